@@ -1,0 +1,1 @@
+//! Records of the governance platform's open data API (`governance-api.yaml`).

@@ -1,0 +1,1 @@
+//! Records of the video network gateway (`video-network-api.yaml`).

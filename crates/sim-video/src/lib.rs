@@ -1,0 +1,1 @@
+//! The video network gateway, simulated.

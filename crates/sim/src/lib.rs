@@ -1,0 +1,1 @@
+//! A simulator of the governance platform (and, through `gridwall-sim-video`, the video network).
