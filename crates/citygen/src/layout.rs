@@ -31,8 +31,8 @@ const ZONE_POINTS: [(&str, f64, f64); 5] = [
     ("330282403000", 121.255, 30.240),
     // 环杭州湾创新中心, north of 宗汉
     ("330282404000", 121.212, 30.226),
-    // 现代农业开发区, on the reclaimed land north of 附海
-    ("330282405000", 121.395, 30.285),
+    // 现代农业开发区, on the reclaimed land by the coast north-east of 附海
+    ("330282405000", 121.440, 30.300),
     // 长三角商贸园区, between 周巷 and 长河
     ("330282406000", 121.140, 30.205),
 ];
@@ -350,15 +350,16 @@ pub fn build(geodata: &Geodata, seed: u64) -> City {
     }
     grids.sort_by(|a, b| a.grid_id.cmp(&b.grid_id));
 
+    let villages = village_cells
+        .iter()
+        .map(|v| area(v.row, &v.shape, None, &proj))
+        .collect();
+    // A town's label goes on its seed (its seat, roughly) where the seed lies inside it.
     let towns = geodata
         .towns
         .iter()
         .zip(&towns)
-        .map(|(row, (_, shape))| area(row, shape, &proj))
-        .collect();
-    let villages = village_cells
-        .iter()
-        .map(|v| area(v.row, &v.shape, &proj))
+        .map(|(row, (seed, shape))| area(row, shape, Some(*seed), &proj))
         .collect();
     City {
         geodata: geodata.clone(),
@@ -368,13 +369,23 @@ pub fn build(geodata: &Geodata, seed: u64) -> City {
     }
 }
 
-fn area(row: &DivisionRow, shape: &MultiPolygon<f64>, proj: &LocalProjection) -> Area {
+/// The output record of a town or village; its label point is `preferred` if that lies inside.
+fn area(
+    row: &DivisionRow,
+    shape: &MultiPolygon<f64>,
+    preferred: Option<Coord<f64>>,
+    proj: &LocalProjection,
+) -> Area {
+    let label = preferred
+        .filter(|&p| shape.contains(&Point::from(p)))
+        .or_else(|| inside_point(shape))
+        .expect("area is not empty");
     Area {
         code: row.code.clone(),
         name: row.name.clone(),
         parent_code: row.parent_code.clone(),
         shape: proj.inverse_shape(shape),
-        label_point: proj.inverse(inside_point(shape).expect("area is not empty")),
+        label_point: proj.inverse(label),
     }
 }
 
@@ -383,16 +394,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn print_town_fit() {
-        let g = Geodata::load(std::path::Path::new("../../../shared/geodata")).unwrap();
+    fn towns_reach_their_suggested_areas_and_zones_stay_small() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/geodata");
+        if !dir.exists() {
+            eprintln!("SKIPPED: no geodata at {}", dir.display());
+            return;
+        }
+        let g = Geodata::load(&dir).expect("geodata loads");
         let proj = LocalProjection::new(PROJECTION_CENTRE.0, PROJECTION_CENTRE.1);
         let county = proj.forward_shape(&g.outline);
-        for (t, (_, c)) in g.towns.iter().zip(&towns(&g, &proj, &county)) {
-            println!(
-                "{} {:.1} {:.1}",
-                t.name,
-                c.unsigned_area(),
-                g.allocation[&t.code].synthetic_area_km2
+        let cells = towns(&g, &proj, &county);
+        let is_zone = |code: &str| ZONE_POINTS.iter().any(|(z, _, _)| *z == code);
+        let zones: f64 = g
+            .towns
+            .iter()
+            .zip(&cells)
+            .filter(|(t, _)| is_zone(&t.code))
+            .map(|(_, (_, c))| c.unsigned_area())
+            .sum();
+        let land = county.unsigned_area() - zones;
+        let suggested: f64 = g.allocation.values().map(|a| a.synthetic_area_km2).sum();
+        for (town, (_, cell)) in g.towns.iter().zip(&cells) {
+            let area = cell.unsigned_area();
+            if is_zone(&town.code) {
+                // A zone by the coast loses the part of its disc that lies in the sea.
+                assert!(
+                    area > 0.5 * ZONE_KM2 && area < ZONE_KM2 + 1e-6,
+                    "{} has {area:.1} km²",
+                    town.name
+                );
+                continue;
+            }
+            let target = g.allocation[&town.code].synthetic_area_km2 * land / suggested;
+            assert!(
+                (area - target).abs() < 0.03 * target,
+                "{} has {area:.1} km², wants {target:.1}",
+                town.name
             );
         }
     }

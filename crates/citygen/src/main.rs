@@ -25,6 +25,9 @@ struct Args {
     /// A CJK font for the map's town names; codes are drawn instead if it cannot be read.
     #[arg(long, default_value = render::DEFAULT_FONT)]
     font: PathBuf,
+    /// Draw only this window of the map: west,south,east,north in degrees (for close-ups).
+    #[arg(long, value_delimiter = ',')]
+    map_window: Option<Vec<f64>>,
     /// Seed of the random generator; the same seed gives the same bytes.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -56,7 +59,15 @@ fn main() -> Result<()> {
         );
     }
     if !args.map.as_os_str().is_empty() {
-        render::draw_map(&city, &args.map, &args.font)?;
+        let window = match args.map_window.as_deref() {
+            None => None,
+            Some(&[w, s, e, n]) => Some(geo::Rect::new(
+                geo::Coord { x: w, y: s },
+                geo::Coord { x: e, y: n },
+            )),
+            Some(_) => anyhow::bail!("--map-window takes four numbers: west,south,east,north"),
+        };
+        render::draw_map(&city, &args.map, &args.font, window)?;
         println!("map: {}", args.map.display());
     }
     Ok(())

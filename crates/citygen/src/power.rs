@@ -223,10 +223,10 @@ mod tests {
             .collect();
         let cells = power_cells(&region, &sites);
         let total: f64 = cells.iter().map(|c| c.unsigned_area()).sum();
-        assert!((total - 100.0).abs() < 1e-9, "total {total}");
+        assert!((total - 100.0).abs() < 1e-6, "total {total}");
         for (i, a) in cells.iter().enumerate() {
             for b in &cells[i + 1..] {
-                assert!(a.intersection(b).unsigned_area() < 1e-9);
+                assert!(a.intersection(b).unsigned_area() < 1e-6);
             }
         }
         for (site, cell) in sites.iter().zip(&cells) {

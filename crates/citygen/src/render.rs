@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use geo::{BoundingRect, Coord, MultiPolygon};
+use geo::{BoundingRect, Coord, MultiPolygon, Rect};
 use gridwall_citygen::City;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -24,8 +24,7 @@ struct Frame {
 }
 
 impl Frame {
-    fn new(shape: &MultiPolygon<f64>) -> (Self, u32) {
-        let rect = shape.bounding_rect().expect("the county is not empty");
+    fn new(rect: Rect<f64>) -> (Self, u32) {
         let margin = 30.0;
         let lat_mid = (rect.min().y + rect.max().y) / 2.0;
         let px_per_deg_lon = (WIDTH as f64 - 2.0 * margin) / rect.width();
@@ -82,10 +81,15 @@ fn rings(shape: &MultiPolygon<f64>, frame: &Frame) -> Vec<Vec<(i32, i32)>> {
         .collect()
 }
 
-/// Draws the map to `path`. Town names need a CJK font at `font`; without one the codes' last six
-/// digits are drawn with the same font if possible, and no labels at all otherwise.
-pub fn draw_map(city: &City, path: &Path, font: &Path) -> Result<()> {
-    let (frame, height) = Frame::new(&city.geodata.outline);
+/// Draws the map to `path`, of the whole county or of `window` (WGS-84). Town names need a CJK font
+/// at `font`; without one the map has no labels.
+pub fn draw_map(city: &City, path: &Path, font: &Path, window: Option<Rect<f64>>) -> Result<()> {
+    let whole = city
+        .geodata
+        .outline
+        .bounding_rect()
+        .expect("the county is not empty");
+    let (frame, height) = Frame::new(window.unwrap_or(whole));
     let labels = match std::fs::read(font) {
         Ok(bytes) => plotters::style::register_font(
             "cjk",
