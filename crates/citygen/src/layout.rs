@@ -1,11 +1,14 @@
 //! Putting the city together: towns in the county, villages in towns, grids in villages, micro-grids
 //! in grids, each level a power diagram fitted inside its parent (see [`crate::power`]).
 //!
-//! Sites: towns sit at their seed points (converted from GCJ-02), and the five development zones at
-//! hand-chosen points next to the town each logically belongs to, with a small target area so they
-//! come out as small cells carved between their neighbours. Communities start near their town's seed
-//! and rural villages anywhere in the town, so the urban core sits around the town centre. Grids and
-//! micro-grids start at random points and are relaxed into compact cells.
+//! Sites: towns sit at their seed points (converted from GCJ-02); the five development zones, which
+//! have neither seed nor public boundary, are small discs at hand-chosen points next to the town each
+//! belongs to, carved out of the county before the towns are laid. Communities start near their
+//! town's seed and rural villages anywhere in the town, so the urban core sits around the town centre.
+//! Grids and micro-grids start at random points and are relaxed into compact cells.
+//!
+//! Randomness: each town's villages and each village's grids and micro-grids draw from their own
+//! stream of the seeded generator, so the draws of one place never depend on another's.
 
 use geo::{
     Area as _, BooleanOps, BoundingRect, Contains, Coord, LineString, MultiPolygon, Point, Polygon,
@@ -204,24 +207,46 @@ struct VillageCell<'a> {
 pub fn build(geodata: &Geodata, seed: u64) -> City {
     let proj = LocalProjection::new(PROJECTION_CENTRE.0, PROJECTION_CENTRE.1);
     let county = proj.forward_shape(&geodata.outline);
-
     let towns = towns(geodata, &proj, &county);
+    let village_cells = villages(geodata, &towns, seed);
+    let grids = grids(&village_cells, seed, &proj);
 
-    // Villages: grids shared by the CSV's weights, cells sized by grids × land per grid.
-    let mut village_cells: Vec<VillageCell> = Vec::new();
-    for (t, town) in geodata.towns.iter().enumerate() {
+    let villages = village_cells
+        .iter()
+        .map(|v| area(v.row, &v.shape, None, &proj))
+        .collect();
+    // A town's label goes on its seed (its seat, roughly) where the seed lies inside it.
+    let towns = geodata
+        .towns
+        .iter()
+        .zip(&towns)
+        .map(|(row, (seed, shape))| area(row, shape, Some(*seed), &proj))
+        .collect();
+    City {
+        geodata: geodata.clone(),
+        towns,
+        villages,
+        grids,
+    }
+}
+
+/// The village cells of every town, in code order: grids shared by the CSV's weights, cells sized by
+/// grids × land per grid.
+fn villages<'a>(
+    geodata: &'a Geodata,
+    towns: &[(Coord<f64>, MultiPolygon<f64>)],
+    seed: u64,
+) -> Vec<VillageCell<'a>> {
+    let mut village_cells = Vec::new();
+    for (t, (town, (seed_point, region))) in geodata.towns.iter().zip(towns).enumerate() {
         let mut rng = rng_for(seed, 1_000 + t as u64);
-        let (seed_point, region) = &towns[t];
         let villages: Vec<&DivisionRow> = geodata.villages_of(&town.code).collect();
         let weights: Vec<f64> = villages
             .iter()
             .map(|v| plan::grid_weight(&v.kind))
             .collect();
-        let grids = plan::largest_remainder(
-            geodata.allocation[&town.code].suggested_grids as u64,
-            &weights,
-            1,
-        );
+        let suggested = geodata.allocation[&town.code].suggested_grids as u64;
+        let grids = plan::largest_remainder(suggested, &weights, 1);
         let centre = if region.contains(&Point::from(*seed_point)) {
             *seed_point
         } else {
@@ -265,54 +290,58 @@ pub fn build(geodata: &Geodata, seed: u64) -> City {
             });
         }
     }
+    village_cells
+}
 
-    // Grids and micro-grids.
-    let total_grids: usize = village_cells.iter().map(|v| v.grids as usize).sum();
-    let micro_counts = plan::micro_grid_counts(total_grids, &mut rng_for(seed, 2));
-    let mut attr_rng = rng_for(seed, 3);
-    let mut grids: Vec<Grid> = Vec::with_capacity(total_grids);
-    let mut population_weights: Vec<f64> = Vec::with_capacity(total_grids);
+/// `n` relaxed cells tiling `region`, their sizes drawn from `spread` (relative to each other).
+fn relaxed_cells(
+    region: &MultiPolygon<f64>,
+    n: usize,
+    spread: std::ops::Range<f64>,
+    rounds: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<MultiPolygon<f64>> {
+    let mut sites: Vec<Site> = (0..n)
+        .map(|_| Site {
+            at: random_point(region, rng),
+            weight: 0.0,
+        })
+        .collect();
+    let sizes: Vec<f64> = (0..n).map(|_| rng.random_range(spread.clone())).collect();
+    let targets = scaled(&sizes, region.unsigned_area());
+    fit_cells(
+        region,
+        &mut sites,
+        &targets,
+        Fit {
+            rounds,
+            relax: true,
+        },
+    )
+}
+
+/// Every grid with its micro-grids, kind, people and centroid, ordered by grid id.
+fn grids(village_cells: &[VillageCell], seed: u64, proj: &LocalProjection) -> Vec<Grid> {
+    let total: usize = village_cells.iter().map(|v| v.grids as usize).sum();
+    let micro_counts = plan::micro_grid_counts(total, &mut rng_for(seed, 2));
     let mut next_micro = micro_counts.iter();
+    let mut attr_rng = rng_for(seed, 3);
+    let mut grids: Vec<Grid> = Vec::with_capacity(total);
+    let mut population_weights: Vec<f64> = Vec::with_capacity(total);
     for (v, village) in village_cells.iter().enumerate() {
         let mut rng = rng_for(seed, 10_000 + v as u64);
-        let n = village.grids as usize;
-        let mut sites: Vec<Site> = (0..n)
-            .map(|_| Site {
-                at: random_point(&village.shape, &mut rng),
-                weight: 0.0,
-            })
-            .collect();
-        let sizes: Vec<f64> = (0..n).map(|_| rng.random_range(0.7..1.3)).collect();
-        let cells = fit_cells(
+        let cells = relaxed_cells(
             &village.shape,
-            &mut sites,
-            &scaled(&sizes, village.shape.unsigned_area()),
-            Fit {
-                rounds: 10,
-                relax: true,
-            },
+            village.grids as usize,
+            0.7..1.3,
+            10,
+            &mut rng,
         );
         for (g, cell) in cells.into_iter().enumerate() {
             let number = g + 1;
             let grid_id = format!("{}G{number:02}", village.row.code);
             let m = *next_micro.next().expect("one micro-grid count per grid") as usize;
-            let mut micro_sites: Vec<Site> = (0..m)
-                .map(|_| Site {
-                    at: random_point(&cell, &mut rng),
-                    weight: 0.0,
-                })
-                .collect();
-            let micro_sizes: Vec<f64> = (0..m).map(|_| rng.random_range(0.8..1.2)).collect();
-            let micro_cells = fit_cells(
-                &cell,
-                &mut micro_sites,
-                &scaled(&micro_sizes, cell.unsigned_area()),
-                Fit {
-                    rounds: 6,
-                    relax: true,
-                },
-            );
-            let micro_grids = micro_cells
+            let micro_grids = relaxed_cells(&cell, m, 0.8..1.2, 6, &mut rng)
                 .into_iter()
                 .enumerate()
                 .map(|(k, micro)| MicroGrid {
@@ -322,20 +351,16 @@ pub fn build(geodata: &Geodata, seed: u64) -> City {
                 })
                 .collect();
             let kind = plan::draw_kind(&village.row.kind, &mut attr_rng);
-            population_weights.push(plan::population_weight(
-                kind,
-                village.town_code,
-                village.town_kind,
-                &mut attr_rng,
-            ));
-            let centroid = proj.inverse(inside_point(&cell).expect("grid cell is not empty"));
+            let weight =
+                plan::population_weight(kind, village.town_code, village.town_kind, &mut attr_rng);
+            population_weights.push(weight);
             grids.push(Grid {
                 name: format!("{}第{number}网格", village.row.short_name),
                 grid_id,
                 village_code: village.row.code.clone(),
                 town_code: village.town_code.to_string(),
                 kind,
-                centroid,
+                centroid: proj.inverse(inside_point(&cell).expect("grid cell is not empty")),
                 population: 0,
                 households: 0,
                 shape: proj.inverse_shape(&cell),
@@ -349,24 +374,7 @@ pub fn build(geodata: &Geodata, seed: u64) -> City {
         grid.households = plan::households(grid.kind, population, &mut attr_rng);
     }
     grids.sort_by(|a, b| a.grid_id.cmp(&b.grid_id));
-
-    let villages = village_cells
-        .iter()
-        .map(|v| area(v.row, &v.shape, None, &proj))
-        .collect();
-    // A town's label goes on its seed (its seat, roughly) where the seed lies inside it.
-    let towns = geodata
-        .towns
-        .iter()
-        .zip(&towns)
-        .map(|(row, (seed, shape))| area(row, shape, Some(*seed), &proj))
-        .collect();
-    City {
-        geodata: geodata.clone(),
-        towns,
-        villages,
-        grids,
-    }
+    grids
 }
 
 /// The output record of a town or village; its label point is `preferred` if that lies inside.
