@@ -1,0 +1,89 @@
+//! What the binary's command line (or a test) can set: the gateway's limits and
+//! the faults it injects. Parsed once by the caller and passed in whole.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The simulated gateway's settings.
+#[derive(Clone, Debug)]
+pub struct VideoConfig {
+    /// Drives the catalogue, the outages and every other random choice.
+    pub seed: u64,
+    /// Concurrent live streams one client may hold; the next answers 429.
+    pub max_streams_per_client: u32,
+    /// How long (real time) the last console to move a PTZ camera holds it
+    /// against other consoles. Real, not simulated, time: it is about people
+    /// at desks, not about the city, so it must not shrink when the clock runs fast.
+    pub ptz_hold: Duration,
+    /// Frame size of snapshots and MJPEG parts.
+    pub frame_width: u16,
+    pub frame_height: u16,
+    /// JPEG quality, 1–100.
+    pub jpeg_quality: u8,
+    /// Faults in force from the start; the admin routes change them later.
+    pub faults: Faults,
+}
+
+impl Default for VideoConfig {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            max_streams_per_client: 16,
+            ptz_hold: Duration::from_secs(30),
+            frame_width: 640,
+            frame_height: 360,
+            jpeg_quality: 70,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// Faults the gateway injects, on top of the natural churn of cameras going
+/// offline and coming back. Fractions are in `[0, 1]`; all zero means none.
+///
+/// Which camera or stream is hit is decided by the seed, so a run repeats.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// Share of all cameras forced offline. Raising it only adds cameras: the
+    /// ones offline at 0.1 are still offline at 0.2.
+    pub offline_fraction: f64,
+    /// Share of snapshot and stream requests answered 503 although the camera is online.
+    pub unavailable_fraction: f64,
+    /// Share of new live streams that stop sending after a few frames without closing.
+    pub hang_fraction: f64,
+    /// Share of new live streams that end inside a JPEG part after a few frames.
+    pub cut_fraction: f64,
+    /// How many whole frames a hanging or cut stream sends first.
+    pub frames_before_fault: u32,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            offline_fraction: 0.0,
+            unavailable_fraction: 0.0,
+            hang_fraction: 0.0,
+            cut_fraction: 0.0,
+            frames_before_fault: 5,
+        }
+    }
+}
+
+impl Faults {
+    /// Checks that every fraction is a fraction.
+    pub fn validate(&self) -> crate::Result<()> {
+        for (name, value) in [
+            ("offline_fraction", self.offline_fraction),
+            ("unavailable_fraction", self.unavailable_fraction),
+            ("hang_fraction", self.hang_fraction),
+            ("cut_fraction", self.cut_fraction),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(crate::Error::Fraction { name, value });
+            }
+        }
+        Ok(())
+    }
+}

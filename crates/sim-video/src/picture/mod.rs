@@ -1,0 +1,221 @@
+//! Camera pictures: a synthetic street scene rendered into RGB and encoded as
+//! a baseline JPEG.
+//!
+//! The world is a panorama described in angles (degrees of pan around the
+//! camera, degrees of elevation above the horizon): buildings with windows
+//! against a sky that follows the time of day, a road with lane marks, cars
+//! and a pedestrian moving along it. A camera's pose picks the window onto
+//! that panorama, so a PTZ move visibly shifts or magnifies the view. The
+//! camera id and the simulated time are written on every frame.
+
+mod text;
+
+use gridwall_domain::video::CameraKind;
+use time::OffsetDateTime;
+
+use crate::catalogue::Pose;
+use crate::dice;
+
+/// Everything a frame depends on.
+pub(crate) struct Shot<'a> {
+    pub camera_id: &'a str,
+    pub kind: CameraKind,
+    /// Seeds the buildings and traffic of this camera's panorama.
+    pub scene: u64,
+    pub pose: Pose,
+    /// The simulated time written on the frame; it also sets day or night.
+    pub at: OffsetDateTime,
+    /// Seconds at the pace of real time, which moves traffic: at a clock 60
+    /// times faster, cars would otherwise jump across the frame between frames.
+    pub motion: f64,
+}
+
+/// Frame size and encoding quality.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Format {
+    pub width: u16,
+    pub height: u16,
+    pub quality: u8,
+}
+
+/// Renders `shot` and encodes it as a JPEG.
+pub(crate) fn render(shot: &Shot, format: Format) -> Vec<u8> {
+    let mut canvas = Canvas::new(usize::from(format.width), usize::from(format.height));
+    paint_scene(&mut canvas, shot);
+    paint_captions(&mut canvas, shot);
+    let mut jpeg = Vec::with_capacity(canvas.pixels.len() / 8);
+    jpeg_encoder::Encoder::new(&mut jpeg, format.quality)
+        .encode(&canvas.pixels, format.width, format.height, jpeg_encoder::ColorType::Rgb)
+        .expect("encoding into memory cannot fail for a valid frame size");
+    jpeg
+}
+
+/// An RGB pixel buffer.
+pub(crate) struct Canvas {
+    width: usize,
+    height: usize,
+    pixels: Vec<u8>,
+}
+
+impl Canvas {
+    fn new(width: usize, height: usize) -> Self {
+        Self { width, height, pixels: vec![0; width * height * 3] }
+    }
+
+    fn set(&mut self, x: usize, y: usize, rgb: [u8; 3]) {
+        let at = (y * self.width + x) * 3;
+        self.pixels[at..at + 3].copy_from_slice(&rgb);
+    }
+
+    /// Fills a rectangle, clipped to the canvas.
+    pub(crate) fn fill_rect(&mut self, x: usize, y: usize, w: usize, h: usize, rgb: [u8; 3]) {
+        for yy in y..(y + h).min(self.height) {
+            for xx in x..(x + w).min(self.width) {
+                self.set(xx, yy, rgb);
+            }
+        }
+    }
+}
+
+/// Horizontal field of view at zoom 1, in degrees.
+const FIELD_OF_VIEW: f64 = 60.0;
+/// Width of one building lot on the panorama, in degrees.
+const LOT: f64 = 7.0;
+
+struct Light {
+    sky_top: [u8; 3],
+    sky_bottom: [u8; 3],
+    night: bool,
+}
+
+fn light_at(at: OffsetDateTime) -> Light {
+    let hour = f64::from(at.hour()) + f64::from(at.minute()) / 60.0;
+    if (7.0..17.0).contains(&hour) {
+        Light { sky_top: [70, 130, 200], sky_bottom: [170, 200, 230], night: false }
+    } else if (5.5..7.0).contains(&hour) || (17.0..18.5).contains(&hour) {
+        Light { sky_top: [60, 70, 120], sky_bottom: [230, 150, 90], night: false }
+    } else {
+        Light { sky_top: [8, 10, 28], sky_bottom: [30, 34, 60], night: true }
+    }
+}
+
+/// A building lot: its height in degrees (0 for a gap) and wall colour.
+fn lot(scene: u64, index: i64) -> (f64, [u8; 3]) {
+    let i = index as u64;
+    if dice::unit(scene, &[i, 1]) < 0.15 {
+        return (0.0, [0; 3]);
+    }
+    const WALLS: [[u8; 3]; 6] =
+        [[150, 145, 140], [120, 110, 105], [180, 175, 160], [95, 105, 120], [165, 130, 110], [200, 200, 195]];
+    (4.0 + dice::unit(scene, &[i, 2]) * 16.0, WALLS[dice::pick(scene, &[i, 3], WALLS.len())])
+}
+
+/// Something moving along the road: where it is (pan degrees) and its box in elevation.
+struct Mover {
+    centre: f64,
+    half_width: f64,
+    low: f64,
+    high: f64,
+    rgb: [u8; 3],
+}
+
+fn movers(shot: &Shot) -> [Mover; 3] {
+    let base = dice::unit(shot.scene, &[9]) * 360.0;
+    let colour = [[200, 30, 30], [240, 240, 240], [30, 60, 160], [20, 20, 20]][dice::pick(shot.scene, &[10], 4)];
+    [
+        // A car in the near lane, one in the far lane the other way, and a pedestrian on the pavement.
+        Mover { centre: base + shot.motion * 4.0, half_width: 3.0, low: -9.5, high: -6.5, rgb: colour },
+        Mover { centre: base + 120.0 - shot.motion * 3.0, half_width: 2.0, low: -5.0, high: -3.3, rgb: [230, 200, 40] },
+        Mover { centre: base + 60.0 + shot.motion * 0.6, half_width: 0.3, low: -1.8, high: 0.6, rgb: [60, 90, 60] },
+    ]
+}
+
+/// Degrees from `a` to `b` around the circle, in (-180, 180].
+fn angle_between(a: f64, b: f64) -> f64 {
+    let d = (b - a).rem_euclid(360.0);
+    if d > 180.0 { d - 360.0 } else { d }
+}
+
+fn mix(a: [u8; 3], b: [u8; 3], t: f64) -> [u8; 3] {
+    let t = t.clamp(0.0, 1.0);
+    std::array::from_fn(|i| (f64::from(a[i]) * (1.0 - t) + f64::from(b[i]) * t) as u8)
+}
+
+fn paint_scene(canvas: &mut Canvas, shot: &Shot) {
+    let (w, h) = (canvas.width, canvas.height);
+    let zoom = shot.pose.zoom.clamp(1.0, 20.0);
+    let degrees_per_pixel = FIELD_OF_VIEW / zoom / w as f64;
+    let mut pan = shot.pose.pan;
+    if shot.kind == CameraKind::BodyWorn {
+        // A body camera sways with the walk of its wearer.
+        pan += (shot.motion * 2.1).sin() * 2.0;
+    }
+    let light = light_at(shot.at);
+    let movers = movers(shot);
+    let elevations: Vec<f64> =
+        (0..h).map(|y| shot.pose.tilt + (h as f64 / 2.0 - y as f64) * degrees_per_pixel).collect();
+    for x in 0..w {
+        let a = pan + (x as f64 - w as f64 / 2.0) * degrees_per_pixel;
+        let lot_index = (a / LOT).floor() as i64;
+        let (height, wall) = lot(shot.scene, lot_index);
+        let in_lot = a / LOT - lot_index as f64;
+        let window_col = (a * 1.2).rem_euclid(1.0) < 0.5 && (0.08..0.92).contains(&in_lot);
+        let dash = (a * 0.5).rem_euclid(1.0) < 0.5;
+        let here: Vec<&Mover> =
+            movers.iter().filter(|m| angle_between(m.centre, a).abs() < m.half_width).collect();
+        for (y, &e) in elevations.iter().enumerate() {
+            let rgb = if let Some(m) = here.iter().find(|m| (m.low..m.high).contains(&e)) {
+                m.rgb
+            } else if e >= 0.0 && e < height {
+                let window = window_col && (e * 1.0).rem_euclid(1.5) < 0.7 && e > 1.0;
+                match (window, light.night) {
+                    (true, true) if dice::unit(shot.scene, &[lot_index as u64, (e / 1.5) as u64]) < 0.5 => {
+                        [250, 220, 130]
+                    }
+                    (true, _) => [60, 70, 85],
+                    (false, true) => mix(wall, [0, 0, 0], 0.75),
+                    (false, false) => wall,
+                }
+            } else if e >= 0.0 {
+                mix(light.sky_bottom, light.sky_top, e / 25.0)
+            } else if e > -2.0 {
+                // The pavement.
+                if light.night { [50, 50, 55] } else { [150, 150, 140] }
+            } else if e > -11.0 {
+                let road = if light.night { [35, 35, 40] } else { [80, 80, 85] };
+                if (-5.9..-5.6).contains(&e) && dash { [230, 230, 230] } else { road }
+            } else if light.night {
+                [20, 40, 20]
+            } else {
+                [70, 120, 60]
+            };
+            canvas.set(x, y, rgb);
+        }
+    }
+}
+
+fn paint_captions(canvas: &mut Canvas, shot: &Shot) {
+    const WHITE: [u8; 3] = [255, 255, 255];
+    const SHADE: [u8; 3] = [0, 0, 0];
+    let scale = if canvas.width >= 480 { 2 } else { 1 };
+    let line = 8 * scale;
+    text::draw(canvas, line / 2, line / 2, scale, shot.camera_id, WHITE, SHADE);
+    let at = shot.at;
+    let stamp = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    let bottom = canvas.height.saturating_sub(line + line / 2);
+    text::draw(canvas, line / 2, bottom, scale, &stamp, WHITE, SHADE);
+    if shot.kind == CameraKind::Ptz {
+        let pose = shot.pose;
+        let caption = format!("P{:05.1} T{:+05.1} Z{:.1}", pose.pan.rem_euclid(360.0), pose.tilt, pose.zoom);
+        let x = canvas.width.saturating_sub(caption.len() * text::advance(scale) + line / 2);
+        text::draw(canvas, x, bottom, scale, &caption, WHITE, SHADE);
+    }
+}

@@ -1,0 +1,15 @@
+//! Integration tests of the simulated video gateway: each starts a real server
+//! on `127.0.0.1:0` and talks to it over HTTP with reqwest.
+//!
+//! - `catalogue`: paging, filtering, health and status events, checked against
+//!   the contract's JSON schemas.
+//! - `media`: snapshots and MJPEG carry real, changing JPEG pictures; PTZ moves them.
+//! - `limits`: the per-client stream cap and offline cameras.
+//! - `faults`: every injected fault can be seen by a client.
+
+mod support;
+
+mod catalogue;
+mod faults;
+mod limits;
+mod media;
