@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use geo::orient::{Direction, Orient};
-use geo::{Coord, MultiPolygon};
+use geo::{Coord, LineString, MultiPolygon};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -49,6 +49,18 @@ fn point(c: Coord<f64>) -> [f64; 2] {
     [round6(c.x), round6(c.y)]
 }
 
+/// A ring rounded, without the consecutive duplicates rounding leaves; `None` if it collapses.
+fn rounded_ring(ring: &LineString<f64>) -> Option<Vec<[f64; 2]>> {
+    let mut out: Vec<[f64; 2]> = Vec::with_capacity(ring.0.len());
+    for &c in &ring.0 {
+        let p = point(c);
+        if out.last() != Some(&p) {
+            out.push(p);
+        }
+    }
+    (out.len() >= 4).then_some(out)
+}
+
 /// A GeoJSON geometry (Polygon for one piece, MultiPolygon otherwise), rounded, exteriors
 /// counter-clockwise as RFC 7946 asks.
 fn geometry(shape: &MultiPolygon<f64>) -> Value {
@@ -57,20 +69,14 @@ fn geometry(shape: &MultiPolygon<f64>) -> Value {
         .0
         .iter()
         .filter_map(|polygon| {
-            let rings: Vec<Vec<[f64; 2]>> = std::iter::once(polygon.exterior())
-                .chain(polygon.interiors())
-                .filter_map(|ring| {
-                    let mut out: Vec<[f64; 2]> = Vec::with_capacity(ring.0.len());
-                    for &c in &ring.0 {
-                        let p = point(c);
-                        if out.last() != Some(&p) {
-                            out.push(p);
-                        }
-                    }
-                    (out.len() >= 4).then_some(out)
-                })
-                .collect();
-            (!rings.is_empty()).then_some(rings)
+            // A ring that rounding collapses (fewer than four positions) is a sliver; a polygon
+            // whose outer ring collapses goes with it.
+            let exterior = rounded_ring(polygon.exterior())?;
+            Some(
+                std::iter::once(exterior)
+                    .chain(polygon.interiors().iter().filter_map(rounded_ring))
+                    .collect(),
+            )
         })
         .collect();
     if polygons.len() == 1 {

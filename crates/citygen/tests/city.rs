@@ -356,6 +356,55 @@ fn grids_are_denser_in_the_central_streets() {
 }
 
 #[test]
+fn geometry_rings_are_valid_geojson() {
+    // RFC 7946: closed rings of at least four positions, exteriors counter-clockwise; and no repeated
+    // consecutive positions, which some renderers choke on. Read as plain JSON, since converting to
+    // geo types would close open rings silently.
+    for name in ["geometry.geojson", "towns.geojson", "villages.geojson"] {
+        let collection: serde_json::Value = serde_json::from_str(&read(name)).expect("valid JSON");
+        for feature in collection["features"].as_array().expect("features") {
+            let geometry = &feature["geometry"];
+            let polygons = match geometry["type"].as_str() {
+                Some("Polygon") => vec![geometry["coordinates"].clone()],
+                Some("MultiPolygon") => geometry["coordinates"]
+                    .as_array()
+                    .expect("polygons")
+                    .clone(),
+                other => panic!("{name}: geometry type {other:?}"),
+            };
+            for polygon in &polygons {
+                for (k, ring) in polygon.as_array().expect("rings").iter().enumerate() {
+                    let points: Vec<(f64, f64)> = ring
+                        .as_array()
+                        .expect("positions")
+                        .iter()
+                        .map(|p| (p[0].as_f64().expect("lon"), p[1].as_f64().expect("lat")))
+                        .collect();
+                    assert!(
+                        points.len() >= 4,
+                        "{name}: a ring of {} positions",
+                        points.len()
+                    );
+                    assert_eq!(points.first(), points.last(), "{name}: an open ring");
+                    assert!(
+                        points.windows(2).all(|w| w[0] != w[1]),
+                        "{name}: repeated positions"
+                    );
+                    let twice_area: f64 = points
+                        .windows(2)
+                        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+                        .sum();
+                    assert!(
+                        (k == 0) == (twice_area > 0.0),
+                        "{name}: ring {k} winds the wrong way"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn geometry_grids_do_not_overlap() {
     let c = city();
     let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, &str>> = c
