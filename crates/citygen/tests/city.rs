@@ -213,6 +213,31 @@ fn divisions_are_the_real_tree_parents_first() {
 }
 
 #[test]
+fn divisions_and_grids_parse_as_the_contract_records() {
+    use gridwall_domain::governance::{Division, DivisionLevel, Grid};
+    #[derive(Deserialize)]
+    struct Divisions {
+        divisions: Vec<Division>,
+    }
+    #[derive(Deserialize)]
+    struct Grids {
+        grids: Vec<Grid>,
+    }
+    let divisions = serde_json::from_str::<Divisions>(&read("divisions.json"))
+        .expect("contract Division records");
+    assert_eq!(divisions.divisions[0].level, DivisionLevel::City);
+    let grids = serde_json::from_str::<Grids>(&read("grids.json"))
+        .expect("contract Grid records")
+        .grids;
+    assert_eq!(grids.len(), 1724);
+    assert!(
+        grids
+            .iter()
+            .all(|g| g.kind.is_some() && g.centroid.is_some() && g.population.is_some())
+    );
+}
+
+#[test]
 fn grids_are_1724_with_at_least_10000_micro_grids() {
     let c = city();
     assert_eq!(c.grids.len(), 1724);
