@@ -158,7 +158,11 @@ mod tests {
 
     #[test]
     fn a_ptz_command_writes_snake_case_and_omits_what_is_absent() {
-        let command = PtzCommand { action: PtzAction::ZoomIn, speed: Some(2), preset: None };
+        let command = PtzCommand {
+            action: PtzAction::ZoomIn,
+            speed: Some(2),
+            preset: None,
+        };
         assert_eq!(
             serde_json::to_string(&command).unwrap(),
             r#"{"action":"zoom_in","speed":2}"#

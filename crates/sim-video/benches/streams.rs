@@ -52,8 +52,12 @@ async fn run_streams(base: &str, cameras: &[String], label: &str) {
     let mut readers = Vec::new();
     for (n, camera_id) in cameras.iter().enumerate() {
         let url = format!("{base}/vnet/v1/cameras/{camera_id}/live.mjpeg?fps={FPS}");
-        let response =
-            client.get(url).header("x-client-id", format!("bench-{label}")).send().await.unwrap();
+        let response = client
+            .get(url)
+            .header("x-client-id", format!("bench-{label}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200, "stream {n}");
         readers.push(tokio::spawn(async move {
             let mut body = response.bytes_stream();
@@ -93,7 +97,11 @@ fn main() {
     println!("frames 640x360, JPEG quality 70");
     encode_rate(&sim, &online[0]);
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -46,7 +46,11 @@ impl Overrides {
     }
 
     fn get(&self, index: usize) -> Option<CameraStatus> {
-        self.pinned.lock().expect("overrides lock poisoned").get(&index).copied()
+        self.pinned
+            .lock()
+            .expect("overrides lock poisoned")
+            .get(&index)
+            .copied()
     }
 
     fn snapshot(&self) -> HashMap<usize, CameraStatus> {
@@ -74,7 +78,12 @@ impl Availability<'_> {
     pub(crate) fn all(&self, at: OffsetDateTime) -> Vec<CameraStatus> {
         let pinned = self.overrides.snapshot();
         (0..self.catalogue.len())
-            .map(|i| pinned.get(&i).copied().unwrap_or_else(|| self.unpinned(i, at)))
+            .map(|i| {
+                pinned
+                    .get(&i)
+                    .copied()
+                    .unwrap_or_else(|| self.unpinned(i, at))
+            })
             .collect()
     }
 
@@ -108,7 +117,12 @@ mod tests {
     fn a_few_percent_are_offline_and_which_ones_changes_over_time() {
         let catalogue = Catalogue::generate(1, &sites_around_towns(1, 40));
         let overrides = Overrides::default();
-        let a = Availability { seed: 1, catalogue: &catalogue, offline_fraction: 0.0, overrides: &overrides };
+        let a = Availability {
+            seed: 1,
+            catalogue: &catalogue,
+            offline_fraction: 0.0,
+            overrides: &overrides,
+        };
         let t0 = time::macros::datetime!(2026-11-27 09:00 +8);
         let share = offline_share(&a, t0);
         assert!((0.01..0.1).contains(&share), "{share}");
@@ -120,10 +134,19 @@ mod tests {
     fn the_offline_fault_takes_its_share_and_a_pin_wins_over_it() {
         let catalogue = Catalogue::generate(1, &sites_around_towns(1, 40));
         let overrides = Overrides::default();
-        let a = Availability { seed: 1, catalogue: &catalogue, offline_fraction: 0.5, overrides: &overrides };
+        let a = Availability {
+            seed: 1,
+            catalogue: &catalogue,
+            offline_fraction: 0.5,
+            overrides: &overrides,
+        };
         let t0 = time::macros::datetime!(2026-11-27 09:00 +8);
         assert!(offline_share(&a, t0) > 0.45);
-        let offline = a.all(t0).iter().position(|s| *s == CameraStatus::Offline).unwrap();
+        let offline = a
+            .all(t0)
+            .iter()
+            .position(|s| *s == CameraStatus::Offline)
+            .unwrap();
         overrides.pin(offline, Some(CameraStatus::Online));
         assert_eq!(a.status(offline, t0), CameraStatus::Online);
     }

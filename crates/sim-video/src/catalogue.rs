@@ -168,7 +168,7 @@ impl Catalogue {
         };
         let home = Pose {
             pan: dice::unit(seed, &[n, 40]) * 360.0,
-            tilt: -2.0 - dice::unit(seed, &[n, 41]) * 10.0,
+            tilt: -1.0 - dice::unit(seed, &[n, 41]) * 5.0,
             zoom: 1.0,
         };
         self.by_id.insert(camera.camera_id.clone(), index);
@@ -253,8 +253,18 @@ mod tests {
     #[test]
     fn a_city_sized_set_of_sites_gets_a_few_thousand_cameras_of_every_kind() {
         let catalogue = Catalogue::generate(1, &sites_around_towns(1, 91));
-        let count = |kind| catalogue.entries.iter().filter(|e| e.kind() == kind).count();
-        assert!((3_000..=4_500).contains(&catalogue.len()), "{}", catalogue.len());
+        let count = |kind| {
+            catalogue
+                .entries
+                .iter()
+                .filter(|e| e.kind() == kind)
+                .count()
+        };
+        assert!(
+            (3_000..=4_500).contains(&catalogue.len()),
+            "{}",
+            catalogue.len()
+        );
         assert!(count(CameraKind::Fixed) > count(CameraKind::Ptz));
         assert!(count(CameraKind::Ptz) > count(CameraKind::Drone));
         assert!(count(CameraKind::BodyWorn) > 0 && count(CameraKind::Drone) > 0);
@@ -266,8 +276,16 @@ mod tests {
         for entry in &catalogue.entries {
             let id = &entry.camera.camera_id;
             assert_eq!(id.len(), 20, "{id}");
-            assert!(id.starts_with("330282") && id.bytes().all(|b| b.is_ascii_digit()), "{id}");
-            assert_eq!(catalogue.index_of(id).map(|i| &catalogue.entries[i].camera.camera_id), Some(id));
+            assert!(
+                id.starts_with("330282") && id.bytes().all(|b| b.is_ascii_digit()),
+                "{id}"
+            );
+            assert_eq!(
+                catalogue
+                    .index_of(id)
+                    .map(|i| &catalogue.entries[i].camera.camera_id),
+                Some(id)
+            );
         }
         let names: std::collections::HashSet<_> =
             catalogue.entries.iter().map(|e| &e.camera.name).collect();

@@ -34,7 +34,13 @@ pub(crate) struct Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut clients = self.sim.shared.ledger.clients.lock().expect("ledger lock poisoned");
+        let mut clients = self
+            .sim
+            .shared
+            .ledger
+            .clients
+            .lock()
+            .expect("ledger lock poisoned");
         if let Some(load) = clients.get_mut(&self.client) {
             load.current = load.current.saturating_sub(1);
         }
@@ -45,7 +51,12 @@ impl Ledger {
     /// Takes a place for `client`, or `None` when it already holds `cap` streams.
     pub(crate) fn open(sim: &VideoSim, client: &str) -> Option<Slot> {
         let cap = sim.shared.config.max_streams_per_client;
-        let mut clients = sim.shared.ledger.clients.lock().expect("ledger lock poisoned");
+        let mut clients = sim
+            .shared
+            .ledger
+            .clients
+            .lock()
+            .expect("ledger lock poisoned");
         let load = clients.entry(client.to_owned()).or_default();
         if load.current >= cap {
             load.refused += 1;
@@ -53,7 +64,10 @@ impl Ledger {
         }
         load.current += 1;
         load.peak = load.peak.max(load.current);
-        Some(Slot { sim: sim.clone(), client: client.to_owned() })
+        Some(Slot {
+            sim: sim.clone(),
+            client: client.to_owned(),
+        })
     }
 
     pub(crate) fn report(&self, cap: u32) -> StreamReport {
@@ -63,7 +77,14 @@ impl Ledger {
             .expect("ledger lock poisoned")
             .iter()
             .map(|(client, load)| {
-                (client.clone(), ClientStreams { current: load.current, peak: load.peak, refused: load.refused })
+                (
+                    client.clone(),
+                    ClientStreams {
+                        current: load.current,
+                        peak: load.peak,
+                        refused: load.refused,
+                    },
+                )
             })
             .collect();
         StreamReport {

@@ -86,9 +86,14 @@ impl VideoSim {
     /// # Panics
     /// If `config.faults` holds a fraction outside `[0, 1]`.
     pub fn new(config: VideoConfig, clock: Clock, sites: &[CameraSite]) -> Self {
-        config.faults.validate().expect("invalid faults in the video simulator's config");
+        config
+            .faults
+            .validate()
+            .expect("invalid faults in the video simulator's config");
         let catalogue = Catalogue::generate(config.seed, sites);
-        let orders = (0..catalogue.len()).map(|_| watch::channel(live::Order::default()).0).collect();
+        let orders = (0..catalogue.len())
+            .map(|_| watch::channel(live::Order::default()).0)
+            .collect();
         Self {
             shared: Arc::new(Shared {
                 epoch: clock.now(),
@@ -114,26 +119,39 @@ impl VideoSim {
             .entries
             .iter()
             .zip(statuses)
-            .map(|(entry, status)| Camera { status, ..entry.camera.clone() })
+            .map(|(entry, status)| Camera {
+                status,
+                ..entry.camera.clone()
+            })
             .collect()
     }
 
     /// One camera with its current status.
     pub fn camera(&self, camera_id: &str) -> Option<Camera> {
         let index = self.shared.catalogue.index_of(camera_id)?;
-        Some(Camera { status: self.status(index), ..self.shared.catalogue.entries[index].camera.clone() })
+        Some(Camera {
+            status: self.status(index),
+            ..self.shared.catalogue.entries[index].camera.clone()
+        })
     }
 
     /// What `/vnet/v1/health` answers.
     pub fn health(&self) -> VnetHealth {
         let statuses = self.availability().all(self.shared.clock.now());
-        let online = statuses.iter().filter(|s| **s == CameraStatus::Online).count();
+        let online = statuses
+            .iter()
+            .filter(|s| **s == CameraStatus::Online)
+            .count();
         let total = statuses.len();
         let faults = self.faults();
         // Degraded when a tenth of the cameras are gone or requests are failing on purpose.
         let degraded = online * 10 < total * 9 || faults.unavailable_fraction > 0.0;
         VnetHealth {
-            status: if degraded { VnetHealthStatus::Degraded } else { VnetHealthStatus::Ok },
+            status: if degraded {
+                VnetHealthStatus::Degraded
+            } else {
+                VnetHealthStatus::Ok
+            },
             cameras_online: online as u32,
             cameras_total: total as u32,
             max_streams_per_client: self.shared.config.max_streams_per_client,
@@ -142,7 +160,11 @@ impl VideoSim {
 
     /// The faults in force.
     pub fn faults(&self) -> Faults {
-        self.shared.faults.read().expect("faults lock poisoned").clone()
+        self.shared
+            .faults
+            .read()
+            .expect("faults lock poisoned")
+            .clone()
     }
 
     /// Replaces the faults in force; streams already open keep the fate they drew.
@@ -172,7 +194,9 @@ impl VideoSim {
 
     /// Concurrent live streams per client now, and the most each has held.
     pub fn stream_report(&self) -> StreamReport {
-        self.shared.ledger.report(self.shared.config.max_streams_per_client)
+        self.shared
+            .ledger
+            .report(self.shared.config.max_streams_per_client)
     }
 
     /// Renders one frame of a camera as a JPEG, whatever its status (CPU-bound:
@@ -216,7 +240,11 @@ impl VideoSim {
         let config = &self.shared.config;
         picture::render(
             &shot,
-            picture::Format { width: config.frame_width, height: config.frame_height, quality: config.jpeg_quality },
+            picture::Format {
+                width: config.frame_width,
+                height: config.frame_height,
+                quality: config.jpeg_quality,
+            },
         )
     }
 

@@ -56,12 +56,18 @@ struct Part {
 
 impl Part {
     fn new(jpeg: &[u8]) -> Self {
-        let head = format!("--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n", jpeg.len());
+        let head = format!(
+            "--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
+            jpeg.len()
+        );
         let mut bytes = BytesMut::with_capacity(head.len() + jpeg.len() + 2);
         bytes.put_slice(head.as_bytes());
         bytes.put_slice(jpeg);
         bytes.put_slice(b"\r\n");
-        Self { bytes: bytes.freeze(), head: head.len() }
+        Self {
+            bytes: bytes.freeze(),
+            head: head.len(),
+        }
     }
 
     /// The part cut inside its JPEG.
@@ -116,7 +122,10 @@ fn subscribe(sim: &VideoSim, index: usize, fps: usize) -> Subscription {
     let feed = feeds
         .entry(index)
         .or_insert_with(|| {
-            let feed = Arc::new(Feed { frames: watch::channel(None).0, viewers: Mutex::new([0; 26]) });
+            let feed = Arc::new(Feed {
+                frames: watch::channel(None).0,
+                viewers: Mutex::new([0; 26]),
+            });
             tokio::spawn(produce(sim.clone(), index, feed.clone()));
             feed
         })
@@ -142,7 +151,12 @@ async fn produce(sim: VideoSim, index: usize, feed: Arc<Feed>) {
         };
         let renderer = sim.clone();
         let Ok(jpeg) = tokio::task::spawn_blocking(move || renderer.render(index)).await else {
-            sim.shared.feeds.feeds.lock().expect("feeds lock poisoned").remove(&index);
+            sim.shared
+                .feeds
+                .feeds
+                .lock()
+                .expect("feeds lock poisoned")
+                .remove(&index);
             return;
         };
         feed.frames.send_replace(Some(Arc::new(Part::new(&jpeg))));
@@ -215,7 +229,10 @@ impl Viewer {
             Ok(true) => Some(self.orders.borrow_and_update().fault),
             _ => None,
         };
-        let fault = ordered.or(self.fate.filter(|(after, _)| self.sent >= *after).map(|(_, fault)| fault));
+        let fault = ordered.or(self
+            .fate
+            .filter(|(after, _)| self.sent >= *after)
+            .map(|(_, fault)| fault));
         if fault == Some(StreamFault::End) || self.sim.status(self.index) == CameraStatus::Offline {
             return None;
         }

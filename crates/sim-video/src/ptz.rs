@@ -37,7 +37,11 @@ const MAX_ZOOM: f64 = 20.0;
 impl Desk {
     /// Where camera `index` looks now: where it was moved, or `home`.
     pub(crate) fn pose(&self, index: usize, home: Pose) -> Pose {
-        self.cameras.lock().expect("ptz lock poisoned").get(&index).map_or(home, |held| held.pose)
+        self.cameras
+            .lock()
+            .expect("ptz lock poisoned")
+            .get(&index)
+            .map_or(home, |held| held.pose)
     }
 
     /// Applies `command` from `client`, unless another client holds the camera.
@@ -52,7 +56,10 @@ impl Desk {
     ) -> Result<(), HeldBy> {
         let now = Instant::now();
         let mut cameras = self.cameras.lock().expect("ptz lock poisoned");
-        let held = cameras.entry(index).or_insert(Held { pose: home, holder: None });
+        let held = cameras.entry(index).or_insert(Held {
+            pose: home,
+            holder: None,
+        });
         if let Some((holder, since)) = &held.holder
             && holder != client
             && now.duration_since(*since) < hold
@@ -96,31 +103,47 @@ fn moved(seed: u64, index: usize, pose: Pose, command: PtzCommand) -> Pose {
 mod tests {
     use super::*;
 
-    const HOME: Pose = Pose { pan: 10.0, tilt: -5.0, zoom: 1.0 };
+    const HOME: Pose = Pose {
+        pan: 10.0,
+        tilt: -5.0,
+        zoom: 1.0,
+    };
 
     fn command(action: PtzAction) -> PtzCommand {
-        PtzCommand { action, speed: None, preset: None }
+        PtzCommand {
+            action,
+            speed: None,
+            preset: None,
+        }
     }
 
     #[test]
     fn the_holder_keeps_the_camera_until_the_hold_runs_out() {
         let desk = Desk::default();
         let hold = Duration::from_millis(50);
-        desk.command(1, 0, HOME, "a", command(PtzAction::Left), hold).unwrap();
-        assert!(desk.command(1, 0, HOME, "b", command(PtzAction::Right), hold).is_err());
-        desk.command(1, 0, HOME, "a", command(PtzAction::Right), hold).unwrap();
+        desk.command(1, 0, HOME, "a", command(PtzAction::Left), hold)
+            .unwrap();
+        assert!(
+            desk.command(1, 0, HOME, "b", command(PtzAction::Right), hold)
+                .is_err()
+        );
+        desk.command(1, 0, HOME, "a", command(PtzAction::Right), hold)
+            .unwrap();
         std::thread::sleep(hold);
-        desk.command(1, 0, HOME, "b", command(PtzAction::Up), hold).unwrap();
+        desk.command(1, 0, HOME, "b", command(PtzAction::Up), hold)
+            .unwrap();
     }
 
     #[test]
     fn moves_change_the_pose_within_limits() {
         let desk = Desk::default();
         let hold = Duration::from_secs(1);
-        desk.command(1, 0, HOME, "a", command(PtzAction::Left), hold).unwrap();
+        desk.command(1, 0, HOME, "a", command(PtzAction::Left), hold)
+            .unwrap();
         assert_eq!(desk.pose(0, HOME).pan, 0.0);
         for _ in 0..100 {
-            desk.command(1, 0, HOME, "a", command(PtzAction::ZoomIn), hold).unwrap();
+            desk.command(1, 0, HOME, "a", command(PtzAction::ZoomIn), hold)
+                .unwrap();
         }
         assert_eq!(desk.pose(0, HOME).zoom, MAX_ZOOM);
         assert_eq!(desk.pose(1, HOME), HOME, "other cameras stay at home");

@@ -26,7 +26,11 @@ async fn paging_visits_every_camera_exactly_once_and_pages_follow_the_contract()
         let page: CameraPage = serde_json::from_value(json).unwrap();
         assert!(page.cameras.len() <= 150);
         for camera in page.cameras {
-            assert!(seen.insert(camera.camera_id.clone()), "{} twice", camera.camera_id);
+            assert!(
+                seen.insert(camera.camera_id.clone()),
+                "{} twice",
+                camera.camera_id
+            );
         }
         pages += 1;
         match page.next_page_token {
@@ -42,33 +46,62 @@ async fn paging_visits_every_camera_exactly_once_and_pages_follow_the_contract()
 async fn the_grid_filter_returns_that_grids_cameras_only() {
     let gateway = Gateway::default().await;
     let grid = gateway.sim.cameras()[0].grid_id.clone().unwrap();
-    let page: CameraPage =
-        serde_json::from_value(gateway.get_json(&format!("/vnet/v1/cameras?grid_id={grid}")).await).unwrap();
-    let expected = gateway.sim.cameras().iter().filter(|c| c.grid_id.as_ref() == Some(&grid)).count();
+    let page: CameraPage = serde_json::from_value(
+        gateway
+            .get_json(&format!("/vnet/v1/cameras?grid_id={grid}"))
+            .await,
+    )
+    .unwrap();
+    let expected = gateway
+        .sim
+        .cameras()
+        .iter()
+        .filter(|c| c.grid_id.as_ref() == Some(&grid))
+        .count();
     assert!(!page.cameras.is_empty());
     assert_eq!(page.cameras.len(), expected);
-    assert!(page.cameras.iter().all(|c| c.grid_id.as_ref() == Some(&grid)));
+    assert!(
+        page.cameras
+            .iter()
+            .all(|c| c.grid_id.as_ref() == Some(&grid))
+    );
 }
 
 #[tokio::test]
 async fn a_bad_page_size_or_token_is_a_client_error() {
     let gateway = Gateway::default().await;
     for query in ["page_size=0", "page_size=1001", "page_token=not-a-token"] {
-        let response = gateway.http.get(gateway.url(&format!("/vnet/v1/cameras?{query}"))).send().await.unwrap();
+        let response = gateway
+            .http
+            .get(gateway.url(&format!("/vnet/v1/cameras?{query}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 400, "{query}");
-        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
     }
 }
 
 #[tokio::test]
 async fn cameras_carry_national_codes_chinese_names_and_media_urls() {
     let gateway = Gateway::default().await;
-    let page: CameraPage = serde_json::from_value(gateway.get_json("/vnet/v1/cameras?page_size=1000").await).unwrap();
+    let page: CameraPage =
+        serde_json::from_value(gateway.get_json("/vnet/v1/cameras?page_size=1000").await).unwrap();
     for camera in &page.cameras {
         assert_eq!(camera.camera_id.len(), 20);
         assert!(camera.camera_id.starts_with("330282"));
-        assert!(camera.name.contains('·') || camera.name.contains("无人机"), "{}", camera.name);
-        assert_eq!(camera.streams.snapshot, format!("/vnet/v1/cameras/{}/snapshot.jpg", camera.camera_id));
+        assert!(
+            camera.name.contains('·') || camera.name.contains("无人机"),
+            "{}",
+            camera.name
+        );
+        assert_eq!(
+            camera.streams.snapshot,
+            format!("/vnet/v1/cameras/{}/snapshot.jpg", camera.camera_id)
+        );
         assert_eq!(camera.streams.hls, None);
     }
     assert!(page.cameras.iter().any(|c| !c.ai_tasks.is_empty()));
@@ -81,7 +114,10 @@ async fn health_counts_cameras_and_states_the_cap() {
     assert_valid(&response_schema("/vnet/v1/health"), &json);
     let health: VnetHealth = serde_json::from_value(json).unwrap();
     assert_eq!(health.cameras_total as usize, gateway.sim.cameras().len());
-    assert!(health.cameras_online < health.cameras_total, "a few cameras are always offline");
+    assert!(
+        health.cameras_online < health.cameras_total,
+        "a few cameras are always offline"
+    );
     assert!(health.cameras_online * 10 > health.cameras_total * 9);
     assert_eq!(health.max_streams_per_client, 16);
 }
@@ -90,11 +126,19 @@ async fn health_counts_cameras_and_states_the_cap() {
 async fn a_camera_going_offline_is_announced_on_the_status_stream() {
     let gateway = Gateway::default().await;
     let camera_id = gateway.online_camera("fixed");
-    let response = gateway.http.get(gateway.url("/vnet/v1/status/stream")).send().await.unwrap();
+    let response = gateway
+        .http
+        .get(gateway.url("/vnet/v1/status/stream"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     let mut body = response.bytes_stream();
     // The stream is open once its headers arrive; now the camera goes.
-    gateway.sim.pin_status(&camera_id, Some(CameraStatus::Offline)).unwrap();
+    gateway
+        .sim
+        .pin_status(&camera_id, Some(CameraStatus::Offline))
+        .unwrap();
     let mut text = String::new();
     let event = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
@@ -109,7 +153,10 @@ async fn a_camera_going_offline_is_announced_on_the_status_stream() {
     })
     .await
     .expect("the change arrives within 5 s");
-    let data = event.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+    let data = event
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .unwrap();
     let json: serde_json::Value = serde_json::from_str(data).unwrap();
     let schema = serde_json::json!({
         "type": "object",

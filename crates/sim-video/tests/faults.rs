@@ -8,25 +8,41 @@ use gridwall_sim_video::{Faults, VideoConfig};
 use crate::support::{Gateway, Next, Parts, decode};
 
 async fn put_faults(gateway: &Gateway, faults: serde_json::Value) {
-    let response = gateway.http.put(gateway.url("/admin/video/faults")).json(&faults).send().await.unwrap();
+    let response = gateway
+        .http
+        .put(gateway.url("/admin/video/faults"))
+        .json(&faults)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200, "{:?}", response.text().await);
 }
 
 #[tokio::test]
 async fn a_fraction_of_cameras_goes_offline_on_demand() {
     let gateway = Gateway::default().await;
-    let before: VnetHealth = serde_json::from_value(gateway.get_json("/vnet/v1/health").await).unwrap();
+    let before: VnetHealth =
+        serde_json::from_value(gateway.get_json("/vnet/v1/health").await).unwrap();
     put_faults(&gateway, serde_json::json!({ "offline_fraction": 0.5 })).await;
-    let after: VnetHealth = serde_json::from_value(gateway.get_json("/vnet/v1/health").await).unwrap();
-    assert!(after.cameras_online * 10 < before.cameras_online * 6, "{before:?} then {after:?}");
+    let after: VnetHealth =
+        serde_json::from_value(gateway.get_json("/vnet/v1/health").await).unwrap();
+    assert!(
+        after.cameras_online * 10 < before.cameras_online * 6,
+        "{before:?} then {after:?}"
+    );
     assert_eq!(serde_json::to_value(after.status).unwrap(), "degraded");
 }
 
 #[tokio::test]
 async fn bad_fractions_are_refused() {
     let gateway = Gateway::default().await;
-    let response =
-        gateway.http.put(gateway.url("/admin/video/faults")).json(&serde_json::json!({ "cut_fraction": 2.0 })).send().await.unwrap();
+    let response = gateway
+        .http
+        .put(gateway.url("/admin/video/faults"))
+        .json(&serde_json::json!({ "cut_fraction": 2.0 }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
 }
 
@@ -35,20 +51,36 @@ async fn an_unavailable_gateway_answers_503_to_an_online_camera() {
     let gateway = Gateway::default().await;
     let camera_id = gateway.online_camera("fixed");
     put_faults(&gateway, serde_json::json!({ "unavailable_fraction": 1.0 })).await;
-    let snapshot = gateway.http.get(gateway.url(&format!("/vnet/v1/cameras/{camera_id}/snapshot.jpg"))).send().await.unwrap();
+    let snapshot = gateway
+        .http
+        .get(gateway.url(&format!("/vnet/v1/cameras/{camera_id}/snapshot.jpg")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(snapshot.status(), 503);
     assert_eq!(gateway.open_stream(&camera_id, "wall").await.status(), 503);
 }
 
 #[tokio::test]
 async fn a_hanging_stream_goes_silent_without_closing_and_frees_its_place_when_dropped() {
-    let faults = Faults { hang_fraction: 1.0, frames_before_fault: 2, ..Faults::default() };
-    let gateway = Gateway::start(VideoConfig { faults, ..VideoConfig::default() }).await;
+    let faults = Faults {
+        hang_fraction: 1.0,
+        frames_before_fault: 2,
+        ..Faults::default()
+    };
+    let gateway = Gateway::start(VideoConfig {
+        faults,
+        ..VideoConfig::default()
+    })
+    .await;
     let camera_id = gateway.online_camera("fixed");
     let mut parts = Parts::new(gateway.open_stream(&camera_id, "wall").await);
     parts.frame().await;
     parts.frame().await;
-    assert!(matches!(parts.next(Duration::from_secs(1)).await, Next::Silent));
+    assert!(matches!(
+        parts.next(Duration::from_secs(1)).await,
+        Next::Silent
+    ));
     assert!(!parts.ended);
     gateway.wait_for_streams("wall", 1).await;
     drop(parts);
@@ -57,15 +89,28 @@ async fn a_hanging_stream_goes_silent_without_closing_and_frees_its_place_when_d
 
 #[tokio::test]
 async fn a_cut_stream_ends_inside_a_jpeg() {
-    let faults = Faults { cut_fraction: 1.0, frames_before_fault: 2, ..Faults::default() };
-    let gateway = Gateway::start(VideoConfig { faults, ..VideoConfig::default() }).await;
+    let faults = Faults {
+        cut_fraction: 1.0,
+        frames_before_fault: 2,
+        ..Faults::default()
+    };
+    let gateway = Gateway::start(VideoConfig {
+        faults,
+        ..VideoConfig::default()
+    })
+    .await;
     let camera_id = gateway.online_camera("fixed");
     let mut parts = Parts::new(gateway.open_stream(&camera_id, "wall").await);
     decode(&parts.frame().await);
     decode(&parts.frame().await);
-    let Next::End(rest) = parts.next(Duration::from_secs(5)).await else { panic!("the stream should end") };
+    let Next::End(rest) = parts.next(Duration::from_secs(5)).await else {
+        panic!("the stream should end")
+    };
     assert!(rest.len() > 100, "part of a frame was sent before the cut");
-    assert!(!rest.ends_with(&[0xff, 0xd9]), "the JPEG is cut before its end marker");
+    assert!(
+        !rest.ends_with(&[0xff, 0xd9]),
+        "the JPEG is cut before its end marker"
+    );
     gateway.wait_for_streams("wall", 0).await;
 }
 
@@ -90,7 +135,10 @@ async fn the_admin_can_end_or_hang_the_streams_of_one_camera() {
             other => break other,
         }
     };
-    assert!(matches!(ended, Next::End(ref rest) if rest.is_empty()), "{ended:?}");
+    assert!(
+        matches!(ended, Next::End(ref rest) if rest.is_empty()),
+        "{ended:?}"
+    );
 
     let mut parts = Parts::new(gateway.open_stream(&camera_id, "wall").await);
     parts.frame().await;
@@ -110,7 +158,10 @@ async fn a_stream_ends_when_its_camera_goes_offline() {
     let camera_id = gateway.online_camera("fixed");
     let mut parts = Parts::new(gateway.open_stream(&camera_id, "wall").await);
     parts.frame().await;
-    gateway.sim.pin_status(&camera_id, Some(CameraStatus::Offline)).unwrap();
+    gateway
+        .sim
+        .pin_status(&camera_id, Some(CameraStatus::Offline))
+        .unwrap();
     let ended = loop {
         match parts.next(Duration::from_secs(5)).await {
             Next::Frame(_) => continue,

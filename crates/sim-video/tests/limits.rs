@@ -7,7 +7,11 @@ use crate::support::{Gateway, Parts};
 
 #[tokio::test]
 async fn the_stream_past_the_cap_is_refused_and_a_closed_stream_frees_its_place() {
-    let gateway = Gateway::start(VideoConfig { max_streams_per_client: 3, ..VideoConfig::default() }).await;
+    let gateway = Gateway::start(VideoConfig {
+        max_streams_per_client: 3,
+        ..VideoConfig::default()
+    })
+    .await;
     let cameras: Vec<String> = gateway
         .sim
         .cameras()
@@ -28,7 +32,10 @@ async fn the_stream_past_the_cap_is_refused_and_a_closed_stream_frees_its_place(
     assert_eq!(refused.status(), 429);
     assert!(refused.headers().contains_key("retry-after"));
     // Another client has its own allowance.
-    assert_eq!(gateway.open_stream(&cameras[3], "other").await.status(), 200);
+    assert_eq!(
+        gateway.open_stream(&cameras[3], "other").await.status(),
+        200
+    );
 
     drop(open.pop());
     gateway.wait_for_streams("wall", 2).await;
@@ -51,7 +58,12 @@ async fn an_offline_camera_answers_503_for_snapshots_and_streams() {
         .await
         .unwrap();
     assert_eq!(pin.status(), 204);
-    let snapshot = gateway.http.get(gateway.url(&format!("/vnet/v1/cameras/{camera_id}/snapshot.jpg"))).send().await.unwrap();
+    let snapshot = gateway
+        .http
+        .get(gateway.url(&format!("/vnet/v1/cameras/{camera_id}/snapshot.jpg")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(snapshot.status(), 503);
     assert_eq!(gateway.open_stream(&camera_id, "wall").await.status(), 503);
     let camera = gateway.sim.camera(&camera_id).unwrap();
@@ -61,6 +73,11 @@ async fn an_offline_camera_answers_503_for_snapshots_and_streams() {
 #[tokio::test]
 async fn an_unknown_camera_is_not_found() {
     let gateway = Gateway::default().await;
-    let response = gateway.http.get(gateway.url("/vnet/v1/cameras/33028200001319999999/snapshot.jpg")).send().await.unwrap();
+    let response = gateway
+        .http
+        .get(gateway.url("/vnet/v1/cameras/33028200001319999999/snapshot.jpg"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 404);
 }

@@ -24,7 +24,11 @@ impl Gateway {
         let addr = listener.local_addr().unwrap();
         let app = router(sim.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self { base: format!("http://{addr}"), sim, http: reqwest::Client::new() }
+        Self {
+            base: format!("http://{addr}"),
+            sim,
+            http: reqwest::Client::new(),
+        }
     }
 
     pub async fn default() -> Self {
@@ -46,7 +50,10 @@ impl Gateway {
         self.sim
             .cameras()
             .into_iter()
-            .find(|c| serde_json::to_value(c.kind).unwrap() == kind && c.status.eq(&gridwall_domain::video::CameraStatus::Online))
+            .find(|c| {
+                serde_json::to_value(c.kind).unwrap() == kind
+                    && c.status.eq(&gridwall_domain::video::CameraStatus::Online)
+            })
             .unwrap_or_else(|| panic!("no online {kind} camera"))
             .camera_id
     }
@@ -76,8 +83,12 @@ impl Gateway {
 
 /// The video contract, as JSON.
 fn contract() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/upstream/video-network-api.yaml");
-    let yaml = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading the contract at {path}: {e}"));
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/upstream/video-network-api.yaml"
+    );
+    let yaml = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("reading the contract at {path}: {e}"));
     serde_norway::from_str(&yaml).unwrap()
 }
 
@@ -87,12 +98,20 @@ fn inline_refs(value: &Value, components: &Value) -> Value {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(target)) = map.get("$ref") {
-                let name = target.strip_prefix("#/components/schemas/").expect("only component refs");
+                let name = target
+                    .strip_prefix("#/components/schemas/")
+                    .expect("only component refs");
                 return inline_refs(&components[name], components);
             }
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), inline_refs(v, components))).collect())
+            Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), inline_refs(v, components)))
+                    .collect(),
+            )
         }
-        Value::Array(items) => Value::Array(items.iter().map(|v| inline_refs(v, components)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| inline_refs(v, components)).collect())
+        }
         other => other.clone(),
     }
 }
@@ -100,15 +119,22 @@ fn inline_refs(value: &Value, components: &Value) -> Value {
 /// The schema of the 200 response of `GET path` (a path as the contract spells it).
 pub fn response_schema(path: &str) -> Value {
     let contract = contract();
-    let schema = &contract["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
-    assert!(schema.is_object(), "no JSON schema for GET {path} in the contract");
+    let schema = &contract["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    assert!(
+        schema.is_object(),
+        "no JSON schema for GET {path} in the contract"
+    );
     inline_refs(schema, &contract["components"]["schemas"])
 }
 
 /// A named component schema, with its refs inlined.
 pub fn component_schema(name: &str) -> Value {
     let contract = contract();
-    inline_refs(&contract["components"]["schemas"][name], &contract["components"]["schemas"])
+    inline_refs(
+        &contract["components"]["schemas"][name],
+        &contract["components"]["schemas"],
+    )
 }
 
 pub fn assert_valid(schema: &Value, instance: &Value) {
@@ -138,10 +164,25 @@ pub enum Next {
 
 impl Parts {
     pub fn new(response: reqwest::Response) -> Self {
-        let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
-        assert!(content_type.starts_with("multipart/x-mixed-replace"), "{content_type}");
-        let boundary = content_type.split("boundary=").nth(1).expect("a boundary").to_owned();
-        Self { body: Box::pin(response.bytes_stream()), buffer: Vec::new(), boundary, ended: false }
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            content_type.starts_with("multipart/x-mixed-replace"),
+            "{content_type}"
+        );
+        let boundary = content_type
+            .split("boundary=")
+            .nth(1)
+            .expect("a boundary")
+            .to_owned();
+        Self {
+            body: Box::pin(response.bytes_stream()),
+            buffer: Vec::new(),
+            boundary,
+            ended: false,
+        }
     }
 
     /// The next whole JPEG, or how the stream stopped giving one within `timeout`.
@@ -173,7 +214,10 @@ impl Parts {
         let text = String::from_utf8_lossy(&self.buffer[..self.buffer.len().min(200)]).into_owned();
         let head_end = text.find("\r\n\r\n")?;
         let head = &text[..head_end];
-        assert!(head.starts_with(&format!("--{}", self.boundary)), "a part starts with the boundary: {head:?}");
+        assert!(
+            head.starts_with(&format!("--{}", self.boundary)),
+            "a part starts with the boundary: {head:?}"
+        );
         let length: usize = head
             .lines()
             .find_map(|l| l.strip_prefix("Content-Length: "))
@@ -201,5 +245,9 @@ pub fn decode(jpeg: &[u8]) -> (u16, u16, Vec<u8>) {
 /// Mean absolute difference of two equally sized pictures, per channel value.
 pub fn difference(a: &[u8], b: &[u8]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| f64::from(x.abs_diff(*y))).sum::<f64>() / a.len() as f64
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| f64::from(x.abs_diff(*y)))
+        .sum::<f64>()
+        / a.len() as f64
 }

@@ -17,14 +17,19 @@ pub(super) fn routes() -> Router<VideoSim> {
         .route("/admin/video/faults", get(faults).put(set_faults))
         .route("/admin/video/streams", get(streams))
         .route("/admin/video/cameras/{camera_id}/status", put(pin_status))
-        .route("/admin/video/cameras/{camera_id}/streams/fail", post(fail_streams))
+        .route(
+            "/admin/video/cameras/{camera_id}/streams/fail",
+            post(fail_streams),
+        )
 }
 
 impl From<Error> for Problem {
     fn from(error: Error) -> Self {
         match error {
             Error::UnknownCamera(id) => Problem::unknown_camera(&id),
-            Error::Fraction { .. } => Problem::new(StatusCode::BAD_REQUEST, "bad faults", error.to_string()),
+            Error::Fraction { .. } => {
+                Problem::new(StatusCode::BAD_REQUEST, "bad faults", error.to_string())
+            }
         }
     }
 }
@@ -33,7 +38,10 @@ async fn faults(State(sim): State<VideoSim>) -> Json<Faults> {
     Json(sim.faults())
 }
 
-async fn set_faults(State(sim): State<VideoSim>, Json(faults): Json<Faults>) -> Result<Json<Faults>, Problem> {
+async fn set_faults(
+    State(sim): State<VideoSim>,
+    Json(faults): Json<Faults>,
+) -> Result<Json<Faults>, Problem> {
     sim.set_faults(faults)?;
     Ok(Json(sim.faults()))
 }

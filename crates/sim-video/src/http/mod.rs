@@ -35,15 +35,29 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientId {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let header = |name| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
         if let Some(id) = header("x-client-id").filter(|id| !id.is_empty()) {
             return Ok(Self(format!("id:{id}")));
         }
-        if let Some(token) = header(header::AUTHORIZATION.as_str()).and_then(|v| v.strip_prefix("Bearer ")) {
+        if let Some(token) =
+            header(header::AUTHORIZATION.as_str()).and_then(|v| v.strip_prefix("Bearer "))
+        {
             return Ok(Self(format!("token:{}", token.trim())));
         }
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
-        Ok(Self(peer.map_or_else(|| "unknown".to_owned(), |ip| format!("ip:{ip}"))))
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        Ok(Self(peer.map_or_else(
+            || "unknown".to_owned(),
+            |ip| format!("ip:{ip}"),
+        )))
     }
 }
 
@@ -61,7 +75,13 @@ pub(crate) struct Problem {
 
 impl Problem {
     pub(crate) fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
-        Self { kind: "about:blank", title, status: status.as_u16(), detail: detail.into(), retry_after: None }
+        Self {
+            kind: "about:blank",
+            title,
+            status: status.as_u16(),
+            detail: detail.into(),
+            retry_after: None,
+        }
     }
 
     /// Adds a `Retry-After` header, in seconds.
@@ -71,12 +91,20 @@ impl Problem {
     }
 
     pub(crate) fn unknown_camera(camera_id: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "unknown camera", format!("no camera {camera_id} in the catalogue"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "unknown camera",
+            format!("no camera {camera_id} in the catalogue"),
+        )
     }
 
     pub(crate) fn offline(camera_id: &str) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "camera offline", format!("camera {camera_id} is offline"))
-            .retry_after(30)
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "camera offline",
+            format!("camera {camera_id} is offline"),
+        )
+        .retry_after(30)
     }
 }
 
@@ -84,9 +112,16 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).expect("a problem serialises");
-        let mut response = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response();
         if let Some(seconds) = self.retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
         }
         response
     }

@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::Stream;
-use gridwall_domain::video::{CameraKind, CameraPage, CameraStatus, CameraStatusChange, PtzCommand, VnetHealth};
+use gridwall_domain::video::{
+    CameraKind, CameraPage, CameraStatus, CameraStatusChange, PtzCommand, VnetHealth,
+};
 use serde::Deserialize;
 
 use super::{ClientId, Problem};
@@ -46,7 +48,10 @@ const MAX_PAGE_SIZE: usize = 1000;
 /// The catalogue, paged. A page token is the position of the next camera
 /// among those the filter selects; the catalogue never changes during a run,
 /// so positions stay valid.
-async fn cameras(State(sim): State<VideoSim>, Query(query): Query<PageQuery>) -> Result<Json<CameraPage>, Problem> {
+async fn cameras(
+    State(sim): State<VideoSim>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<CameraPage>, Problem> {
     let page_size = query.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
         return Err(Problem::new(
@@ -58,7 +63,11 @@ async fn cameras(State(sim): State<VideoSim>, Query(query): Query<PageQuery>) ->
     let start = match query.page_token.as_deref() {
         None | Some("") => 0,
         Some(token) => token.parse::<usize>().map_err(|_| {
-            Problem::new(StatusCode::BAD_REQUEST, "bad page token", "page_token is not one this gateway gave; start again without it")
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "bad page token",
+                "page_token is not one this gateway gave; start again without it",
+            )
         })?,
     };
     let selected: Vec<_> = sim
@@ -67,32 +76,62 @@ async fn cameras(State(sim): State<VideoSim>, Query(query): Query<PageQuery>) ->
         .filter(|camera| query.grid_id.is_none() || camera.grid_id == query.grid_id)
         .collect();
     let end = (start + page_size).min(selected.len());
-    let cameras = selected.get(start..end).map(<[_]>::to_vec).unwrap_or_default();
+    let cameras = selected
+        .get(start..end)
+        .map(<[_]>::to_vec)
+        .unwrap_or_default();
     let next_page_token = (end < selected.len()).then(|| end.to_string());
-    Ok(Json(CameraPage { cameras, next_page_token }))
+    Ok(Json(CameraPage {
+        cameras,
+        next_page_token,
+    }))
 }
 
 /// The camera's index if it exists, is online and this request is not one the
 /// `unavailable_fraction` fault fails.
 fn servable(sim: &VideoSim, camera_id: &str) -> Result<usize, Problem> {
-    let index = sim.shared.catalogue.index_of(camera_id).ok_or_else(|| Problem::unknown_camera(camera_id))?;
+    let index = sim
+        .shared
+        .catalogue
+        .index_of(camera_id)
+        .ok_or_else(|| Problem::unknown_camera(camera_id))?;
     if sim.status(index) == CameraStatus::Offline {
         return Err(Problem::offline(camera_id));
     }
     if sim.request_dice() < sim.faults().unavailable_fraction {
-        return Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, "gateway busy", "the media gateway is overloaded; retry shortly")
-            .retry_after(2));
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "gateway busy",
+            "the media gateway is overloaded; retry shortly",
+        )
+        .retry_after(2));
     }
     Ok(index)
 }
 
-async fn snapshot(State(sim): State<VideoSim>, Path(camera_id): Path<String>) -> Result<Response, Problem> {
+async fn snapshot(
+    State(sim): State<VideoSim>,
+    Path(camera_id): Path<String>,
+) -> Result<Response, Problem> {
     let index = servable(&sim, &camera_id)?;
     let renderer = sim.clone();
     let jpeg = tokio::task::spawn_blocking(move || renderer.render(index))
         .await
-        .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "render failed", "the frame could not be rendered"))?;
-    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")], jpeg).into_response())
+        .map_err(|_| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "render failed",
+                "the frame could not be rendered",
+            )
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        jpeg,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -108,7 +147,11 @@ async fn live_mjpeg(
 ) -> Result<Response, Problem> {
     let fps = query.fps.unwrap_or(10);
     if !(1..=25).contains(&fps) {
-        return Err(Problem::new(StatusCode::BAD_REQUEST, "bad frame rate", format!("fps must be between 1 and 25, got {fps}")));
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad frame rate",
+            format!("fps must be between 1 and 25, got {fps}"),
+        ));
     }
     let index = servable(&sim, &camera_id)?;
     let Some(slot) = Ledger::open(&sim, &client.0) else {
@@ -122,7 +165,14 @@ async fn live_mjpeg(
     };
     let body = Viewer::open(&sim, index, fps, slot).into_body();
     let content_type = format!("multipart/x-mixed-replace; boundary={BOUNDARY}");
-    Ok(([(header::CONTENT_TYPE, content_type.as_str()), (header::CACHE_CONTROL, "no-store")], body).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.as_str()),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// The simulator offers no HLS; the contract lets a camera answer 404 here.
@@ -130,7 +180,11 @@ async fn live_hls(State(sim): State<VideoSim>, Path(camera_id): Path<String>) ->
     if sim.shared.catalogue.index_of(&camera_id).is_none() {
         return Problem::unknown_camera(&camera_id);
     }
-    Problem::new(StatusCode::NOT_FOUND, "no HLS", format!("camera {camera_id} offers no HLS; use MJPEG or snapshots"))
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "no HLS",
+        format!("camera {camera_id} offers no HLS; use MJPEG or snapshots"),
+    )
 }
 
 async fn ptz(
@@ -139,10 +193,18 @@ async fn ptz(
     client: ClientId,
     Json(command): Json<PtzCommand>,
 ) -> Result<StatusCode, Problem> {
-    let index = sim.shared.catalogue.index_of(&camera_id).ok_or_else(|| Problem::unknown_camera(&camera_id))?;
+    let index = sim
+        .shared
+        .catalogue
+        .index_of(&camera_id)
+        .ok_or_else(|| Problem::unknown_camera(&camera_id))?;
     let entry = &sim.shared.catalogue.entries[index];
     if entry.kind() != CameraKind::Ptz {
-        return Err(Problem::new(StatusCode::CONFLICT, "not a PTZ camera", format!("camera {camera_id} cannot pan, tilt or zoom")));
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "not a PTZ camera",
+            format!("camera {camera_id} cannot pan, tilt or zoom"),
+        ));
     }
     if sim.status(index) == CameraStatus::Offline {
         return Err(Problem::offline(&camera_id));
@@ -150,12 +212,23 @@ async fn ptz(
     let config = &sim.shared.config;
     sim.shared
         .ptz
-        .command(config.seed, index, entry.home, &client.0, command, config.ptz_hold)
+        .command(
+            config.seed,
+            index,
+            entry.home,
+            &client.0,
+            command,
+            config.ptz_hold,
+        )
         .map_err(|held| {
             Problem::new(
                 StatusCode::CONFLICT,
                 "held by another console",
-                format!("camera {camera_id} is being moved by {}; try again in {} s", held.0, config.ptz_hold.as_secs()),
+                format!(
+                    "camera {camera_id} is being moved by {}; try again in {} s",
+                    held.0,
+                    config.ptz_hold.as_secs()
+                ),
             )
         })?;
     Ok(StatusCode::NO_CONTENT)
@@ -167,7 +240,9 @@ const STATUS_POLL: Duration = Duration::from_millis(250);
 /// Status changes as Server-Sent Events. Each subscriber compares the statuses
 /// of all cameras every [`STATUS_POLL`] with what it saw last; changes are
 /// stamped with the simulated time they were seen.
-async fn status_stream(State(sim): State<VideoSim>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+async fn status_stream(
+    State(sim): State<VideoSim>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let seen = sim.availability().all(sim.shared.clock.now());
     let state = (sim, seen, std::collections::VecDeque::<Event>::new());
     let events = futures_util::stream::unfold(state, |(sim, mut seen, mut pending)| async move {
@@ -182,7 +257,10 @@ async fn status_stream(State(sim): State<VideoSim>) -> Sse<impl Stream<Item = Re
                         status: *after,
                         at,
                     };
-                    let event = Event::default().event("status").json_data(&change).expect("a status change serialises");
+                    let event = Event::default()
+                        .event("status")
+                        .json_data(&change)
+                        .expect("a status change serialises");
                     pending.push_back(event);
                 }
             }
@@ -191,5 +269,9 @@ async fn status_stream(State(sim): State<VideoSim>) -> Sse<impl Stream<Item = Re
         let event = pending.pop_front()?;
         Some((Ok(event), (sim, seen, pending)))
     });
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(10)).text("ping"))
+    Sse::new(events).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(10))
+            .text("ping"),
+    )
 }

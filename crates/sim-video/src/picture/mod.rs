@@ -45,7 +45,12 @@ pub(crate) fn render(shot: &Shot, format: Format) -> Vec<u8> {
     paint_captions(&mut canvas, shot);
     let mut jpeg = Vec::with_capacity(canvas.pixels.len() / 8);
     jpeg_encoder::Encoder::new(&mut jpeg, format.quality)
-        .encode(&canvas.pixels, format.width, format.height, jpeg_encoder::ColorType::Rgb)
+        .encode(
+            &canvas.pixels,
+            format.width,
+            format.height,
+            jpeg_encoder::ColorType::Rgb,
+        )
         .expect("encoding into memory cannot fail for a valid frame size");
     jpeg
 }
@@ -59,7 +64,11 @@ pub(crate) struct Canvas {
 
 impl Canvas {
     fn new(width: usize, height: usize) -> Self {
-        Self { width, height, pixels: vec![0; width * height * 3] }
+        Self {
+            width,
+            height,
+            pixels: vec![0; width * height * 3],
+        }
     }
 
     fn set(&mut self, x: usize, y: usize, rgb: [u8; 3]) {
@@ -91,11 +100,23 @@ struct Light {
 fn light_at(at: OffsetDateTime) -> Light {
     let hour = f64::from(at.hour()) + f64::from(at.minute()) / 60.0;
     if (7.0..17.0).contains(&hour) {
-        Light { sky_top: [70, 130, 200], sky_bottom: [170, 200, 230], night: false }
+        Light {
+            sky_top: [70, 130, 200],
+            sky_bottom: [170, 200, 230],
+            night: false,
+        }
     } else if (5.5..7.0).contains(&hour) || (17.0..18.5).contains(&hour) {
-        Light { sky_top: [60, 70, 120], sky_bottom: [230, 150, 90], night: false }
+        Light {
+            sky_top: [60, 70, 120],
+            sky_bottom: [230, 150, 90],
+            night: false,
+        }
     } else {
-        Light { sky_top: [8, 10, 28], sky_bottom: [30, 34, 60], night: true }
+        Light {
+            sky_top: [8, 10, 28],
+            sky_bottom: [30, 34, 60],
+            night: true,
+        }
     }
 }
 
@@ -105,9 +126,18 @@ fn lot(scene: u64, index: i64) -> (f64, [u8; 3]) {
     if dice::unit(scene, &[i, 1]) < 0.15 {
         return (0.0, [0; 3]);
     }
-    const WALLS: [[u8; 3]; 6] =
-        [[150, 145, 140], [120, 110, 105], [180, 175, 160], [95, 105, 120], [165, 130, 110], [200, 200, 195]];
-    (4.0 + dice::unit(scene, &[i, 2]) * 16.0, WALLS[dice::pick(scene, &[i, 3], WALLS.len())])
+    const WALLS: [[u8; 3]; 6] = [
+        [150, 145, 140],
+        [120, 110, 105],
+        [180, 175, 160],
+        [95, 105, 120],
+        [165, 130, 110],
+        [200, 200, 195],
+    ];
+    (
+        6.0 + dice::unit(scene, &[i, 2]) * 20.0,
+        WALLS[dice::pick(scene, &[i, 3], WALLS.len())],
+    )
 }
 
 /// Something moving along the road: where it is (pan degrees) and its box in elevation.
@@ -121,12 +151,31 @@ struct Mover {
 
 fn movers(shot: &Shot) -> [Mover; 3] {
     let base = dice::unit(shot.scene, &[9]) * 360.0;
-    let colour = [[200, 30, 30], [240, 240, 240], [30, 60, 160], [20, 20, 20]][dice::pick(shot.scene, &[10], 4)];
+    let colour = [[200, 30, 30], [240, 240, 240], [30, 60, 160], [20, 20, 20]]
+        [dice::pick(shot.scene, &[10], 4)];
     [
         // A car in the near lane, one in the far lane the other way, and a pedestrian on the pavement.
-        Mover { centre: base + shot.motion * 4.0, half_width: 3.0, low: -9.5, high: -6.5, rgb: colour },
-        Mover { centre: base + 120.0 - shot.motion * 3.0, half_width: 2.0, low: -5.0, high: -3.3, rgb: [230, 200, 40] },
-        Mover { centre: base + 60.0 + shot.motion * 0.6, half_width: 0.3, low: -1.8, high: 0.6, rgb: [60, 90, 60] },
+        Mover {
+            centre: base + shot.motion * 4.0,
+            half_width: 4.0,
+            low: -12.5,
+            high: -8.0,
+            rgb: colour,
+        },
+        Mover {
+            centre: base + 120.0 - shot.motion * 3.0,
+            half_width: 2.5,
+            low: -5.5,
+            high: -3.0,
+            rgb: [230, 200, 40],
+        },
+        Mover {
+            centre: base + 60.0 + shot.motion * 0.6,
+            half_width: 0.3,
+            low: -1.8,
+            high: 0.6,
+            rgb: [60, 90, 60],
+        },
     ]
 }
 
@@ -152,8 +201,9 @@ fn paint_scene(canvas: &mut Canvas, shot: &Shot) {
     }
     let light = light_at(shot.at);
     let movers = movers(shot);
-    let elevations: Vec<f64> =
-        (0..h).map(|y| shot.pose.tilt + (h as f64 / 2.0 - y as f64) * degrees_per_pixel).collect();
+    let elevations: Vec<f64> = (0..h)
+        .map(|y| shot.pose.tilt + (h as f64 / 2.0 - y as f64) * degrees_per_pixel)
+        .collect();
     for x in 0..w {
         let a = pan + (x as f64 - w as f64 / 2.0) * degrees_per_pixel;
         let lot_index = (a / LOT).floor() as i64;
@@ -161,15 +211,19 @@ fn paint_scene(canvas: &mut Canvas, shot: &Shot) {
         let in_lot = a / LOT - lot_index as f64;
         let window_col = (a * 1.2).rem_euclid(1.0) < 0.5 && (0.08..0.92).contains(&in_lot);
         let dash = (a * 0.5).rem_euclid(1.0) < 0.5;
-        let here: Vec<&Mover> =
-            movers.iter().filter(|m| angle_between(m.centre, a).abs() < m.half_width).collect();
+        let here: Vec<&Mover> = movers
+            .iter()
+            .filter(|m| angle_between(m.centre, a).abs() < m.half_width)
+            .collect();
         for (y, &e) in elevations.iter().enumerate() {
             let rgb = if let Some(m) = here.iter().find(|m| (m.low..m.high).contains(&e)) {
                 m.rgb
             } else if e >= 0.0 && e < height {
                 let window = window_col && (e * 1.0).rem_euclid(1.5) < 0.7 && e > 1.0;
                 match (window, light.night) {
-                    (true, true) if dice::unit(shot.scene, &[lot_index as u64, (e / 1.5) as u64]) < 0.5 => {
+                    (true, true)
+                        if dice::unit(shot.scene, &[lot_index as u64, (e / 1.5) as u64]) < 0.5 =>
+                    {
                         [250, 220, 130]
                     }
                     (true, _) => [60, 70, 85],
@@ -180,10 +234,29 @@ fn paint_scene(canvas: &mut Canvas, shot: &Shot) {
                 mix(light.sky_bottom, light.sky_top, e / 25.0)
             } else if e > -2.0 {
                 // The pavement.
-                if light.night { [50, 50, 55] } else { [150, 150, 140] }
-            } else if e > -11.0 {
-                let road = if light.night { [35, 35, 40] } else { [80, 80, 85] };
-                if (-5.9..-5.6).contains(&e) && dash { [230, 230, 230] } else { road }
+                if light.night {
+                    [50, 50, 55]
+                } else {
+                    [150, 150, 140]
+                }
+            } else if e > -14.0 {
+                let road = if light.night {
+                    [35, 35, 40]
+                } else {
+                    [80, 80, 85]
+                };
+                if (-6.6..-6.2).contains(&e) && dash {
+                    [230, 230, 230]
+                } else {
+                    road
+                }
+            } else if e > -17.0 {
+                // The near pavement.
+                if light.night {
+                    [50, 50, 55]
+                } else {
+                    [150, 150, 140]
+                }
             } else if light.night {
                 [20, 40, 20]
             } else {
@@ -199,7 +272,15 @@ fn paint_captions(canvas: &mut Canvas, shot: &Shot) {
     const SHADE: [u8; 3] = [0, 0, 0];
     let scale = if canvas.width >= 480 { 2 } else { 1 };
     let line = 8 * scale;
-    text::draw(canvas, line / 2, line / 2, scale, shot.camera_id, WHITE, SHADE);
+    text::draw(
+        canvas,
+        line / 2,
+        line / 2,
+        scale,
+        shot.camera_id,
+        WHITE,
+        SHADE,
+    );
     let at = shot.at;
     let stamp = format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
@@ -214,8 +295,84 @@ fn paint_captions(canvas: &mut Canvas, shot: &Shot) {
     text::draw(canvas, line / 2, bottom, scale, &stamp, WHITE, SHADE);
     if shot.kind == CameraKind::Ptz {
         let pose = shot.pose;
-        let caption = format!("P{:05.1} T{:+05.1} Z{:.1}", pose.pan.rem_euclid(360.0), pose.tilt, pose.zoom);
-        let x = canvas.width.saturating_sub(caption.len() * text::advance(scale) + line / 2);
+        let caption = format!(
+            "P{:05.1} T{:+05.1} Z{:.1}",
+            pose.pan.rem_euclid(360.0),
+            pose.tilt,
+            pose.zoom
+        );
+        let x = canvas
+            .width
+            .saturating_sub(caption.len() * text::advance(scale) + line / 2);
         text::draw(canvas, x, bottom, scale, &caption, WHITE, SHADE);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shot_at(at: OffsetDateTime, pose: Pose) -> Vec<u8> {
+        let shot = Shot {
+            camera_id: "33028200001310000001",
+            kind: CameraKind::Ptz,
+            scene: 5,
+            pose,
+            at,
+            motion: 3.0,
+        };
+        render(
+            &shot,
+            Format {
+                width: 320,
+                height: 180,
+                quality: 70,
+            },
+        )
+    }
+
+    fn decode(jpeg: &[u8]) -> (u16, u16, Vec<u8>) {
+        let mut decoder = jpeg_decoder::Decoder::new(jpeg);
+        let pixels = decoder.decode().unwrap();
+        let info = decoder.info().unwrap();
+        (info.width, info.height, pixels)
+    }
+
+    const POSE: Pose = Pose {
+        pan: 40.0,
+        tilt: -3.0,
+        zoom: 1.0,
+    };
+
+    #[test]
+    fn a_frame_is_a_jpeg_of_the_requested_size() {
+        let (width, height, _) =
+            decode(&shot_at(time::macros::datetime!(2026-11-27 10:00 +8), POSE));
+        assert_eq!((width, height), (320, 180));
+    }
+
+    #[test]
+    fn night_frames_are_darker_than_day_frames() {
+        let brightness = |jpeg: Vec<u8>| {
+            let pixels = decode(&jpeg).2;
+            pixels.iter().map(|&v| f64::from(v)).sum::<f64>() / pixels.len() as f64
+        };
+        let day = brightness(shot_at(time::macros::datetime!(2026-11-27 10:00 +8), POSE));
+        let night = brightness(shot_at(time::macros::datetime!(2026-11-27 23:00 +8), POSE));
+        assert!(night < day * 0.6, "day {day}, night {night}");
+    }
+
+    #[test]
+    fn zooming_in_changes_the_view() {
+        let at = time::macros::datetime!(2026-11-27 10:00 +8);
+        let wide = decode(&shot_at(at, POSE)).2;
+        let close = decode(&shot_at(at, Pose { zoom: 3.0, ..POSE })).2;
+        let difference = wide
+            .iter()
+            .zip(&close)
+            .map(|(a, b)| f64::from(a.abs_diff(*b)))
+            .sum::<f64>()
+            / wide.len() as f64;
+        assert!(difference > 3.0, "{difference}");
     }
 }
