@@ -1,0 +1,142 @@
+//! Health and the city's reference data: divisions, grids, boundaries, workers.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{AppState, etag_matches, json_value, not_modified, problem};
+
+pub async fn health(State(shared): State<AppState>) -> Response {
+    let head = shared.feed.read().expect("feed lock").head_seq();
+    let now = shared
+        .clock
+        .now()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("times format");
+    json_value(
+        &shared,
+        json!({"status": "ok", "server_time": now, "head_seq": head}),
+    )
+}
+
+pub async fn divisions(State(shared): State<AppState>, headers: HeaderMap) -> Response {
+    let etag = shared.city.divisions_etag();
+    if etag_matches(&headers, etag) {
+        return not_modified(etag);
+    }
+    let mut response = json_value(&shared, json!({"divisions": shared.city.divisions()}));
+    response
+        .headers_mut()
+        .insert(header::ETAG, HeaderValue::from_str(etag).expect("ascii"));
+    response
+}
+
+pub async fn geometry(State(shared): State<AppState>, headers: HeaderMap) -> Response {
+    let etag = shared.city.geometry_etag();
+    if etag_matches(&headers, etag) {
+        return not_modified(etag);
+    }
+    let body = shared.city.geometry().to_string();
+    let mut response = (StatusCode::OK, body).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/geo+json"),
+    );
+    h.insert(header::ETAG, HeaderValue::from_str(etag).expect("ascii"));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page_size: Option<usize>,
+    page_token: Option<String>,
+    grid_id: Option<String>,
+}
+
+/// Parses a page request: the offset encoded in the token, and the size within bounds.
+fn page(
+    query: Result<Query<PageQuery>, QueryRejection>,
+    default: usize,
+    max: usize,
+) -> Result<(usize, usize, Option<String>), Response> {
+    let Query(q) = query.map_err(|e| {
+        problem(StatusCode::BAD_REQUEST, "bad query", e.body_text())
+    })?;
+    let size = q.page_size.unwrap_or(default);
+    if size == 0 || size > max {
+        return Err(problem(
+            StatusCode::BAD_REQUEST,
+            "bad page_size",
+            format!("page_size must be 1 to {max}"),
+        ));
+    }
+    let offset = match q.page_token.as_deref() {
+        None | Some("") => 0,
+        Some(token) => token
+            .strip_prefix("p")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| {
+                problem(
+                    StatusCode::BAD_REQUEST,
+                    "bad page_token",
+                    "pass the next_page_token of the previous page unchanged",
+                )
+            })?,
+    };
+    Ok((offset, size, q.grid_id))
+}
+
+fn next_token(offset: usize, size: usize, total: usize) -> Option<String> {
+    (offset + size < total).then(|| format!("p{}", offset + size))
+}
+
+pub async fn grids(
+    State(shared): State<AppState>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Response {
+    let (offset, size, _) = match page(query, 200, 500) {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    let all = shared.city.grids();
+    let start = offset.min(all.len());
+    let end = (start + size).min(all.len());
+    json_value(
+        &shared,
+        json!({"grids": &all[start..end], "next_page_token": next_token(start, size, all.len())}),
+    )
+}
+
+pub async fn workers(
+    State(shared): State<AppState>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Response {
+    let (offset, size, grid_id) = match page(query, 500, 1_000) {
+        Ok(p) => p,
+        Err(response) => return response,
+    };
+    let workforce = &shared.workforce;
+    let (items, total) = match &grid_id {
+        Some(grid) => {
+            let all: Vec<_> = workforce.in_grid(grid).collect();
+            let total = all.len();
+            let start = offset.min(total);
+            let end = (start + size).min(total);
+            (serde_json::to_value(&all[start..end]).expect("workers serialize"), total)
+        }
+        None => {
+            let all = workforce.all();
+            let start = offset.min(all.len());
+            let end = (start + size).min(all.len());
+            (serde_json::to_value(&all[start..end]).expect("workers serialize"), all.len())
+        }
+    };
+    json_value(
+        &shared,
+        json!({"workers": items, "next_page_token": next_token(offset, size, total)}),
+    )
+}

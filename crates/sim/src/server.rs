@@ -1,0 +1,404 @@
+//! [`Simulator`]: build it, then serve it on an address (the binary, the app's
+//! demo mode and the tests all do exactly this).
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use tokio_util::sync::CancellationToken;
+//! let sim = gridwall_sim::Simulator::builder().seed(7).speed(60.0).build()?;
+//! let cancel = CancellationToken::new();
+//! let running = sim.serve("127.0.0.1:0".parse()?, cancel.clone()).await?;
+//! println!("governance API at {}/api/v1", running.base_url());
+//! cancel.cancel();
+//! running.stopped().await;
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use gridwall_domain::clock::Clock;
+#[cfg(feature = "video")]
+use gridwall_sim_video::{VideoConfig, VideoSim};
+use time::OffsetDateTime;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::broadcasts::Broadcasts;
+use crate::city::City;
+use crate::engine::{self, Engine};
+use crate::faults::{FaultState, Faults};
+use crate::feed::{Feed, Retention};
+use crate::history::{Generator, History};
+use crate::workforce::Workforce;
+use crate::{Error, Result};
+
+/// Settings of a simulator; see the builder's methods for each.
+#[derive(Clone, Debug)]
+struct Settings {
+    seed: u64,
+    speed: f64,
+    start: Option<OffsetDateTime>,
+    warmup: Duration,
+    retention: Retention,
+    ping_interval: Duration,
+    tick: Duration,
+    token: Option<String>,
+    faults: Faults,
+    #[cfg(feature = "video")]
+    video: Option<VideoConfig>,
+}
+
+/// Builds a [`Simulator`]. Every setting has a default fit for a demo.
+#[derive(Clone, Debug)]
+pub struct SimulatorBuilder {
+    settings: Settings,
+    city: Option<Arc<City>>,
+}
+
+impl SimulatorBuilder {
+    /// Seed of every random choice: the same seed gives the same city life.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings.seed = seed;
+        self
+    }
+
+    /// Simulated seconds per real second (1 = real time, the default).
+    pub fn speed(mut self, speed: f64) -> Self {
+        self.settings.speed = speed;
+        self
+    }
+
+    /// The simulated time at start (default: now).
+    pub fn start(mut self, start: OffsetDateTime) -> Self {
+        self.settings.start = Some(start);
+        self
+    }
+
+    /// How much simulated history exists before start (default one day), so
+    /// that a fresh simulator already has open events.
+    pub fn warmup(mut self, warmup: Duration) -> Self {
+        self.settings.warmup = warmup;
+        self
+    }
+
+    /// What the feed keeps (default three simulated days).
+    pub fn retention(mut self, retention: Retention) -> Self {
+        self.settings.retention = retention;
+        self
+    }
+
+    /// How often an idle stream gets `: ping` (default 15 s, real time).
+    pub fn ping_interval(mut self, every: Duration) -> Self {
+        self.settings.ping_interval = every;
+        self
+    }
+
+    /// How often the live loop releases what is due (default 100 ms, real time).
+    pub fn tick(mut self, every: Duration) -> Self {
+        self.settings.tick = every;
+        self
+    }
+
+    /// Require this bearer token on the API (default: accept any or none).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.settings.token = Some(token.into());
+        self
+    }
+
+    /// Faults in force from the start.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.settings.faults = faults;
+        self
+    }
+
+    #[cfg(feature = "video")]
+    /// Serve the video gateway too, under `/vnet/v1` (on by default).
+    pub fn video(mut self, config: Option<VideoConfig>) -> Self {
+        self.settings.video = config;
+        self
+    }
+
+    /// Use another city than the embedded one (tests, other towns).
+    pub fn city(mut self, city: City) -> Self {
+        self.city = Some(Arc::new(city));
+        self
+    }
+
+    pub fn build(self) -> Result<Simulator> {
+        let s = self.settings;
+        if !(s.speed.is_finite() && s.speed > 0.0) {
+            return Err(Error::Config(format!("speed must be positive, got {}", s.speed)));
+        }
+        s.faults.validate().map_err(Error::Config)?;
+        if s.tick.is_zero() || s.ping_interval.is_zero() {
+            return Err(Error::Config("tick and ping interval must be positive".into()));
+        }
+        let city = match self.city {
+            Some(city) => city,
+            None => Arc::new(City::embedded()?),
+        };
+        let start = s.start.unwrap_or_else(OffsetDateTime::now_utc);
+        // Whole seconds: every time the platform writes is to the second.
+        let start = start.replace_nanosecond(0).expect("zero is a valid nanosecond");
+        let clock = Clock::starting_at(start, s.speed);
+        let workforce = Arc::new(Workforce::generate(&city, s.seed, start));
+
+        #[cfg(feature = "video")]
+        let video = s.video.clone().map(|mut config| {
+            config.seed = s.seed;
+            let sites: Vec<gridwall_sim_video::CameraSite> = city
+                .camera_sites()
+                .into_iter()
+                .map(|site| gridwall_sim_video::CameraSite {
+                    grid_id: Some(site.grid_id),
+                    area: site.town_name,
+                    position: site.position,
+                    town_centre: site.near_town_centre,
+                })
+                .collect();
+            VideoSim::new(config, clock.clone(), &sites)
+        });
+
+        let warmup = time::Duration::try_from(s.warmup)
+            .map_err(|_| Error::Config("warmup is too long".into()))?;
+        let mut generator = Generator::new(
+            Arc::clone(&city),
+            Arc::clone(&workforce),
+            s.seed,
+            start - warmup,
+        );
+        // Video-analysis events name real cameras of the video half where it runs.
+        #[cfg_attr(not(feature = "video"), allow(unused_mut, reason = "only video adds cameras"))]
+        let mut cameras: HashMap<String, Vec<String>> = HashMap::new();
+        #[cfg(feature = "video")]
+        for camera in video.iter().flat_map(VideoSim::cameras) {
+            if let Some(grid) = camera.grid_id {
+                cameras.entry(grid).or_default().push(camera.camera_id);
+            }
+        }
+        generator.set_cameras(cameras);
+        let shared = Arc::new(Shared {
+            feed: RwLock::new(Feed::new(s.retention)),
+            engine: Mutex::new(Engine {
+                generator,
+                broadcasts: Broadcasts::new(s.seed),
+            }),
+            head: watch::channel(0).0,
+            faults: FaultState::new(s.faults.clone(), s.seed),
+            cancel: CancellationToken::new(),
+            clock,
+            city,
+            workforce,
+            settings: s,
+        });
+        shared.pump();
+        Ok(Simulator {
+            shared,
+            #[cfg(feature = "video")]
+            video,
+        })
+    }
+}
+
+/// Everything the routes and the live loop share.
+pub struct Shared {
+    pub city: Arc<City>,
+    pub workforce: Arc<Workforce>,
+    pub clock: Clock,
+    pub feed: RwLock<Feed>,
+    pub engine: Mutex<Engine>,
+    /// The newest seq on the feed; streams wait on it.
+    pub head: watch::Sender<u64>,
+    pub faults: FaultState,
+    /// Cancelled when the server stops, so that open streams end.
+    pub cancel: CancellationToken,
+    settings: Settings,
+}
+
+impl Shared {
+    /// Releases everything due onto the feed; returns the head seq.
+    pub fn pump(&self) -> u64 {
+        engine::pump(
+            &self.clock,
+            &self.engine,
+            &self.feed,
+            &self.workforce,
+            &self.faults,
+            &self.head,
+        )
+    }
+
+    pub fn ping_interval(&self) -> Duration {
+        self.settings.ping_interval
+    }
+
+    pub fn token(&self) -> Option<&str> {
+        self.settings.token.as_deref()
+    }
+}
+
+/// A simulated city, ready to serve. See the module documentation.
+pub struct Simulator {
+    shared: Arc<Shared>,
+    #[cfg(feature = "video")]
+    video: Option<VideoSim>,
+}
+
+impl Simulator {
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder {
+            settings: Settings {
+                seed: 1,
+                speed: 1.0,
+                start: None,
+                warmup: Duration::from_secs(86_400),
+                retention: Retention::default(),
+                ping_interval: Duration::from_secs(15),
+                tick: Duration::from_millis(100),
+                token: None,
+                faults: Faults::default(),
+                #[cfg(feature = "video")]
+                video: Some(VideoConfig::default()),
+            },
+            city: None,
+        }
+    }
+
+    /// The simulator's clock (simulated time).
+    pub fn clock(&self) -> &Clock {
+        &self.shared.clock
+    }
+
+    pub fn city(&self) -> &City {
+        &self.shared.city
+    }
+
+    pub fn workforce(&self) -> &Workforce {
+        &self.shared.workforce
+    }
+
+    /// The video half, if it is served.
+    #[cfg(feature = "video")]
+    pub fn video(&self) -> Option<&VideoSim> {
+        self.video.as_ref()
+    }
+
+    /// The state the routes share (for in-process inspection by tests and benches).
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Every route: the governance API, the video gateway and the admin routes.
+    pub fn router(&self) -> axum::Router {
+        #[allow(unused_mut, reason = "only the video feature adds routes")]
+        let mut router = crate::http::router(Arc::clone(&self.shared));
+        #[cfg(feature = "video")]
+        if let Some(video) = &self.video {
+            router = router.merge(gridwall_sim_video::router(video.clone()));
+        }
+        router
+    }
+
+    /// Listens on `addr` (port 0 picks a free one) and serves until `cancel`
+    /// is cancelled. Returns once the socket is bound.
+    pub async fn serve(self, addr: SocketAddr, cancel: CancellationToken) -> Result<Running> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| Error::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| Error::Bind { addr, source })?;
+        let tracker = TaskTracker::new();
+        let shared = Arc::clone(&self.shared);
+        let tick = shared.settings.tick;
+        tracker.spawn(engine::run(Arc::clone(&shared), tick, cancel.clone()));
+        let app = self
+            .router()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let stop = cancel.clone();
+        tracker.spawn(async move {
+            let ended = stop.clone();
+            let shutdown = async move {
+                ended.cancelled().await;
+                shared.cancel.cancel();
+            };
+            if let Err(error) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(%error, "simulator server stopped");
+            }
+        });
+        tracker.close();
+        tracing::info!(%addr, "simulator listening");
+        Ok(Running {
+            addr,
+            tracker,
+            cancel,
+            shared: Arc::clone(&self.shared),
+            #[cfg(feature = "video")]
+            video: self.video,
+        })
+    }
+
+    /// The history this simulator's city would have between `from` and `to`,
+    /// generated as fast as possible (no server, no clock).
+    pub fn history(&self, from: OffsetDateTime, to: OffsetDateTime) -> History {
+        let generator = Generator::new(
+            Arc::clone(&self.shared.city),
+            Arc::clone(&self.shared.workforce),
+            self.shared.settings.seed,
+            from,
+        );
+        History::new(generator, to)
+    }
+}
+
+/// A simulator being served.
+pub struct Running {
+    addr: SocketAddr,
+    tracker: TaskTracker,
+    cancel: CancellationToken,
+    shared: Arc<Shared>,
+    #[cfg(feature = "video")]
+    video: Option<VideoSim>,
+}
+
+impl Running {
+    /// The bound address (with the real port if 0 was asked).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.shared.clock
+    }
+
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    #[cfg(feature = "video")]
+    pub fn video(&self) -> Option<&VideoSim> {
+        self.video.as_ref()
+    }
+
+    /// Stops serving and waits for the tasks to end.
+    pub async fn shutdown(self) {
+        self.cancel.cancel();
+        self.stopped().await;
+    }
+
+    /// Waits until the server has stopped (after its token was cancelled).
+    pub async fn stopped(&self) {
+        self.tracker.wait().await;
+    }
+}
