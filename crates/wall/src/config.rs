@@ -1,0 +1,641 @@
+//! Configuration: a TOML file plus command-line flags, validated once at start.
+//!
+//! Everything the app does is decided here, before any window opens: which
+//! upstreams to read (or the embedded simulator), which windows make up the
+//! wall and where they sit, the language, the logging. A bad value stops the
+//! app with a message naming the key, the value and what would be accepted;
+//! nothing downstream re-checks it.
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use serde::Deserialize;
+use url::Url;
+
+use crate::feed::{Language, Layout};
+
+/// The command line. Flags override the file.
+#[derive(Debug, Parser, Default)]
+#[command(name = "gridwall", version, about = "慈溪市社会治理中心 video wall")]
+pub struct Cli {
+    /// TOML configuration file; without it the embedded defaults are used.
+    #[arg(long, env = "GRIDWALL_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Governance platform base URL, or `embedded` for the built-in simulator.
+    #[arg(long)]
+    pub governance_url: Option<String>,
+
+    /// Video network gateway base URL, or `embedded` for the built-in simulator.
+    #[arg(long)]
+    pub video_url: Option<String>,
+
+    /// Speed of the embedded simulator's clock (1 = real time, 60 = an hour a minute).
+    #[arg(long)]
+    pub sim_speed: Option<f64>,
+
+    /// Size of every window as WIDTHxHEIGHT, e.g. 1920x1080 (for tests and small screens).
+    #[arg(long, value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+
+    /// Open windows as ordinary decorated windows rather than frameless full screen.
+    #[arg(long)]
+    pub windowed: bool,
+
+    /// User-interface language: zh-CN or en.
+    #[arg(long)]
+    pub lang: Option<String>,
+
+    /// Write a PNG of each window into this folder every few seconds (for walls without a display).
+    #[arg(long)]
+    pub screenshot_dir: Option<PathBuf>,
+
+    /// Seconds between screenshots when --screenshot-dir is given.
+    #[arg(long)]
+    pub screenshot_every: Option<u64>,
+
+    /// Log filter, e.g. `info` or `gridwall=debug,info`.
+    #[arg(long)]
+    pub log: Option<String>,
+
+    /// Folder for the database and logs (default: the platform's app data folder).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("expected WIDTHxHEIGHT such as 1920x1080, got {s:?}"))?;
+    let w = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("width {w:?} is not a number"))?;
+    let h = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("height {h:?} is not a number"))?;
+    Ok((w, h))
+}
+
+/// A configuration error: the key that is wrong and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config `{key}` = {value}: {why}")]
+    Invalid {
+        key: String,
+        value: String,
+        why: String,
+    },
+}
+
+fn invalid(
+    key: impl Into<String>,
+    value: impl std::fmt::Debug,
+    why: impl Into<String>,
+) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.into(),
+        value: format!("{value:?}"),
+        why: why.into(),
+    }
+}
+
+/// The file as written; every field optional so a short file is enough.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    upstream: FileUpstream,
+    #[serde(default)]
+    simulator: FileSimulator,
+    #[serde(default)]
+    ui: FileUi,
+    #[serde(default)]
+    log: FileLog,
+    #[serde(default, rename = "window")]
+    windows: Vec<FileWindow>,
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileUpstream {
+    governance_url: Option<String>,
+    video_url: Option<String>,
+    /// Name of the environment variable that holds the bearer token.
+    token_env: Option<String>,
+    token: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSimulator {
+    seed: Option<u64>,
+    speed: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileUi {
+    language: Option<String>,
+    kiosk: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLog {
+    filter: Option<String>,
+    keep_days: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWindow {
+    label: String,
+    #[serde(default)]
+    layout: Option<String>,
+    monitor: Option<usize>,
+    x: Option<i32>,
+    y: Option<i32>,
+    width: Option<u32>,
+    height: Option<u32>,
+    fullscreen: Option<bool>,
+}
+
+/// Where an upstream lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Endpoint {
+    /// The simulator built into the app, started on 127.0.0.1.
+    Embedded,
+    Url(Url),
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub governance: Endpoint,
+    pub video: Endpoint,
+    /// Bearer token for both upstreams. Never logged, never sent to the UI.
+    pub token: Option<Secret>,
+    pub sim_seed: u64,
+    pub sim_speed: f64,
+    pub language: Language,
+    pub kiosk: bool,
+    pub windows: Vec<WindowConfig>,
+    pub log_filter: String,
+    pub log_keep_days: usize,
+    pub data_dir: Option<PathBuf>,
+    pub screenshots: Option<Screenshots>,
+}
+
+/// A string that does not print itself.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// One window of the wall.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowConfig {
+    pub label: String,
+    pub layout: Layout,
+    /// Index into the monitors the system reports; `None` = the primary one.
+    pub monitor: Option<usize>,
+    /// Position relative to the monitor's top-left corner, in physical pixels.
+    pub position: Option<(i32, i32)>,
+    /// Size in physical pixels; `None` = the whole monitor.
+    pub size: Option<(u32, u32)>,
+    /// Frameless and full screen (the wall); `false` for an ordinary window.
+    pub fullscreen: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screenshots {
+    pub dir: PathBuf,
+    pub every_secs: u64,
+}
+
+const DEFAULT_SEED: u64 = 20_261_127;
+
+impl Config {
+    /// Reads the file named by `cli.config` (if any), applies the flags and
+    /// validates the result.
+    pub fn load(cli: &Cli) -> Result<Self, ConfigError> {
+        let file = match &cli.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        Self::from_parts(file, cli, |name| std::env::var(name).ok())
+    }
+
+    /// Parses a TOML text as if it were the config file, with the given flags.
+    pub fn from_toml(text: &str, cli: &Cli) -> Result<Self, ConfigError> {
+        let file = parse_file(text, Path::new("<inline>"))?;
+        Self::from_parts(file, cli, |name| std::env::var(name).ok())
+    }
+
+    fn from_parts(
+        file: FileConfig,
+        cli: &Cli,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let governance = endpoint(
+            "upstream.governance_url",
+            cli.governance_url
+                .as_deref()
+                .or(file.upstream.governance_url.as_deref()),
+        )?;
+        let video = endpoint(
+            "upstream.video_url",
+            cli.video_url
+                .as_deref()
+                .or(file.upstream.video_url.as_deref()),
+        )?;
+        let token_env = file
+            .upstream
+            .token_env
+            .as_deref()
+            .unwrap_or("GRIDWALL_TOKEN");
+        let token = file
+            .upstream
+            .token
+            .or_else(|| env(token_env))
+            .filter(|t| !t.is_empty())
+            .map(Secret);
+
+        let sim_speed = cli.sim_speed.or(file.simulator.speed).unwrap_or(1.0);
+        if !(sim_speed.is_finite() && (0.01..=100_000.0).contains(&sim_speed)) {
+            return Err(invalid(
+                "simulator.speed",
+                sim_speed,
+                "must be between 0.01 and 100000",
+            ));
+        }
+
+        let language = match cli
+            .lang
+            .as_deref()
+            .or(file.ui.language.as_deref())
+            .unwrap_or("zh-CN")
+        {
+            "zh-CN" | "zh" => Language::ZhCn,
+            "en" | "en-US" => Language::En,
+            other => return Err(invalid("ui.language", other, "must be zh-CN or en")),
+        };
+
+        let mut windows = if file.windows.is_empty() {
+            vec![WindowConfig {
+                label: "wall".into(),
+                layout: Layout::Wall,
+                monitor: None,
+                position: None,
+                size: None,
+                fullscreen: true,
+            }]
+        } else {
+            file.windows
+                .into_iter()
+                .enumerate()
+                .map(|(i, w)| window(i, w))
+                .collect::<Result<_, _>>()?
+        };
+        for (i, w) in windows.iter().enumerate() {
+            if windows[..i].iter().any(|o| o.label == w.label) {
+                return Err(invalid(
+                    format!("window[{i}].label"),
+                    &w.label,
+                    "labels must be unique",
+                ));
+            }
+        }
+        if let Some((w, h)) = cli.size {
+            check_size("--size", w, h)?;
+            for window in &mut windows {
+                window.size = Some((w, h));
+            }
+        }
+        if cli.windowed {
+            for window in &mut windows {
+                window.fullscreen = false;
+            }
+        }
+
+        let log_filter = cli
+            .log
+            .clone()
+            .or(file.log.filter)
+            .unwrap_or_else(|| "info".into());
+        if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
+            return Err(invalid(
+                "log.filter",
+                &log_filter,
+                "is not a tracing filter such as `info` or `gridwall=debug,info`",
+            ));
+        }
+
+        let screenshots = match (&cli.screenshot_dir, cli.screenshot_every) {
+            (Some(dir), every) => {
+                let every_secs = every.unwrap_or(5);
+                if every_secs == 0 {
+                    return Err(invalid(
+                        "--screenshot-every",
+                        every_secs,
+                        "must be at least 1 second",
+                    ));
+                }
+                Some(Screenshots {
+                    dir: dir.clone(),
+                    every_secs,
+                })
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "--screenshot-every",
+                    cli.screenshot_every,
+                    "needs --screenshot-dir",
+                ));
+            }
+            (None, None) => None,
+        };
+
+        Ok(Config {
+            governance,
+            video,
+            token,
+            sim_seed: file.simulator.seed.unwrap_or(DEFAULT_SEED),
+            sim_speed,
+            language,
+            kiosk: file.ui.kiosk.unwrap_or(true),
+            windows,
+            log_filter,
+            log_keep_days: file.log.keep_days.unwrap_or(14).max(1),
+            data_dir: cli.data_dir.clone().or(file.data_dir),
+            screenshots,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_file(&text, path)
+}
+
+fn parse_file(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+fn endpoint(key: &str, value: Option<&str>) -> Result<Endpoint, ConfigError> {
+    match value.unwrap_or("embedded") {
+        "embedded" => Ok(Endpoint::Embedded),
+        text => {
+            let url = Url::parse(text).map_err(|e| {
+                invalid(
+                    key,
+                    text,
+                    format!("is not a URL ({e}); use http(s)://host[:port] or `embedded`"),
+                )
+            })?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(invalid(
+                    key,
+                    text,
+                    "must be an http or https URL, or `embedded`",
+                ));
+            }
+            Ok(Endpoint::Url(url))
+        }
+    }
+}
+
+fn check_size(key: &str, w: u32, h: u32) -> Result<(), ConfigError> {
+    let ok = |v: u32| (320..=16_384).contains(&v);
+    if ok(w) && ok(h) {
+        Ok(())
+    } else {
+        Err(invalid(
+            key,
+            format!("{w}x{h}"),
+            "width and height must be between 320 and 16384 pixels",
+        ))
+    }
+}
+
+fn window(i: usize, w: FileWindow) -> Result<WindowConfig, ConfigError> {
+    let key = |field: &str| format!("window[{i}].{field}");
+    if w.label.is_empty()
+        || !w
+            .label
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(invalid(
+            key("label"),
+            &w.label,
+            "use letters, digits, - and _ only",
+        ));
+    }
+    let layout = match w.layout.as_deref().unwrap_or("wall") {
+        "wall" => Layout::Wall,
+        "video" => Layout::Video,
+        "console" => Layout::Console,
+        other => {
+            return Err(invalid(
+                key("layout"),
+                other,
+                "must be wall, video or console",
+            ));
+        }
+    };
+    let size = match (w.width, w.height) {
+        (Some(width), Some(height)) => {
+            check_size(&key("width"), width, height)?;
+            Some((width, height))
+        }
+        (None, None) => None,
+        _ => {
+            return Err(invalid(
+                key("width"),
+                (w.width, w.height),
+                "give both width and height, or neither",
+            ));
+        }
+    };
+    let position = match (w.x, w.y) {
+        (Some(x), Some(y)) => Some((x, y)),
+        (None, None) => None,
+        _ => {
+            return Err(invalid(
+                key("x"),
+                (w.x, w.y),
+                "give both x and y, or neither",
+            ));
+        }
+    };
+    Ok(WindowConfig {
+        label: w.label,
+        layout,
+        monitor: w.monitor,
+        position,
+        size,
+        fullscreen: w.fullscreen.unwrap_or(layout != Layout::Console),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli() -> Cli {
+        Cli::default()
+    }
+
+    #[test]
+    fn defaults_run_one_full_screen_wall_on_the_embedded_simulator() {
+        let config = Config::from_toml("", &cli()).unwrap();
+        assert_eq!(config.governance, Endpoint::Embedded);
+        assert_eq!(config.video, Endpoint::Embedded);
+        assert_eq!(config.language, Language::ZhCn);
+        assert_eq!(config.windows.len(), 1);
+        assert!(config.windows[0].fullscreen);
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let text = "[ui]\nlanguage = \"zh-CN\"\n[simulator]\nspeed = 2.0\n";
+        let cli = Cli {
+            lang: Some("en".into()),
+            sim_speed: Some(60.0),
+            size: Some((1920, 1080)),
+            ..cli()
+        };
+        let config = Config::from_toml(text, &cli).unwrap();
+        assert_eq!(config.language, Language::En);
+        assert_eq!(config.sim_speed, 60.0);
+        assert_eq!(config.windows[0].size, Some((1920, 1080)));
+    }
+
+    #[test]
+    fn a_bad_url_names_the_key_and_the_value() {
+        let err =
+            Config::from_toml("[upstream]\ngovernance_url = \"ftp://x\"\n", &cli()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("upstream.governance_url"), "{text}");
+        assert!(text.contains("ftp://x"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_not_silently_ignored() {
+        let err = Config::from_toml("[ui]\nlanguag = \"en\"\n", &cli()).unwrap_err();
+        assert!(err.to_string().contains("languag"), "{err}");
+    }
+
+    #[test]
+    fn several_windows_with_positions_and_layouts() {
+        let text = r#"
+            [[window]]
+            label = "wall-left"
+            monitor = 0
+            [[window]]
+            label = "wall-right"
+            layout = "video"
+            monitor = 1
+            x = 0
+            y = 0
+            width = 3840
+            height = 2160
+            [[window]]
+            label = "duty"
+            layout = "console"
+        "#;
+        let config = Config::from_toml(text, &cli()).unwrap();
+        assert_eq!(config.windows.len(), 3);
+        assert_eq!(config.windows[1].layout, Layout::Video);
+        assert_eq!(config.windows[1].size, Some((3840, 2160)));
+        assert!(
+            !config.windows[2].fullscreen,
+            "a console is an ordinary window by default"
+        );
+    }
+
+    #[test]
+    fn duplicate_window_labels_are_refused() {
+        let text = "[[window]]\nlabel = \"a\"\n[[window]]\nlabel = \"a\"\n";
+        assert!(
+            Config::from_toml(text, &cli())
+                .unwrap_err()
+                .to_string()
+                .contains("unique")
+        );
+    }
+
+    #[test]
+    fn sizes_and_speeds_out_of_range_are_refused() {
+        assert!(
+            Config::from_toml(
+                "",
+                &Cli {
+                    size: Some((10, 10)),
+                    ..cli()
+                }
+            )
+            .is_err()
+        );
+        assert!(
+            Config::from_toml(
+                "",
+                &Cli {
+                    sim_speed: Some(0.0),
+                    ..cli()
+                }
+            )
+            .is_err()
+        );
+        assert!(Config::from_toml("[log]\nfilter = \"[[[\"\n", &cli()).is_err());
+    }
+
+    #[test]
+    fn size_flag_parses_both_separators() {
+        assert_eq!(parse_size("3840x2160"), Ok((3840, 2160)));
+        assert_eq!(parse_size("1920×1080"), Ok((1920, 1080)));
+        assert!(parse_size("1920").is_err());
+    }
+
+    #[test]
+    fn the_example_in_the_docs_is_valid() {
+        let text = include_str!("../../../docs/config.example.toml");
+        let config = Config::from_toml(text, &cli()).unwrap();
+        assert_eq!(config.windows.len(), 3);
+        assert_eq!(config.windows[2].layout, Layout::Console);
+    }
+
+    #[test]
+    fn the_token_never_prints() {
+        let config = Config::from_toml("[upstream]\ntoken = \"s3cret\"\n", &cli()).unwrap();
+        assert!(!format!("{config:?}").contains("s3cret"));
+        assert_eq!(config.token.unwrap().expose(), "s3cret");
+    }
+}

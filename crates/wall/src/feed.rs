@@ -1,0 +1,229 @@
+//! What each screen is sent: the types that cross the IPC boundary and the
+//! loop that feeds one window.
+//!
+//! Every type here derives `TS`; `cargo test` writes them to
+//! `ui/src/bindings/`, which is committed and checked for drift, so the UI
+//! never carries a hand-written copy of a Rust type.
+//!
+//! A window subscribes once and then receives small messages: the clock every
+//! second, the state of the upstream links whenever it changes. Later work
+//! adds grid deltas and alerts to [`WallEvent`]; it never reloads everything.
+
+use serde::Serialize;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use gridwall_domain::clock::Clock;
+
+/// The language the UI speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub enum Language {
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+}
+
+/// What a window shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Layout {
+    /// The command-hall wall: map, ticker, KPI column, video area.
+    Wall,
+    /// A wall screen given over to the camera matrix.
+    Video,
+    /// A duty officer's console beside the wall.
+    Console,
+}
+
+/// Everything a window needs to know about itself when it starts.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct WindowSetup {
+    pub label: String,
+    pub layout: Layout,
+    pub language: Language,
+    /// Kiosk mode hides the cursor and every affordance meant for a desk.
+    pub kiosk: bool,
+    pub version: String,
+}
+
+/// The state of one upstream link, as the connection indicator shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LinkState {
+    /// Not yet heard from since start.
+    Connecting,
+    Live,
+    /// Answering, but behind.
+    Lagging,
+    Down,
+}
+
+/// One upstream's link.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct UpstreamLink {
+    pub state: LinkState,
+    /// RFC 3339 time of the last successful contact.
+    pub last_contact: Option<String>,
+    /// A short reason when the link is not live, for the operator (never a secret).
+    pub detail: Option<String>,
+    /// The embedded simulator rather than the city's system.
+    pub simulated: bool,
+}
+
+impl UpstreamLink {
+    pub fn connecting(simulated: bool) -> Self {
+        Self {
+            state: LinkState::Connecting,
+            last_contact: None,
+            detail: None,
+            simulated,
+        }
+    }
+}
+
+/// Both upstreams.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Links {
+    pub governance: UpstreamLink,
+    pub video: UpstreamLink,
+}
+
+/// A message to a window.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum WallEvent {
+    /// The platform's time (simulated when the simulator runs faster than real time).
+    Clock {
+        now: String,
+        speed: f64,
+    },
+    Links(Links),
+}
+
+/// An error as the UI receives it: a stable code to branch on and a message to show.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CommandError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    NotFound,
+    Invalid,
+    Internal,
+}
+
+/// Feeds one window until it goes away or the app shuts down.
+///
+/// `send` returns `false` once the window has gone; the loop then ends. The
+/// clock goes out at every whole second of real time, links as they change.
+pub async fn feed_window(
+    clock: Clock,
+    mut links: watch::Receiver<Links>,
+    send: impl Fn(WallEvent) -> bool,
+    cancel: CancellationToken,
+) {
+    let clock_event = |clock: &Clock| WallEvent::Clock {
+        now: crate::rfc3339(clock.now()),
+        speed: clock.speed(),
+    };
+    let current = links.borrow_and_update().clone();
+    if !send(clock_event(&clock)) || !send(WallEvent::Links(current)) {
+        return;
+    }
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        let event = tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => clock_event(&clock),
+            changed = links.changed() => match changed {
+                Ok(()) => WallEvent::Links(links.borrow_and_update().clone()),
+                Err(_) => return,
+            },
+        };
+        if !send(event) {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_window_gets_the_clock_and_every_link_change_then_stops_when_gone() {
+        let clock = Clock::accelerated(60.0);
+        let links = Links {
+            governance: UpstreamLink::connecting(true),
+            video: UpstreamLink::connecting(true),
+        };
+        let (tx, rx) = watch::channel(links.clone());
+        let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+        let sent = Arc::new(Mutex::new(0));
+        let count = sent.clone();
+        let task = tokio::spawn(feed_window(
+            clock,
+            rx,
+            move |e| {
+                seen_tx.send(e).unwrap();
+                let mut n = count.lock().unwrap();
+                *n += 1;
+                *n < 4
+            },
+            CancellationToken::new(),
+        ));
+        let first = seen.recv().await.unwrap();
+        assert!(
+            matches!(first, WallEvent::Clock { speed, .. } if speed == 60.0),
+            "{first:?}"
+        );
+        assert_eq!(seen.recv().await.unwrap(), WallEvent::Links(links.clone()));
+
+        let mut live = links;
+        live.governance.state = LinkState::Live;
+        tx.send(live.clone()).unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(5), task)
+            .await
+            .unwrap()
+            .unwrap();
+        let rest: Vec<_> = std::iter::from_fn(|| seen.try_recv().ok()).collect();
+        assert!(
+            rest.contains(&WallEvent::Links(live)),
+            "the change reached the window: {rest:?}"
+        );
+        assert_eq!(
+            *sent.lock().unwrap(),
+            4,
+            "the loop ended once the window was gone"
+        );
+    }
+
+    #[test]
+    fn events_serialise_with_a_kind_tag_as_the_ui_expects() {
+        let json = serde_json::to_value(WallEvent::Clock {
+            now: "2026-11-27T08:00:00+08:00".into(),
+            speed: 1.0,
+        })
+        .unwrap();
+        assert_eq!(json["kind"], "clock");
+        let json = serde_json::to_value(Language::ZhCn).unwrap();
+        assert_eq!(json, "zh-CN");
+    }
+}

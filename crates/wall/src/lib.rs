@@ -1,0 +1,23 @@
+//! The wall's own logic, with no window: everything the Tauri shell calls.
+//!
+//! - [`config`]: the TOML file and command-line flags, validated once.
+//! - [`feed`]: the messages each window receives and the loop that sends them;
+//!   these types are exported to TypeScript.
+//! - [`links`]: whether each upstream answers (the connection indicator).
+//! - [`logging`]: tracing to stderr and to a rotating file.
+//! - [`tasks`]: background work that shuts down within a bound.
+//!
+//! **Architecture invariant:** this crate never imports `tauri`. The shell
+//! adapts it; tests drive it without a window.
+
+pub mod config;
+pub mod feed;
+pub mod links;
+pub mod logging;
+pub mod tasks;
+
+/// RFC 3339 with the offset the time carries (the platform writes +08:00).
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .expect("every OffsetDateTime formats as RFC 3339")
+}

@@ -1,0 +1,59 @@
+// The one module that talks to the Rust side. Everything else imports from
+// here, so the UI also runs in a plain browser (`npm run dev`) against a fake
+// that behaves like the embedded simulator, with no Tauri at all.
+
+import type { WallEvent } from "../bindings/WallEvent";
+import type { WindowSetup } from "../bindings/WindowSetup";
+import type { CommandError } from "../bindings/CommandError";
+
+export type { WallEvent, WindowSetup, CommandError };
+
+export interface Backend {
+  windowSetup(): Promise<WindowSetup>;
+  /** Starts the window's live feed; events arrive in order on `onEvent`. */
+  subscribe(onEvent: (event: WallEvent) => void): Promise<void>;
+}
+
+function inTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+class TauriBackend implements Backend {
+  async windowSetup(): Promise<WindowSetup> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<WindowSetup>("window_setup");
+  }
+
+  async subscribe(onEvent: (event: WallEvent) => void): Promise<void> {
+    const { invoke, Channel } = await import("@tauri-apps/api/core");
+    const events = new Channel<WallEvent>();
+    events.onmessage = onEvent;
+    await invoke("subscribe", { events });
+  }
+}
+
+/** Stands in for Rust when the page is opened in a browser during development. */
+class FakeBackend implements Backend {
+  async windowSetup(): Promise<WindowSetup> {
+    const lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "zh-CN";
+    return { label: "wall", layout: "wall", language: lang, kiosk: false, version: "dev" };
+  }
+
+  async subscribe(onEvent: (event: WallEvent) => void): Promise<void> {
+    const live = { state: "live", last_contact: null, detail: null, simulated: true } as const;
+    onEvent({ kind: "links", governance: { ...live }, video: { ...live } });
+    const tick = () => onEvent({ kind: "clock", now: new Date().toISOString(), speed: 1 });
+    tick();
+    setInterval(tick, 1000);
+  }
+}
+
+export const backend: Backend = inTauri() ? new TauriBackend() : new FakeBackend();
+
+/** A failed command as the UI shows it. */
+export function errorMessage(err: unknown): string {
+  if (typeof err === "object" && err !== null && "message" in err) {
+    return String((err as CommandError).message);
+  }
+  return String(err);
+}
