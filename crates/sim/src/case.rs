@@ -149,7 +149,8 @@ pub fn plan<R: Rng + ?Sized>(
     let total = (minutes * 60.0) as i64;
 
     let mut steps = Vec::with_capacity(8);
-    let mut at = t0;
+    // One second before, so that the first step lands exactly on t0.
+    let mut at = t0 - 1;
     let reporter = catalogue::reporter_actor(source);
     let first_level = first_level(profile, source, severity);
     let push = |steps: &mut Vec<Step>, at: &mut i64, next: i64, state, actor, note| {

@@ -15,9 +15,10 @@ use crate::{Error, Result};
 
 /// The city files built into the simulator.
 mod embedded {
-    pub const DIVISIONS: &str = include_str!("../tests/fixtures/city/divisions.json");
-    pub const GRIDS: &str = include_str!("../tests/fixtures/city/grids.json");
-    pub const GEOMETRY: &str = include_str!("../tests/fixtures/city/geometry.geojson");
+    pub const DIVISIONS: &str = include_str!("../../../assets/city/divisions.json");
+    pub const GRIDS: &str = include_str!("../../../assets/city/grids.json");
+    pub const GEOMETRY: &str = include_str!("../../../assets/city/geometry.geojson");
+    pub const TOWNS: &str = include_str!("../../../assets/city/towns.geojson");
 }
 
 /// Divisions, grids and boundaries, indexed for the generator and the server.
@@ -57,7 +58,43 @@ struct GridsFile {
 impl City {
     /// The city built into the binary.
     pub fn embedded() -> Result<City> {
-        City::from_json(embedded::DIVISIONS, embedded::GRIDS, embedded::GEOMETRY)
+        let mut city = City::from_json(embedded::DIVISIONS, embedded::GRIDS, embedded::GEOMETRY)?;
+        city.use_town_seats(embedded::TOWNS)?;
+        Ok(city)
+    }
+
+    /// Takes town centres from a `towns.geojson` (properties `code` and
+    /// `centroid`, the town's seat) instead of the population-weighted mean.
+    pub fn use_town_seats(&mut self, towns_geojson: &str) -> Result<()> {
+        #[derive(Deserialize)]
+        struct Towns {
+            features: Vec<Feature>,
+        }
+        #[derive(Deserialize)]
+        struct Feature {
+            properties: Props,
+        }
+        #[derive(Deserialize)]
+        struct Props {
+            code: String,
+            centroid: LonLat,
+        }
+        let towns: Towns = serde_json::from_str(towns_geojson)
+            .map_err(|e| Error::City(format!("towns: {e}")))?;
+        for feature in towns.features {
+            self.town_centres
+                .insert(feature.properties.code, feature.properties.centroid);
+        }
+        Ok(())
+    }
+
+    /// A small city from the test fixture (two towns, twelve grids).
+    pub fn fixture() -> Result<City> {
+        City::from_json(
+            include_str!("../tests/fixtures/city/divisions.json"),
+            include_str!("../tests/fixtures/city/grids.json"),
+            include_str!("../tests/fixtures/city/geometry.geojson"),
+        )
     }
 
     /// A city from files of the `assets/city` shapes: `{"divisions": [...]}`,
@@ -217,10 +254,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_embedded_city_loads_with_grids_and_towns() {
+    fn the_embedded_city_is_cixi() {
         let city = City::embedded().unwrap();
-        assert!(!city.grids().is_empty());
-        assert!(city.towns().count() >= 1);
+        assert_eq!(city.grids().len(), 1_724);
+        assert_eq!(city.towns().count(), 24);
         let grid = &city.grids()[0];
         assert_eq!(city.grid(&grid.grid_id), Some(grid));
     }

@@ -150,6 +150,13 @@ mod tests {
         let city = City::embedded().unwrap();
         let now = OffsetDateTime::UNIX_EPOCH;
         let workforce = Workforce::generate(&city, 7, now);
+        // The embedded city is the whole of Cixi: the published figures exactly.
+        assert_eq!(workforce.count(Role::GridLeader), 1_724);
+        assert_eq!(workforce.count(Role::Instructor), 1_778);
+        assert_eq!(workforce.count(Role::PartTime), 10_419);
+        let small = City::fixture().unwrap();
+        let workforce = Workforce::generate(&small, 7, now);
+        let city = small;
         let n = city.grids().len() as f64;
         assert_eq!(workforce.count(Role::GridLeader), city.grids().len());
         assert_eq!(workforce.count(Role::FullTime), city.grids().len());

@@ -135,14 +135,13 @@ async fn streams_can_be_cut_reset_or_ended_after_some_messages() {
 
     let mut cut = SseReader::open(&sim, Some(head)).await;
     sim.post_json("/admin/faults/cut-streams", &json!({})).await;
-    assert!(cut.next(WAIT).await.is_none(), "the stream ended");
+    assert!(cut.ends_within(WAIT).await, "the stream ended");
 
     let mut reset = SseReader::open(&sim, Some(head)).await;
     sim.post_json("/admin/faults/reset-streams", &json!({"reason": "deploy"})).await;
-    let message = reset.next(WAIT).await.expect("a reset event");
+    let message = reset.find("deploy", WAIT).await.expect("a reset event");
     assert_eq!(message.event, "reset");
-    assert!(message.data.contains("deploy"));
-    assert!(reset.next(WAIT).await.is_none());
+    assert!(reset.ends_within(WAIT).await);
 
     set(&sim, json!({"stream_cut_after": 3})).await;
     let mut short = SseReader::open(&sim, Some(head - 100)).await;

@@ -117,7 +117,7 @@ pub fn assert_matches(pointer: &str, instance: &Value) {
     let errors: Vec<String> = validator
         .iter_errors(instance)
         .take(5)
-        .map(|e| format!("{} at {}", e, e.instance_path))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(
         errors.is_empty(),
@@ -132,7 +132,13 @@ fn truncate(s: &str) -> String {
 
 /// The pointer to the JSON schema of a response of the contract.
 pub fn response_schema(path: &str, method: &str, status: u16, media: &str) -> String {
-    let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
+    // JSON pointer escapes, then percent-encoding of what a URI fragment may not hold.
+    let escape = |s: &str| {
+        s.replace('~', "~0")
+            .replace('/', "~1")
+            .replace('{', "%7B")
+            .replace('}', "%7D")
+    };
     format!(
         "/paths/{}/{method}/responses/{status}/content/{}/schema",
         escape(path),
@@ -216,6 +222,28 @@ impl SseReader {
                 _ => return None,
             }
         }
+    }
+
+    /// Whether the server ends the stream within `wait` (messages before the end are dropped).
+    pub async fn ends_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Ok(Ok(Some(_))) => continue,
+                Ok(Ok(None)) | Ok(Err(_)) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// Reads until a message whose data contains `needle` (or the stream goes quiet).
+    pub async fn find(&mut self, needle: &str, wait: Duration) -> Option<Message> {
+        while let Some(message) = self.next(wait).await {
+            if message.data.contains(needle) {
+                return Some(message);
+            }
+        }
+        None
     }
 
     /// Collects `n` messages (fewer if the stream ends or goes quiet for `wait`).

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::AppState;
@@ -28,7 +28,11 @@ pub async fn stream(State(shared): State<AppState>, headers: HeaderMap) -> Respo
         .and_then(|v| v.trim().parse::<u64>().ok());
     let (tx, rx) = mpsc::channel::<Result<Event, Infallible>>(256);
     let ping = shared.ping_interval();
-    tokio::spawn(run(shared, last, tx));
+    // Subscribe before answering, so that a fault command sent once the client
+    // has its headers cannot miss this stream.
+    let head_rx = shared.head.subscribe();
+    let control = shared.faults.streams.subscribe();
+    tokio::spawn(run(shared, last, head_rx, control, tx));
     Sse::new(ReceiverStream::new(rx))
         .keep_alive(KeepAlive::new().interval(ping).text("ping"))
         .into_response()
@@ -36,9 +40,13 @@ pub async fn stream(State(shared): State<AppState>, headers: HeaderMap) -> Respo
 
 type Tx = mpsc::Sender<Result<Event, Infallible>>;
 
-async fn run(shared: AppState, last: Option<u64>, tx: Tx) {
-    let mut head_rx = shared.head.subscribe();
-    let mut control = shared.faults.streams.subscribe();
+async fn run(
+    shared: AppState,
+    last: Option<u64>,
+    mut head_rx: watch::Receiver<u64>,
+    mut control: broadcast::Receiver<StreamControl>,
+    tx: Tx,
+) {
     let mut cursor = last.unwrap_or_else(|| *head_rx.borrow());
     let mut sent: u32 = 0;
     loop {
