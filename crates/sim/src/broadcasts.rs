@@ -95,7 +95,12 @@ impl Broadcasts {
         if request.ack_deadline_s == 0 {
             return Err(Refused::Deadline);
         }
-        let towns: HashSet<&str> = request.scope.town_codes.iter().map(String::as_str).collect();
+        let towns: HashSet<&str> = request
+            .scope
+            .town_codes
+            .iter()
+            .map(String::as_str)
+            .collect();
         for town in &towns {
             if !city.towns().any(|d| d.code == *town) {
                 return Err(Refused::UnknownTown((*town).to_owned()));
@@ -115,7 +120,9 @@ impl Broadcasts {
                 request.scope.all
                     || w.grid_id.as_deref().is_some_and(|g| {
                         grids.contains(g)
-                            || city.grid(g).is_some_and(|grid| towns.contains(grid.town_code.as_str()))
+                            || city
+                                .grid(g)
+                                .is_some_and(|grid| towns.contains(grid.town_code.as_str()))
                     })
             })
             .map(|(i, _)| i)
@@ -182,7 +189,12 @@ impl Broadcasts {
     }
 
     /// Acks in arrival order after position `after`, at most `limit`, and the next cursor.
-    pub fn acks(&self, id: &str, after: usize, limit: usize) -> Option<(&[BroadcastAck], Option<usize>)> {
+    pub fn acks(
+        &self,
+        id: &str,
+        after: usize,
+        limit: usize,
+    ) -> Option<(&[BroadcastAck], Option<usize>)> {
         let record = &self.records[*self.by_id.get(id)?];
         let start = after.min(record.acks.len());
         let end = (start + limit).min(record.acks.len());

@@ -170,18 +170,50 @@ pub fn plan<R: Rng + ?Sized>(
 
     if exit == Exit::Returned {
         let back = t0 + rng.random_range(600..3_600);
-        push(&mut steps, &mut at, back, EventState::Returned, PLATFORM, "信息不全，退回补充");
+        push(
+            &mut steps,
+            &mut at,
+            back,
+            EventState::Returned,
+            PLATFORM,
+            "信息不全，退回补充",
+        );
         let again = at + rng.random_range(1_800..10_800);
-        push(&mut steps, &mut at, again, EventState::Reported, reporter, "补充材料后重新上报");
+        push(
+            &mut steps,
+            &mut at,
+            again,
+            EventState::Reported,
+            reporter,
+            "补充材料后重新上报",
+        );
     }
     let start = at;
     let accept = start + (total / 25).clamp(30, 4 * 3_600);
-    push(&mut steps, &mut at, accept, EventState::Accepted, PLATFORM, "已受理");
+    push(
+        &mut steps,
+        &mut at,
+        accept,
+        EventState::Accepted,
+        PLATFORM,
+        "已受理",
+    );
 
     if exit == Exit::Cancelled {
         let when = at + rng.random_range(600..7_200);
-        let note = if rng.random_bool(0.5) { "重复上报，予以撤销" } else { "经核实为误报" };
-        push(&mut steps, &mut at, when, EventState::Cancelled, PLATFORM, note);
+        let note = if rng.random_bool(0.5) {
+            "重复上报，予以撤销"
+        } else {
+            "经核实为误报"
+        };
+        push(
+            &mut steps,
+            &mut at,
+            when,
+            EventState::Cancelled,
+            PLATFORM,
+            note,
+        );
         fill(&mut steps, profile, first_level, false);
         return (steps, due);
     }
@@ -189,32 +221,99 @@ pub fn plan<R: Rng + ?Sized>(
     let dispute = category.is_dispute();
     if !profile.on_the_spot {
         let dispatch = start + (total / 10).clamp(60, 12 * 3_600);
-        push(&mut steps, &mut at, dispatch, EventState::Dispatched, PLATFORM, "已派遣处置力量");
+        push(
+            &mut steps,
+            &mut at,
+            dispatch,
+            EventState::Dispatched,
+            PLATFORM,
+            "已派遣处置力量",
+        );
     }
     let work = start + total / 5;
-    push(&mut steps, &mut at, work, EventState::InProgress, profile.assignee, "正在处置");
+    push(
+        &mut steps,
+        &mut at,
+        work,
+        EventState::InProgress,
+        profile.assignee,
+        "正在处置",
+    );
     let mut end = start + total;
 
     if exit == Exit::Escalated {
         let up = at + (end - at) / 3;
-        push(&mut steps, &mut at, up, EventState::Escalated, PLATFORM, "超出镇街处置能力，上报市级");
+        push(
+            &mut steps,
+            &mut at,
+            up,
+            EventState::Escalated,
+            PLATFORM,
+            "超出镇街处置能力，上报市级",
+        );
         let down = at + rng.random_range(1_800..4 * 3_600);
-        push(&mut steps, &mut at, down, EventState::Dispatched, CITY, "市级协调，派遣职能部门");
+        push(
+            &mut steps,
+            &mut at,
+            down,
+            EventState::Dispatched,
+            CITY,
+            "市级协调，派遣职能部门",
+        );
         let again = at + rng.random_range(600..3_600);
-        push(&mut steps, &mut at, again, EventState::InProgress, profile.assignee, "市级督办处置");
+        push(
+            &mut steps,
+            &mut at,
+            again,
+            EventState::InProgress,
+            profile.assignee,
+            "市级督办处置",
+        );
         end = end.max(at) + total / 2;
     }
 
     if exit == Exit::MediationFailed {
-        push(&mut steps, &mut at, end, EventState::MediationFailed, profile.assignee, "调解不成，引导当事人依法诉讼");
+        push(
+            &mut steps,
+            &mut at,
+            end,
+            EventState::MediationFailed,
+            profile.assignee,
+            "调解不成，引导当事人依法诉讼",
+        );
         let close = at + rng.random_range(86_400..3 * 86_400);
-        push(&mut steps, &mut at, close, EventState::Closed, PLATFORM, "已告知诉讼途径，结案");
+        push(
+            &mut steps,
+            &mut at,
+            close,
+            EventState::Closed,
+            PLATFORM,
+            "已告知诉讼途径，结案",
+        );
     } else {
-        let note = if dispute { "调解成功，双方达成协议" } else { "处置完毕" };
-        push(&mut steps, &mut at, end, EventState::Resolved, profile.assignee, note);
+        let note = if dispute {
+            "调解成功，双方达成协议"
+        } else {
+            "处置完毕"
+        };
+        push(
+            &mut steps,
+            &mut at,
+            end,
+            EventState::Resolved,
+            profile.assignee,
+            note,
+        );
         let review = (total / 5).clamp(300, 86_400);
         let close = at + rng.random_range(review / 2..=review);
-        push(&mut steps, &mut at, close, EventState::Closed, PLATFORM, "回访满意，结案");
+        push(
+            &mut steps,
+            &mut at,
+            close,
+            EventState::Closed,
+            PLATFORM,
+            "回访满意，结案",
+        );
     }
     fill(&mut steps, profile, first_level, dispute);
     (steps, due)
@@ -276,7 +375,10 @@ fn choose_exit<R: Rng + ?Sized>(
         0.01
     };
     let roll: f64 = rng.random();
-    let returnable = matches!(source, Source::GridPatrol | Source::Hotline12345 | Source::VideoAi);
+    let returnable = matches!(
+        source,
+        Source::GridPatrol | Source::Hotline12345 | Source::VideoAi
+    );
     if roll < escalate {
         Exit::Escalated
     } else if roll < escalate + 0.015 {
@@ -301,11 +403,16 @@ mod tests {
             for source in [Source::GridPatrol, Source::Litigation, Source::Police110] {
                 for _ in 0..200 {
                     let category = Category::new(profile.code);
-                    let (steps, due) = plan(&mut rng, &source, &category, Severity::ORDINARY, 1_000);
+                    let (steps, due) =
+                        plan(&mut rng, &source, &category, Severity::ORDINARY, 1_000);
                     assert!(due > 1_000);
                     assert!(steps.windows(2).all(|w| w[0].at < w[1].at));
                     assert!(steps.last().unwrap().state.is_terminal());
-                    assert!(steps[..steps.len() - 1].iter().all(|s| !s.state.is_terminal()));
+                    assert!(
+                        steps[..steps.len() - 1]
+                            .iter()
+                            .all(|s| !s.state.is_terminal())
+                    );
                 }
             }
         }

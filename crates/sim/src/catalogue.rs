@@ -106,7 +106,12 @@ pub const PROFILES: &[Profile] = &[
         assignee: "生态环境分局",
         on_the_spot: false,
         level: HandlingLevel::Town,
-        phrases: &["企业排放异味", "河道水体发黑", "夜间施工噪声扰民", "露天焚烧秸秆"],
+        phrases: &[
+            "企业排放异味",
+            "河道水体发黑",
+            "夜间施工噪声扰民",
+            "露天焚烧秸秆",
+        ],
         details: &["周边居民反映强烈", "已拍照取证", "疑似偷排"],
     },
     Profile {
@@ -116,7 +121,12 @@ pub const PROFILES: &[Profile] = &[
         assignee: "消防救援站",
         on_the_spot: false,
         level: HandlingLevel::Town,
-        phrases: &["楼道电动车违规充电", "消防通道堵塞", "灭火器过期", "出租房私拉电线"],
+        phrases: &[
+            "楼道电动车违规充电",
+            "消防通道堵塞",
+            "灭火器过期",
+            "出租房私拉电线",
+        ],
         details: &["存在火灾隐患", "已督促整改", "涉及多户居民"],
     },
     Profile {
@@ -136,7 +146,11 @@ pub const PROFILES: &[Profile] = &[
         assignee: "燃气公司",
         on_the_spot: false,
         level: HandlingLevel::Town,
-        phrases: &["餐饮店燃气瓶违规存放", "燃气管道疑似泄漏", "液化气钢瓶超期未检"],
+        phrases: &[
+            "餐饮店燃气瓶违规存放",
+            "燃气管道疑似泄漏",
+            "液化气钢瓶超期未检",
+        ],
         details: &["已疏散周边人员", "已关闭总阀", "需上门检测"],
     },
     Profile {
@@ -156,7 +170,12 @@ pub const PROFILES: &[Profile] = &[
         assignee: "村调委会",
         on_the_spot: false,
         level: HandlingLevel::Village,
-        phrases: &["邻里噪音纠纷", "相邻通行权纠纷", "楼上漏水引发邻里矛盾", "宅基地边界纠纷"],
+        phrases: &[
+            "邻里噪音纠纷",
+            "相邻通行权纠纷",
+            "楼上漏水引发邻里矛盾",
+            "宅基地边界纠纷",
+        ],
         details: &["双方情绪激动", "已多次协商未果", "需上门调解"],
     },
     Profile {
@@ -206,7 +225,12 @@ pub const PROFILES: &[Profile] = &[
         assignee: "便民服务中心",
         on_the_spot: false,
         level: HandlingLevel::Village,
-        phrases: &["代办养老保险认证", "代办残疾人证", "代办医保报销", "代办低保申请"],
+        phrases: &[
+            "代办养老保险认证",
+            "代办残疾人证",
+            "代办医保报销",
+            "代办低保申请",
+        ],
         details: &["老人行动不便", "材料已收齐", "需镇里审核"],
     },
     Profile {
@@ -376,7 +400,10 @@ mod tests {
         let office: f64 = OFFICE_HOURS.iter().sum();
         let clock: f64 = ROUND_THE_CLOCK.iter().sum();
         assert!((office - 1.0).abs() < 1e-9, "office hours sum to {office}");
-        assert!((clock - 1.0).abs() < 1e-9, "round the clock sums to {clock}");
+        assert!(
+            (clock - 1.0).abs() < 1e-9,
+            "round the clock sums to {clock}"
+        );
         let week: f64 = OFFICE_WEEK.iter().sum::<f64>() / 7.0;
         let week2: f64 = ROUND_THE_CLOCK_WEEK.iter().sum::<f64>() / 7.0;
         assert!((week - 1.0).abs() < 1e-9 && (week2 - 1.0).abs() < 1e-9);

@@ -79,8 +79,8 @@ impl City {
             code: String,
             centroid: LonLat,
         }
-        let towns: Towns = serde_json::from_str(towns_geojson)
-            .map_err(|e| Error::City(format!("towns: {e}")))?;
+        let towns: Towns =
+            serde_json::from_str(towns_geojson).map_err(|e| Error::City(format!("towns: {e}")))?;
         for feature in towns.features {
             self.town_centres
                 .insert(feature.properties.code, feature.properties.centroid);

@@ -72,7 +72,11 @@ pub fn pump(
 }
 
 /// Pumps every `tick` (real time) until cancelled.
-pub async fn run(shared: std::sync::Arc<crate::server::Shared>, tick: Duration, cancel: CancellationToken) {
+pub async fn run(
+    shared: std::sync::Arc<crate::server::Shared>,
+    tick: Duration,
+    cancel: CancellationToken,
+) {
     let mut interval = tokio::time::interval(tick);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

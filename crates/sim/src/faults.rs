@@ -125,7 +125,11 @@ impl FaultState {
         if p <= 0.0 {
             return false;
         }
-        self.faults.lock().expect("fault lock").1.random_bool(p.min(1.0))
+        self.faults
+            .lock()
+            .expect("fault lock")
+            .1
+            .random_bool(p.min(1.0))
     }
 
     /// A number in `0..n`, to pick a kind of breakage.

@@ -129,7 +129,9 @@ impl Feed {
         let seq = self.head_seq;
         let case = &revision.case;
         let event = case.event(revision.step, seq);
-        let json: Arc<str> = serde_json::to_string(&event).expect("events serialize").into();
+        let json: Arc<str> = serde_json::to_string(&event)
+            .expect("events serialize")
+            .into();
         let id: Arc<str> = Arc::from(case.id.as_str());
         self.log.push_back(Entry {
             seq,
@@ -185,16 +187,19 @@ impl Feed {
         // Closed events whose last revision left the window leave the table too.
         let through = self.pruned_through;
         if self.events.len() > 50_000 {
-            self.events.retain(|_, t| {
-                t.seq > through || !t.case.steps[t.step].state.is_terminal()
-            });
+            self.events
+                .retain(|_, t| t.seq > through || !t.case.steps[t.step].state.is_terminal());
         }
     }
 
     fn check(&self, since: u64) -> Result<(), Gone> {
         if since < self.pruned_through || (self.all_gone && since < self.head_seq) {
             return Err(Gone {
-                oldest: if self.all_gone { self.head_seq } else { self.pruned_through },
+                oldest: if self.all_gone {
+                    self.head_seq
+                } else {
+                    self.pruned_through
+                },
             });
         }
         Ok(())
@@ -220,7 +225,9 @@ impl Feed {
             }
             entries.push(entry.clone());
         }
-        let next_since = more.then(|| entries.last().map(|e: &Entry| e.seq)).flatten();
+        let next_since = more
+            .then(|| entries.last().map(|e: &Entry| e.seq))
+            .flatten();
         Ok(Page {
             entries,
             next_since,
@@ -248,7 +255,10 @@ impl Feed {
             .map(|t| (t.seq, Arc::clone(&t.json)))
             .collect();
         open.sort_unstable_by_key(|(seq, _)| *seq);
-        (open.into_iter().map(|(_, json)| json).collect(), self.head_seq)
+        (
+            open.into_iter().map(|(_, json)| json).collect(),
+            self.head_seq,
+        )
     }
 
     /// The newest revision of one event, with its timeline.

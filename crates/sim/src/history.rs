@@ -107,7 +107,12 @@ pub struct Generator {
 }
 
 impl Generator {
-    pub fn new(city: Arc<City>, workforce: Arc<Workforce>, seed: u64, start: OffsetDateTime) -> Self {
+    pub fn new(
+        city: Arc<City>,
+        workforce: Arc<Workforce>,
+        seed: u64,
+        start: OffsetDateTime,
+    ) -> Self {
         let mut total = 0.0;
         let grid_weights = city
             .grids()
@@ -197,7 +202,8 @@ impl Generator {
         let hour = local.hour() as usize;
         let mut arrivals: Vec<(i64, Source)> = Vec::new();
         for (source, daily) in &DAILY_RATES {
-            let lambda = catalogue::hourly_rate(source, *daily, weekday, hour) * SLOT as f64 / 3_600.0;
+            let lambda =
+                catalogue::hourly_rate(source, *daily, weekday, hour) * SLOT as f64 / 3_600.0;
             for _ in 0..poisson(&mut self.rng, lambda) {
                 arrivals.push((start + self.rng.random_range(0..SLOT), source.clone()));
             }
@@ -222,7 +228,9 @@ impl Generator {
 
     fn pick_category(&mut self, source: &Source, grid: usize) -> Category {
         let table = match source {
-            Source::GridPatrol => catalogue::grid_categories(self.city.grids()[grid].kind.as_deref()),
+            Source::GridPatrol => {
+                catalogue::grid_categories(self.city.grids()[grid].kind.as_deref())
+            }
             other => catalogue::source_categories(other),
         };
         Category::new(weighted(&mut self.rng, table))
@@ -281,12 +289,11 @@ impl Generator {
                 .map(|w| w.worker_id.clone()),
             _ => None,
         };
-        let camera_id = (source == Source::VideoAi).then(|| {
-            match self.cameras.get(&grid.grid_id) {
+        let camera_id =
+            (source == Source::VideoAi).then(|| match self.cameras.get(&grid.grid_id) {
                 Some(ids) if !ids.is_empty() => ids[rng.random_range(0..ids.len())].clone(),
                 _ => format!("{}C01", grid.grid_id),
-            }
-        });
+            });
         let risk_colour = (source.is_four_sources() || category.family() == "safety").then(|| {
             match severity.get() {
                 1 => RiskColour::Blue,
@@ -455,7 +462,10 @@ impl Iterator for History {
 /// Returns how many it wrote.
 pub fn write_csv<W: Write>(history: History, out: W) -> io::Result<u64> {
     let mut out = io::BufWriter::with_capacity(1 << 20, out);
-    writeln!(out, "seq,id,revision,state,source,category,severity,grid_id,reported_at,updated_at")?;
+    writeln!(
+        out,
+        "seq,id,revision,state,source,category,severity,grid_id,reported_at,updated_at"
+    )?;
     let mut count = 0;
     for (seq, r) in history {
         let case = &r.case;

@@ -12,7 +12,10 @@ use gridwall_sim::feed::Retention;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(version, about = "A simulator of Cixi's governance platform and video network")]
+#[command(
+    version,
+    about = "A simulator of Cixi's governance platform and video network"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -102,8 +105,7 @@ struct ServeArgs {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -181,7 +183,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         running.base_url(),
         args.speed
     );
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
     cancel.cancel();
     if tokio::time::timeout(Duration::from_secs(5), running.stopped())
         .await

@@ -130,11 +130,16 @@ impl SimulatorBuilder {
     pub fn build(self) -> Result<Simulator> {
         let s = self.settings;
         if !(s.speed.is_finite() && s.speed > 0.0) {
-            return Err(Error::Config(format!("speed must be positive, got {}", s.speed)));
+            return Err(Error::Config(format!(
+                "speed must be positive, got {}",
+                s.speed
+            )));
         }
         s.faults.validate().map_err(Error::Config)?;
         if s.tick.is_zero() || s.ping_interval.is_zero() {
-            return Err(Error::Config("tick and ping interval must be positive".into()));
+            return Err(Error::Config(
+                "tick and ping interval must be positive".into(),
+            ));
         }
         let city = match self.city {
             Some(city) => city,
@@ -142,7 +147,9 @@ impl SimulatorBuilder {
         };
         let start = s.start.unwrap_or_else(OffsetDateTime::now_utc);
         // Whole seconds: every time the platform writes is to the second.
-        let start = start.replace_nanosecond(0).expect("zero is a valid nanosecond");
+        let start = start
+            .replace_nanosecond(0)
+            .expect("zero is a valid nanosecond");
         let clock = Clock::starting_at(start, s.speed);
         let workforce = Arc::new(Workforce::generate(&city, s.seed, start));
 
@@ -171,7 +178,10 @@ impl SimulatorBuilder {
             start - warmup,
         );
         // Video-analysis events name real cameras of the video half where it runs.
-        #[cfg_attr(not(feature = "video"), allow(unused_mut, reason = "only video adds cameras"))]
+        #[cfg_attr(
+            not(feature = "video"),
+            allow(unused_mut, reason = "only video adds cameras")
+        )]
         let mut cameras: HashMap<String, Vec<String>> = HashMap::new();
         #[cfg(feature = "video")]
         for camera in video.iter().flat_map(VideoSim::cameras) {

@@ -37,7 +37,10 @@ async fn nearly_every_worker_acknowledges_within_fifteen_simulated_minutes() {
     assert_eq!(response.status().as_u16(), 201);
     let broadcast: Value = response.json().await.unwrap();
     let recipients = broadcast["recipients"].as_u64().unwrap();
-    assert_eq!(recipients as usize, sim.running.shared().workforce.all().len());
+    assert_eq!(
+        recipients as usize,
+        sim.running.shared().workforce.all().len()
+    );
     let id = broadcast["broadcast_id"].as_str().unwrap().to_owned();
 
     // Wait (in simulated time) well past the deadline.
@@ -63,7 +66,10 @@ async fn nearly_every_worker_acknowledges_within_fifteen_simulated_minutes() {
         })
         .count();
     let share = within as f64 / recipients as f64;
-    assert!(share >= 0.99, "only {within} of {recipients} acked within 15 minutes");
+    assert!(
+        share >= 0.99,
+        "only {within} of {recipients} acked within 15 minutes"
+    );
     assert!(acks.len() < recipients as usize, "a few never acknowledge");
 
     let progress = sim.get_json(&format!("/api/v1/broadcasts/{id}"), 200).await;
@@ -78,11 +84,24 @@ async fn a_retried_post_with_the_same_idempotency_key_returns_the_first_broadcas
         "title": "防汛检查", "body": "检查排涝设施。",
         "scope": {"town_codes": [town]}, "idempotency_key": "retry-1"
     });
-    let first: Value = sim.post_json("/api/v1/broadcasts", &body).await.json().await.unwrap();
-    let second: Value = sim.post_json("/api/v1/broadcasts", &body).await.json().await.unwrap();
+    let first: Value = sim
+        .post_json("/api/v1/broadcasts", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second: Value = sim
+        .post_json("/api/v1/broadcasts", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(first["broadcast_id"], second["broadcast_id"]);
     let other: Value = sim
-        .post_json("/api/v1/broadcasts", &json!({"title": "另一条", "body": "", "scope": {"town_codes": [town]}}))
+        .post_json(
+            "/api/v1/broadcasts",
+            &json!({"title": "另一条", "body": "", "scope": {"town_codes": [town]}}),
+        )
         .await
         .json()
         .await
@@ -117,7 +136,10 @@ async fn bad_broadcasts_are_refused_with_a_problem() {
     ] {
         let response = sim.post_json("/api/v1/broadcasts", &body).await;
         assert_eq!(response.status().as_u16(), 400, "{body}");
-        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
     }
 }
 
@@ -137,7 +159,9 @@ async fn acks_go_out_on_the_stream() {
         .unwrap();
     let mut acks = 0;
     for _ in 0..5_000 {
-        let Some(message) = stream.next(Duration::from_secs(5)).await else { break };
+        let Some(message) = stream.next(Duration::from_secs(5)).await else {
+            break;
+        };
         if message.event == "ack" {
             let ack: Value = serde_json::from_str(&message.data).unwrap();
             assert_eq!(ack["broadcast_id"], broadcast["broadcast_id"]);

@@ -12,11 +12,20 @@ async fn reference_data_matches_the_contract() {
     let sim = Sim::start(builder(1.0)).await;
 
     let health = sim.get_json("/api/v1/health", 200).await;
-    assert_matches(&response_schema("/api/v1/health", "get", 200, JSON), &health);
-    assert!(health["head_seq"].as_u64().unwrap() > 0, "a day of warm-up is on the feed");
+    assert_matches(
+        &response_schema("/api/v1/health", "get", 200, JSON),
+        &health,
+    );
+    assert!(
+        health["head_seq"].as_u64().unwrap() > 0,
+        "a day of warm-up is on the feed"
+    );
 
     let divisions = sim.get_json("/api/v1/divisions", 200).await;
-    assert_matches(&response_schema("/api/v1/divisions", "get", 200, JSON), &divisions);
+    assert_matches(
+        &response_schema("/api/v1/divisions", "get", 200, JSON),
+        &divisions,
+    );
 
     let mut token: Option<String> = None;
     let mut grids = 0;
@@ -36,14 +45,23 @@ async fn reference_data_matches_the_contract() {
     assert_eq!(grids, sim.running.shared().city.grids().len());
 
     let workers = sim.get_json("/api/v1/workers?page_size=1000", 200).await;
-    assert_matches(&response_schema("/api/v1/workers", "get", 200, JSON), &workers);
+    assert_matches(
+        &response_schema("/api/v1/workers", "get", 200, JSON),
+        &workers,
+    );
     let grid_id = sim.running.shared().city.grids()[0].grid_id.clone();
     let in_grid = sim
         .get_json(&format!("/api/v1/workers?grid_id={grid_id}"), 200)
         .await;
-    assert_matches(&response_schema("/api/v1/workers", "get", 200, JSON), &in_grid);
+    assert_matches(
+        &response_schema("/api/v1/workers", "get", 200, JSON),
+        &in_grid,
+    );
     let in_grid = in_grid["workers"].as_array().unwrap();
-    assert!(in_grid.len() >= 3, "a leader, a full-time worker and part-timers");
+    assert!(
+        in_grid.len() >= 3,
+        "a leader, a full-time worker and part-timers"
+    );
     assert!(in_grid.iter().all(|w| w["grid_id"] == grid_id.as_str()));
 
     let geometry = sim.get("/api/v1/grids/geometry").await;
@@ -65,14 +83,23 @@ async fn events_pages_snapshots_and_single_events_match_the_contract() {
     assert_eq!(page["events"].as_array().unwrap().len(), 500);
 
     let snapshot = sim.get_json("/api/v1/events?state=open", 200).await;
-    assert_matches(&response_schema("/api/v1/events", "get", 200, JSON), &snapshot);
+    assert_matches(
+        &response_schema("/api/v1/events", "get", 200, JSON),
+        &snapshot,
+    );
     let open = snapshot["events"].as_array().unwrap();
     assert!(!open.is_empty(), "a city always has open cases");
-    assert!(open.iter().all(|e| e["state"] != "closed" && e["state"] != "cancelled"));
+    assert!(
+        open.iter()
+            .all(|e| e["state"] != "closed" && e["state"] != "cancelled")
+    );
 
     let id = open[0]["id"].as_str().unwrap();
     let one = sim.get_json(&format!("/api/v1/events/{id}"), 200).await;
-    assert_matches(&response_schema("/api/v1/events/{id}", "get", 200, JSON), &one);
+    assert_matches(
+        &response_schema("/api/v1/events/{id}", "get", 200, JSON),
+        &one,
+    );
     let timeline = one["timeline"].as_array().unwrap();
     assert_eq!(timeline.len() as u64, one["revision"].as_u64().unwrap());
     for entry in timeline {
@@ -83,7 +110,10 @@ async fn events_pages_snapshots_and_single_events_match_the_contract() {
     assert_eq!(missing.status().as_u16(), 404);
     assert_eq!(missing.headers()["content-type"], PROBLEM);
     let problem: Value = missing.json().await.unwrap();
-    assert_matches(&response_schema("/api/v1/events/{id}", "get", 404, PROBLEM), &problem);
+    assert_matches(
+        &response_schema("/api/v1/events/{id}", "get", 404, PROBLEM),
+        &problem,
+    );
 }
 
 #[tokio::test]
@@ -98,19 +128,56 @@ async fn broadcasts_and_acks_match_the_contract() {
         .await;
     assert_eq!(response.status().as_u16(), 201);
     let broadcast: Value = response.json().await.unwrap();
-    assert_matches(&response_schema("/api/v1/broadcasts", "post", 201, JSON), &broadcast);
+    assert_matches(
+        &response_schema("/api/v1/broadcasts", "post", 201, JSON),
+        &broadcast,
+    );
     let id = broadcast["broadcast_id"].as_str().unwrap();
 
     let again = sim.get_json(&format!("/api/v1/broadcasts/{id}"), 200).await;
-    assert_matches(&response_schema("/api/v1/broadcasts/{id}", "get", 200, JSON), &again);
-    let acks = sim.get_json(&format!("/api/v1/broadcasts/{id}/acks"), 200).await;
-    assert_matches(&response_schema("/api/v1/broadcasts/{id}/acks", "get", 200, JSON), &acks);
+    assert_matches(
+        &response_schema("/api/v1/broadcasts/{id}", "get", 200, JSON),
+        &again,
+    );
+    let acks = sim
+        .get_json(&format!("/api/v1/broadcasts/{id}/acks"), 200)
+        .await;
+    assert_matches(
+        &response_schema("/api/v1/broadcasts/{id}/acks", "get", 200, JSON),
+        &acks,
+    );
 
     let bad = sim
-        .post_json("/api/v1/broadcasts", &json!({"title": "", "body": "", "scope": {}}))
+        .post_json(
+            "/api/v1/broadcasts",
+            &json!({"title": "", "body": "", "scope": {}}),
+        )
         .await;
     assert_eq!(bad.status().as_u16(), 400);
     assert_eq!(bad.headers()["content-type"], PROBLEM);
     let problem: Value = bad.json().await.unwrap();
-    assert_matches(&response_schema("/api/v1/broadcasts", "post", 400, PROBLEM), &problem);
+    assert_matches(
+        &response_schema("/api/v1/broadcasts", "post", 400, PROBLEM),
+        &problem,
+    );
+}
+
+#[cfg(feature = "video")]
+#[tokio::test]
+async fn the_video_gateway_is_served_on_the_same_port() {
+    let sim = Sim::start(builder(1.0).video(Some(Default::default()))).await;
+    let health = sim.get_json("/vnet/v1/health", 200).await;
+    let cameras = health["cameras_total"].as_u64().unwrap();
+    assert!(cameras as usize >= sim.running.shared().city.grids().len());
+    // Video-analysis events name cameras of that gateway.
+    let video = sim.running.video().unwrap();
+    let ids: std::collections::HashSet<String> =
+        video.cameras().into_iter().map(|c| c.camera_id).collect();
+    let (events, _) = crate::support::walk_feed(&sim, 0, 5_000).await;
+    let named: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["camera_id"].as_str())
+        .collect();
+    assert!(!named.is_empty());
+    assert!(named.iter().all(|id| ids.contains(*id)), "unknown camera in {named:?}");
 }

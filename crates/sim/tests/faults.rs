@@ -18,7 +18,9 @@ fn recent(head: u64) -> String {
 }
 
 async fn head(sim: &Sim) -> u64 {
-    sim.get_json("/api/v1/health", 200).await["head_seq"].as_u64().unwrap()
+    sim.get_json("/api/v1/health", 200).await["head_seq"]
+        .as_u64()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -63,13 +65,17 @@ async fn duplicates_reordering_and_unknown_fields_show_in_pages() {
         .iter()
         .map(|e| e["seq"].as_u64().unwrap())
         .collect();
-    assert!(seqs.windows(2).all(|w| w[0] > w[1]), "older revisions after newer ones");
+    assert!(
+        seqs.windows(2).all(|w| w[0] > w[1]),
+        "older revisions after newer ones"
+    );
 
     set(&sim, json!({"unknown_fields": true})).await;
     let extended = sim.get_json(&recent(head), 200).await;
     let first = &extended["events"][0];
     assert!(first.get("x_platform_v14").is_some());
-    let parsed: Event = serde_json::from_value(first.clone()).expect("unknown fields are tolerated");
+    let parsed: Event =
+        serde_json::from_value(first.clone()).expect("unknown fields are tolerated");
     assert!(parsed.seq > 0);
     let grids = sim.get_json("/api/v1/grids", 200).await;
     assert!(grids["grids"][0].get("x_platform_v14").is_some());
@@ -93,7 +99,9 @@ async fn malformed_copies_fail_a_strict_parse_and_the_genuine_record_follows() {
     let mut stream = SseReader::open(&sim, Some(head - 10)).await;
     let messages = stream.take(10, WAIT).await;
     assert!(
-        messages.iter().any(|m| serde_json::from_str::<Event>(&m.data).is_err()),
+        messages
+            .iter()
+            .any(|m| serde_json::from_str::<Event>(&m.data).is_err()),
         "broken copies on the stream too"
     );
 }
@@ -121,11 +129,19 @@ async fn unknown_values_and_hostile_text_reach_new_events() {
         .iter()
         .filter(|e| matches!(e.source, Source::Other(_)) || !known(e.category.as_str()))
         .count();
-    assert!(odd * 2 > events.len(), "{odd} of {} carry unknown values", events.len());
-    assert!(events.iter().any(|e| e.title.contains("<img src=x onerror=alert(1)>")
-        || e.title.contains('\u{202E}')
-        || e.title.contains('\u{200D}')
-        || e.description.chars().count() == 8_000));
+    assert!(
+        odd * 2 > events.len(),
+        "{odd} of {} carry unknown values",
+        events.len()
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.title.contains("<img src=x onerror=alert(1)>")
+                || e.title.contains('\u{202E}')
+                || e.title.contains('\u{200D}')
+                || e.description.chars().count() == 8_000)
+    );
 }
 
 #[tokio::test]
@@ -138,7 +154,8 @@ async fn streams_can_be_cut_reset_or_ended_after_some_messages() {
     assert!(cut.ends_within(WAIT).await, "the stream ended");
 
     let mut reset = SseReader::open(&sim, Some(head)).await;
-    sim.post_json("/admin/faults/reset-streams", &json!({"reason": "deploy"})).await;
+    sim.post_json("/admin/faults/reset-streams", &json!({"reason": "deploy"}))
+        .await;
     let message = reset.find("deploy", WAIT).await.expect("a reset event");
     assert_eq!(message.event, "reset");
     assert!(reset.ends_within(WAIT).await);
@@ -157,9 +174,21 @@ async fn a_configured_token_is_required_except_on_health() {
     let denied = sim.get("/api/v1/divisions").await;
     assert_eq!(denied.status().as_u16(), 401);
     assert_eq!(denied.headers()["content-type"], "application/problem+json");
-    let wrong = sim.http.get(sim.url("/api/v1/divisions")).bearer_auth("nope").send().await.unwrap();
+    let wrong = sim
+        .http
+        .get(sim.url("/api/v1/divisions"))
+        .bearer_auth("nope")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status().as_u16(), 401);
-    let allowed = sim.http.get(sim.url("/api/v1/divisions")).bearer_auth("s3cret").send().await.unwrap();
+    let allowed = sim
+        .http
+        .get(sim.url("/api/v1/divisions"))
+        .bearer_auth("s3cret")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(allowed.status().as_u16(), 200);
     assert_eq!(sim.get("/api/v1/health").await.status().as_u16(), 200);
 }

@@ -13,17 +13,27 @@ async fn paging_covers_the_feed_with_no_gap_and_no_duplicate() {
     assert!(events.len() > 1_000, "a day of history spans several pages");
 
     let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
-    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seqs strictly increase");
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "seqs strictly increase"
+    );
     let unique: HashSet<(String, u64)> = events
         .iter()
-        .map(|e| (e["id"].as_str().unwrap().to_owned(), e["revision"].as_u64().unwrap()))
+        .map(|e| {
+            (
+                e["id"].as_str().unwrap().to_owned(),
+                e["revision"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(unique.len(), events.len(), "no (id, revision) twice");
 
     // The newest revision seen per event is exactly the ground truth up to the head.
     let mut newest: BTreeMap<String, u64> = BTreeMap::new();
     for e in &events {
-        let r = newest.entry(e["id"].as_str().unwrap().to_owned()).or_default();
+        let r = newest
+            .entry(e["id"].as_str().unwrap().to_owned())
+            .or_default();
         *r = (*r).max(e["revision"].as_u64().unwrap());
     }
     let truth = sim.get_json("/admin/ground-truth", 200).await;
@@ -32,7 +42,12 @@ async fn paging_covers_the_feed_with_no_gap_and_no_duplicate() {
         .unwrap()
         .iter()
         .filter(|t| t["seq"].as_u64().unwrap() <= head)
-        .map(|t| (t["id"].as_str().unwrap().to_owned(), t["revision"].as_u64().unwrap()))
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_owned(),
+                t["revision"].as_u64().unwrap(),
+            )
+        })
         .collect();
     // Revisions appended while we paged are past `head` of the last page but
     // may still have been seen; compare only events whose newest revision is settled.
@@ -64,7 +79,9 @@ async fn the_open_snapshot_and_head_seq_resume_the_feed_without_loss() {
     let id = sim.inject("小区门口电动车起火").await;
     let (after, _) = walk_feed(&sim, head, 1_000).await;
     assert!(
-        after.iter().any(|e| e["id"] == id.as_str() && e["revision"] == 1),
+        after
+            .iter()
+            .any(|e| e["id"] == id.as_str() && e["revision"] == 1),
         "an event reported after the snapshot arrives through since=head_seq"
     );
     let snapshot_ids: HashSet<&str> = snapshot["events"]
@@ -82,16 +99,24 @@ async fn a_since_older_than_retention_is_gone() {
     let first = sim.get_json("/api/v1/events?since=0&limit=1", 200).await;
     assert_eq!(first["events"][0]["seq"], 1);
 
-    sim.put_json("/admin/retention", &json!({"max_age_s": null, "max_entries": 100}))
-        .await;
+    sim.put_json(
+        "/admin/retention",
+        &json!({"max_age_s": null, "max_entries": 100}),
+    )
+    .await;
     let gone = sim.get("/api/v1/events?since=0").await;
     assert_eq!(gone.status().as_u16(), 410);
     assert_eq!(gone.headers()["content-type"], "application/problem+json");
     let problem: Value = gone.json().await.unwrap();
-    assert_matches(&response_schema("/api/v1/events", "get", 410, "application/problem+json"), &problem);
+    assert_matches(
+        &response_schema("/api/v1/events", "get", 410, "application/problem+json"),
+        &problem,
+    );
 
     // The retained window still pages.
-    let head = sim.get_json("/api/v1/health", 200).await["head_seq"].as_u64().unwrap();
+    let head = sim.get_json("/api/v1/health", 200).await["head_seq"]
+        .as_u64()
+        .unwrap();
     let recent = sim
         .get_json(&format!("/api/v1/events?since={}", head - 10), 200)
         .await;

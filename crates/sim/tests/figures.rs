@@ -72,10 +72,10 @@ fn a_simulated_year_reproduces_the_published_figures() {
             police += 1;
             police_handled += u64::from(resolved.is_some());
         }
-        if case.category.as_str() == "city.street_vendor" {
-            if let Some(r) = resolved {
-                vendor_minutes.push((r.at - case.reported_at) / 60);
-            }
+        if case.category.as_str() == "city.street_vendor"
+            && let Some(r) = resolved
+        {
+            vendor_minutes.push((r.at - case.reported_at) / 60);
         }
     }
 
@@ -83,27 +83,72 @@ fn a_simulated_year_reproduces_the_published_figures() {
     let per_day = events as f64 / days;
     assert!(within(per_day, 2_200.0), "{per_day:.0} events a day");
     let rate = |s: Source| *by_source.get(&s).unwrap_or(&0) as f64 / days;
-    assert!(within(rate(Source::Police110), 32.0), "{:.1} police_110 a day", rate(Source::Police110));
-    assert!(within(rate(Source::Litigation), 3.0), "{:.2} litigation a day", rate(Source::Litigation));
+    assert!(
+        within(rate(Source::Police110), 32.0),
+        "{:.1} police_110 a day",
+        rate(Source::Police110)
+    );
+    assert!(
+        within(rate(Source::Litigation), 3.0),
+        "{:.2} litigation a day",
+        rate(Source::Litigation)
+    );
     let patrol = by_source[&Source::GridPatrol];
-    assert!(by_source.values().all(|&n| n <= patrol), "grid patrols find the most");
+    assert!(
+        by_source.values().all(|&n| n <= patrol),
+        "grid patrols find the most"
+    );
     for source in Source::KNOWN {
-        assert!(by_source.get(&source).copied().unwrap_or(0) > 0, "{source} occurs");
+        assert!(
+            by_source.get(&source).copied().unwrap_or(0) > 0,
+            "{source} occurs"
+        );
     }
     // Daily rhythm: mid-morning is far busier than the small hours.
     assert!(by_hour[10] > by_hour[3] * 5, "{by_hour:?}");
 
     let share = |n: u64, d: u64| n as f64 / d.max(1) as f64;
-    assert!(share(disputes_settled, disputes) >= 0.98, "disputes settled {:.4}", share(disputes_settled, disputes));
-    assert!(share(police_handled, police) > 0.99, "110 handled {:.4}", share(police_handled, police));
+    assert!(
+        share(disputes_settled, disputes) >= 0.98,
+        "disputes settled {:.4}",
+        share(disputes_settled, disputes)
+    );
+    assert!(
+        share(police_handled, police) > 0.99,
+        "110 handled {:.4}",
+        share(police_handled, police)
+    );
     let lit = share(litigation_settled, litigation);
-    assert!(within(lit, 0.30), "pre-litigation mediation success {lit:.3}");
+    assert!(
+        within(lit, 0.30),
+        "pre-litigation mediation success {lit:.3}"
+    );
     // Town-platform closure: every case that has run its course ends closed or cancelled.
-    assert_eq!(finished, events, "every case of the year ends closed or cancelled");
-    assert!(overdue > 0 && share(overdue, finished) < 0.10, "overdue {overdue}");
+    assert_eq!(
+        finished, events,
+        "every case of the year ends closed or cancelled"
+    );
+    assert!(
+        overdue > 0 && share(overdue, finished) < 0.10,
+        "overdue {overdue}"
+    );
     assert!(escalated > 0 && returned > 0);
     vendor_minutes.sort_unstable();
     let median = vendor_minutes[vendor_minutes.len() / 2];
-    assert!(median <= 15, "street vendors handled in a median {median} min");
-    eprintln!("a year: {events} events, {revisions} revisions, {per_day:.0} a day");
+    assert!(
+        median <= 15,
+        "street vendors handled in a median {median} min"
+    );
+    eprintln!(
+        "a year: {events} events, {revisions} revisions, {per_day:.0} a day; 110 {:.1}/day, \
+         litigation {:.2}/day; disputes settled {:.4}, 110 handled {:.4}, pre-litigation {lit:.3}; \
+         overdue {:.4}, escalated {:.4}, returned {:.4}; street vendor median {median} min",
+        rate(Source::Police110),
+        rate(Source::Litigation),
+        share(disputes_settled, disputes),
+        share(police_handled, police),
+        share(overdue, finished),
+        share(escalated, finished),
+        share(returned, finished),
+    );
 }

@@ -12,7 +12,9 @@ const WAIT: Duration = Duration::from_secs(5);
 #[tokio::test]
 async fn resuming_with_last_event_id_replays_exactly_the_missed_revisions() {
     let sim = Sim::start(builder(1.0)).await;
-    let head = sim.get_json("/api/v1/health", 200).await["head_seq"].as_u64().unwrap();
+    let head = sim.get_json("/api/v1/health", 200).await["head_seq"]
+        .as_u64()
+        .unwrap();
     let from = head - 300;
 
     let mut first = SseReader::open(&sim, Some(from)).await;
@@ -27,7 +29,11 @@ async fn resuming_with_last_event_id_replays_exactly_the_missed_revisions() {
 
     // The two sessions together equal the feed from `from`, with nothing twice.
     let (pages, _) = walk_feed(&sim, from, 1_000).await;
-    let expected: Vec<u64> = pages.iter().take(300).map(|e| e["seq"].as_u64().unwrap()).collect();
+    let expected: Vec<u64> = pages
+        .iter()
+        .take(300)
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
     let streamed: Vec<u64> = seen
         .iter()
         .chain(&replay)
@@ -38,7 +44,10 @@ async fn resuming_with_last_event_id_replays_exactly_the_missed_revisions() {
         assert_eq!(message.event, "event");
         let event: Value = serde_json::from_str(&message.data).unwrap();
         assert_matches(&schema_of("Event"), &event);
-        assert_eq!(event["seq"].as_u64().unwrap().to_string(), *message.id.as_ref().unwrap());
+        assert_eq!(
+            event["seq"].as_u64().unwrap().to_string(),
+            *message.id.as_ref().unwrap()
+        );
     }
 }
 
@@ -47,13 +56,20 @@ async fn live_events_arrive_on_the_stream_and_quiet_streams_are_pinged() {
     let sim = Sim::start(builder(1.0).ping_interval(Duration::from_millis(200))).await;
     let mut stream = SseReader::open(&sim, None).await;
     let id = sim.inject("广场人员聚集").await;
-    let message = stream.find(&id, WAIT).await.expect("the injected event arrives");
+    let message = stream
+        .find(&id, WAIT)
+        .await
+        .expect("the injected event arrives");
     let event: Value = serde_json::from_str(&message.data).unwrap();
     assert_eq!(event["id"], id.as_str());
     assert_eq!(event["title"], "广场人员聚集");
     // Nothing else happens for a while at speed 1: pings keep the line alive.
     let _ = stream.next(Duration::from_millis(700)).await;
-    assert!(stream.comments.iter().any(|c| c == "ping"), "{:?}", stream.comments);
+    assert!(
+        stream.comments.iter().any(|c| c == "ping"),
+        "{:?}",
+        stream.comments
+    );
 }
 
 #[tokio::test]
@@ -68,7 +84,9 @@ async fn a_position_older_than_retention_gets_a_reset() {
     assert_eq!(message.event, "reset");
     let data: Value = serde_json::from_str(&message.data).unwrap();
     assert!(data["reason"].as_str().is_some_and(|r| !r.is_empty()));
-    let head = sim.get_json("/api/v1/health", 200).await["head_seq"].as_u64().unwrap();
+    let head = sim.get_json("/api/v1/health", 200).await["head_seq"]
+        .as_u64()
+        .unwrap();
     assert_eq!(message.id.as_deref(), Some(head.to_string().as_str()));
     // The stream goes on from the head after a reset.
     let id = sim.inject("复位后的事件").await;

@@ -70,7 +70,11 @@ impl Sim {
             .send()
             .await
             .expect("request");
-        assert!(response.status().is_success(), "PUT {path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "PUT {path}: {}",
+            response.status()
+        );
         response.json().await.expect("json body")
     }
 
@@ -173,8 +177,14 @@ impl SseReader {
         }
         let response = request.send().await.expect("stream opens");
         assert_eq!(response.status().as_u16(), 200);
-        let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
-        assert!(content_type.starts_with("text/event-stream"), "{content_type}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            content_type.starts_with("text/event-stream"),
+            "{content_type}"
+        );
         SseReader {
             response,
             buffer: String::new(),

@@ -2,8 +2,8 @@
 //! faults, retention, injecting an event now, and the ground truth of what the
 //! feed has emitted. Not part of the platform's contract; never faulted.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};

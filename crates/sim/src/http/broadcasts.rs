@@ -29,11 +29,18 @@ pub async fn send(
     match sent {
         // A retry with a known idempotency key answers exactly as the first POST did.
         Ok((broadcast, _new)) => {
-            let mut response = json_value(&shared, serde_json::to_value(&broadcast).expect("serialize"));
+            let mut response = json_value(
+                &shared,
+                serde_json::to_value(&broadcast).expect("serialize"),
+            );
             *response.status_mut() = StatusCode::CREATED;
             response
         }
-        Err(refused) => problem(StatusCode::BAD_REQUEST, "bad broadcast", refused.to_string()),
+        Err(refused) => problem(
+            StatusCode::BAD_REQUEST,
+            "bad broadcast",
+            refused.to_string(),
+        ),
     }
 }
 
@@ -45,7 +52,11 @@ pub async fn one(State(shared): State<AppState>, Path(id): Path<String>) -> Resp
             drop(engine);
             json_value(&shared, value)
         }
-        None => problem(StatusCode::NOT_FOUND, "no such broadcast", format!("no broadcast {id}")),
+        None => problem(
+            StatusCode::NOT_FOUND,
+            "no such broadcast",
+            format!("no broadcast {id}"),
+        ),
     }
 }
 
@@ -80,7 +91,11 @@ pub async fn acks(
     let limit = q.limit.unwrap_or(1_000).clamp(1, 5_000);
     let engine = shared.engine.lock().expect("engine lock");
     let Some((acks, next)) = engine.broadcasts.acks(&id, after, limit) else {
-        return problem(StatusCode::NOT_FOUND, "no such broadcast", format!("no broadcast {id}"));
+        return problem(
+            StatusCode::NOT_FOUND,
+            "no such broadcast",
+            format!("no broadcast {id}"),
+        );
     };
     let value = json!({"acks": acks, "next_after": next.map(|n| format!("a{n}"))});
     drop(engine);

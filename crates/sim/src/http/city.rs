@@ -62,17 +62,11 @@ fn page(
     query: Result<Query<PageQuery>, QueryRejection>,
     default: usize,
     max: usize,
-) -> Result<(usize, usize, Option<String>), Response> {
-    let Query(q) = query.map_err(|e| {
-        problem(StatusCode::BAD_REQUEST, "bad query", e.body_text())
-    })?;
+) -> Result<(usize, usize, Option<String>), (&'static str, String)> {
+    let Query(q) = query.map_err(|e| ("bad query", e.body_text()))?;
     let size = q.page_size.unwrap_or(default);
     if size == 0 || size > max {
-        return Err(problem(
-            StatusCode::BAD_REQUEST,
-            "bad page_size",
-            format!("page_size must be 1 to {max}"),
-        ));
+        return Err(("bad page_size", format!("page_size must be 1 to {max}")));
     }
     let offset = match q.page_token.as_deref() {
         None | Some("") => 0,
@@ -80,10 +74,9 @@ fn page(
             .strip_prefix("p")
             .and_then(|n| n.parse().ok())
             .ok_or_else(|| {
-                problem(
-                    StatusCode::BAD_REQUEST,
+                (
                     "bad page_token",
-                    "pass the next_page_token of the previous page unchanged",
+                    "pass the next_page_token of the previous page unchanged".to_owned(),
                 )
             })?,
     };
@@ -100,7 +93,7 @@ pub async fn grids(
 ) -> Response {
     let (offset, size, _) = match page(query, 200, 500) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err((title, detail)) => return problem(StatusCode::BAD_REQUEST, title, detail),
     };
     let all = shared.city.grids();
     let start = offset.min(all.len());
@@ -117,7 +110,7 @@ pub async fn workers(
 ) -> Response {
     let (offset, size, grid_id) = match page(query, 500, 1_000) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err((title, detail)) => return problem(StatusCode::BAD_REQUEST, title, detail),
     };
     let workforce = &shared.workforce;
     let (items, total) = match &grid_id {
@@ -126,13 +119,19 @@ pub async fn workers(
             let total = all.len();
             let start = offset.min(total);
             let end = (start + size).min(total);
-            (serde_json::to_value(&all[start..end]).expect("workers serialize"), total)
+            (
+                serde_json::to_value(&all[start..end]).expect("workers serialize"),
+                total,
+            )
         }
         None => {
             let all = workforce.all();
             let start = offset.min(all.len());
             let end = (start + size).min(all.len());
-            (serde_json::to_value(&all[start..end]).expect("workers serialize"), all.len())
+            (
+                serde_json::to_value(&all[start..end]).expect("workers serialize"),
+                all.len(),
+            )
         }
     };
     json_value(

@@ -30,7 +30,11 @@ pub async fn list(
     };
     let limit = q.limit.unwrap_or(1_000);
     if !(1..=5_000).contains(&limit) {
-        return problem(StatusCode::BAD_REQUEST, "bad limit", "limit must be 1 to 5000");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "bad limit",
+            "limit must be 1 to 5000",
+        );
     }
     match q.state.as_deref() {
         None => {}

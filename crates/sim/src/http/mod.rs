@@ -79,9 +79,10 @@ pub fn problem(status: StatusCode, title: &str, detail: impl Into<String>) -> Re
 /// A JSON response from ready text.
 pub fn json_text(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -158,8 +159,9 @@ pub fn etag_matches(request_headers: &axum::http::HeaderMap, etag: &str) -> bool
 pub fn not_modified(etag: &str) -> Response {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = StatusCode::NOT_MODIFIED;
-    response
-        .headers_mut()
-        .insert(header::ETAG, HeaderValue::from_str(etag).expect("etags are ascii"));
+    response.headers_mut().insert(
+        header::ETAG,
+        HeaderValue::from_str(etag).expect("etags are ascii"),
+    );
     response
 }

@@ -56,7 +56,10 @@ async fn run(
             Ok(entries) => entries,
             Err(_) => {
                 let head = *head_rx.borrow();
-                let reset = reset_event(head, "your position is older than the retention window; take a snapshot");
+                let reset = reset_event(
+                    head,
+                    "your position is older than the retention window; take a snapshot",
+                );
                 if tx.send(Ok(reset)).await.is_err() {
                     return;
                 }
@@ -71,7 +74,12 @@ async fn run(
                 return;
             }
             sent += 1;
-            if shared.faults.get().stream_cut_after.is_some_and(|n| sent >= n) {
+            if shared
+                .faults
+                .get()
+                .stream_cut_after
+                .is_some_and(|n| sent >= n)
+            {
                 return;
             }
         }
