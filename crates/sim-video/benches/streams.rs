@@ -45,6 +45,26 @@ fn encode_rate(sim: &VideoSim, camera_id: &str) {
     );
 }
 
+/// The encoder alone, on a frame-sized picture with some structure.
+fn encode_only() {
+    let (width, height) = (640u16, 360u16);
+    let pixels: Vec<u8> = (0..usize::from(width) * usize::from(height) * 3)
+        .map(|i| ((i / 3 % 640) / 40 * 16 + (i / 1920) / 30 * 8) as u8)
+        .collect();
+    let frames = 200;
+    let cpu = cpu_seconds();
+    for _ in 0..frames {
+        let mut jpeg = Vec::new();
+        jpeg_encoder::Encoder::new(&mut jpeg, 70)
+            .encode(&pixels, width, height, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+    }
+    println!(
+        "encode only: {:.2} ms CPU/frame",
+        (cpu_seconds() - cpu) * 1000.0 / f64::from(frames)
+    );
+}
+
 async fn run_streams(base: &str, cameras: &[String], label: &str) {
     let client = reqwest::Client::new();
     let cpu = cpu_seconds();
@@ -96,6 +116,7 @@ fn main() {
         .collect();
     println!("frames 640x360, JPEG quality 70");
     encode_rate(&sim, &online[0]);
+    encode_only();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

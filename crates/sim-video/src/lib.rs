@@ -202,7 +202,7 @@ impl VideoSim {
     /// Renders one frame of a camera as a JPEG, whatever its status (CPU-bound:
     /// async callers run it on a blocking thread).
     pub fn render_frame(&self, camera_id: &str) -> Result<Vec<u8>> {
-        Ok(self.render(self.index(camera_id)?))
+        Ok(self.render(self.index(camera_id)?, &mut None))
     }
 
     fn index(&self, camera_id: &str) -> Result<usize> {
@@ -225,7 +225,8 @@ impl VideoSim {
         self.availability().status(index, self.shared.clock.now())
     }
 
-    fn render(&self, index: usize) -> Vec<u8> {
+    /// Renders camera `index` now, reusing and updating a live feed's `backdrop`.
+    fn render(&self, index: usize, backdrop: &mut Option<picture::Backdrop>) -> Vec<u8> {
         let entry = &self.shared.catalogue.entries[index];
         let now = self.shared.clock.now();
         let motion = (now - self.shared.epoch).as_seconds_f64() / self.shared.clock.speed();
@@ -245,6 +246,7 @@ impl VideoSim {
                 height: config.frame_height,
                 quality: config.jpeg_quality,
             },
+            backdrop,
         )
     }
 

@@ -138,6 +138,7 @@ fn subscribe(sim: &VideoSim, index: usize, fps: usize) -> Subscription {
 /// Renders frames of one camera while anybody watches it.
 async fn produce(sim: VideoSim, index: usize, feed: Arc<Feed>) {
     let mut next = Instant::now();
+    let mut backdrop = None;
     loop {
         let fps = {
             // Checked under the feeds lock, so no viewer joins a feed that is going away.
@@ -150,7 +151,11 @@ async fn produce(sim: VideoSim, index: usize, feed: Arc<Feed>) {
             fps
         };
         let renderer = sim.clone();
-        let Ok(jpeg) = tokio::task::spawn_blocking(move || renderer.render(index)).await else {
+        let rendered = tokio::task::spawn_blocking(move || {
+            let jpeg = renderer.render(index, &mut backdrop);
+            (jpeg, backdrop)
+        });
+        let Ok((jpeg, kept)) = rendered.await else {
             sim.shared
                 .feeds
                 .feeds
@@ -159,6 +164,7 @@ async fn produce(sim: VideoSim, index: usize, feed: Arc<Feed>) {
                 .remove(&index);
             return;
         };
+        backdrop = kept;
         feed.frames.send_replace(Some(Arc::new(Part::new(&jpeg))));
         next += Duration::from_secs_f64(1.0 / fps as f64);
         next = next.max(Instant::now());
@@ -171,7 +177,8 @@ pub(crate) struct Viewer {
     sim: VideoSim,
     index: usize,
     _slot: Slot,
-    subscription: Subscription,
+    /// Given up when the stream hangs, so that nobody renders for it.
+    subscription: Option<Subscription>,
     period: Duration,
     next: Instant,
     sent: u32,
@@ -197,7 +204,7 @@ impl Viewer {
         orders.mark_unchanged();
         let fps = fps.clamp(1, 25);
         Self {
-            subscription: subscribe(sim, index, usize::from(fps)),
+            subscription: Some(subscribe(sim, index, usize::from(fps))),
             sim: sim.clone(),
             index,
             _slot: slot,
@@ -236,11 +243,12 @@ impl Viewer {
         if fault == Some(StreamFault::End) || self.sim.status(self.index) == CameraStatus::Offline {
             return None;
         }
-        let part = self.subscription.latest().await?;
+        let part = self.subscription.as_mut()?.latest().await?;
         match fault {
             Some(StreamFault::Hang) => {
                 // Silent and open until the client gives up; dropping the body
                 // then drops the slot.
+                self.subscription = None;
                 std::future::pending::<()>().await;
                 None
             }

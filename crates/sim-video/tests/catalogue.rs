@@ -171,3 +171,23 @@ async fn a_camera_going_offline_is_announced_on_the_status_stream() {
     let change: CameraStatusChange = serde_json::from_value(json).unwrap();
     assert_eq!(change.status, CameraStatus::Offline);
 }
+
+#[tokio::test]
+async fn the_status_stream_pings_within_fifteen_seconds() {
+    let gateway = Gateway::default().await;
+    let response = gateway
+        .http
+        .get(gateway.url("/vnet/v1/status/stream"))
+        .send()
+        .await
+        .unwrap();
+    let mut body = response.bytes_stream();
+    let mut text = String::new();
+    tokio::time::timeout(Duration::from_secs(15), async {
+        while !text.contains("\n: ping\n") && !text.starts_with(": ping\n") {
+            text.push_str(std::str::from_utf8(&body.next().await.unwrap().unwrap()).unwrap());
+        }
+    })
+    .await
+    .expect("a ping within 15 s");
+}

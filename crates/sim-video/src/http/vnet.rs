@@ -115,7 +115,7 @@ async fn snapshot(
 ) -> Result<Response, Problem> {
     let index = servable(&sim, &camera_id)?;
     let renderer = sim.clone();
-    let jpeg = tokio::task::spawn_blocking(move || renderer.render(index))
+    let jpeg = tokio::task::spawn_blocking(move || renderer.render(index, &mut None))
         .await
         .map_err(|_| {
             Problem::new(

@@ -38,10 +38,39 @@ pub(crate) struct Format {
     pub quality: u8,
 }
 
-/// Renders `shot` and encodes it as a JPEG.
-pub(crate) fn render(shot: &Shot, format: Format) -> Vec<u8> {
+/// The still part of a frame (buildings, sky, road) as last painted for one
+/// camera, kept by a live feed so that each new frame only repaints what moves.
+pub(crate) struct Backdrop {
+    key: (u64, u64, u64, u64, u8),
+    pixels: Vec<u8>,
+}
+
+/// Renders `shot` and encodes it as a JPEG, reusing `backdrop` when the view
+/// and the light have not changed since it was painted (and updating it if they have).
+pub(crate) fn render(shot: &Shot, format: Format, backdrop: &mut Option<Backdrop>) -> Vec<u8> {
     let mut canvas = Canvas::new(usize::from(format.width), usize::from(format.height));
-    paint_scene(&mut canvas, shot);
+    let view = View::of(shot, canvas.width);
+    let light = light_at(shot.at);
+    let key = (
+        shot.scene,
+        view.pan.to_bits(),
+        shot.pose.tilt.to_bits(),
+        view.degrees_per_pixel.to_bits(),
+        light.kind,
+    );
+    match backdrop {
+        Some(kept) if kept.key == key && kept.pixels.len() == canvas.pixels.len() => {
+            canvas.pixels.copy_from_slice(&kept.pixels);
+        }
+        _ => {
+            paint_still(&mut canvas, shot.scene, &view, &light);
+            *backdrop = Some(Backdrop {
+                key,
+                pixels: canvas.pixels.clone(),
+            });
+        }
+    }
+    paint_movers(&mut canvas, shot, &view);
     paint_captions(&mut canvas, shot);
     let mut jpeg = Vec::with_capacity(canvas.pixels.len() / 8);
     jpeg_encoder::Encoder::new(&mut jpeg, format.quality)
@@ -92,6 +121,8 @@ const FIELD_OF_VIEW: f64 = 60.0;
 const LOT: f64 = 7.0;
 
 struct Light {
+    /// 0 day, 1 dusk or dawn, 2 night.
+    kind: u8,
     sky_top: [u8; 3],
     sky_bottom: [u8; 3],
     night: bool,
@@ -101,18 +132,21 @@ fn light_at(at: OffsetDateTime) -> Light {
     let hour = f64::from(at.hour()) + f64::from(at.minute()) / 60.0;
     if (7.0..17.0).contains(&hour) {
         Light {
+            kind: 0,
             sky_top: [70, 130, 200],
             sky_bottom: [170, 200, 230],
             night: false,
         }
     } else if (5.5..7.0).contains(&hour) || (17.0..18.5).contains(&hour) {
         Light {
+            kind: 1,
             sky_top: [60, 70, 120],
             sky_bottom: [230, 150, 90],
             night: false,
         }
     } else {
         Light {
+            kind: 2,
             sky_top: [8, 10, 28],
             sky_bottom: [30, 34, 60],
             night: true,
@@ -149,34 +183,41 @@ struct Mover {
     rgb: [u8; 3],
 }
 
-fn movers(shot: &Shot) -> [Mover; 3] {
+fn movers(shot: &Shot) -> Vec<Mover> {
     let base = dice::unit(shot.scene, &[9]) * 360.0;
-    let colour = [[200, 30, 30], [240, 240, 240], [30, 60, 160], [20, 20, 20]]
-        [dice::pick(shot.scene, &[10], 4)];
-    [
-        // A car in the near lane, one in the far lane the other way, and a pedestrian on the pavement.
-        Mover {
-            centre: base + shot.motion * 4.0,
-            half_width: 4.0,
-            low: -12.5,
-            high: -8.0,
-            rgb: colour,
-        },
-        Mover {
-            centre: base + 120.0 - shot.motion * 3.0,
-            half_width: 2.5,
-            low: -5.5,
-            high: -3.0,
-            rgb: [230, 200, 40],
-        },
-        Mover {
-            centre: base + 60.0 + shot.motion * 0.6,
-            half_width: 0.3,
-            low: -1.8,
-            high: 0.6,
-            rgb: [60, 90, 60],
-        },
-    ]
+    let colours = [
+        [200, 30, 30],
+        [240, 240, 240],
+        [30, 60, 160],
+        [20, 20, 20],
+        [230, 200, 40],
+    ];
+    let colour = |k: u64| colours[dice::pick(shot.scene, &[10, k], colours.len())];
+    let t = shot.motion;
+    // Cars in the near lane and, the other way, in the far lane, spaced so that
+    // one is usually in view; a pedestrian on the pavement.
+    let near = (0..4u32).map(|k| Mover {
+        centre: base + f64::from(k) * 90.0 + t * 4.0,
+        half_width: 4.0,
+        low: -12.5,
+        high: -8.0,
+        rgb: colour(u64::from(k)),
+    });
+    let far = (0..3u32).map(|k| Mover {
+        centre: base + 45.0 + f64::from(k) * 120.0 - t * 3.0,
+        half_width: 2.5,
+        low: -5.5,
+        high: -3.0,
+        rgb: colour(10 + u64::from(k)),
+    });
+    let walker = Mover {
+        centre: base + 60.0 + t * 0.6,
+        half_width: 0.3,
+        low: -1.8,
+        high: 0.6,
+        rgb: [60, 90, 60],
+    };
+    near.chain(far).chain(std::iter::once(walker)).collect()
 }
 
 /// Degrees from `a` to `b` around the circle, in (-180, 180].
@@ -190,39 +231,56 @@ fn mix(a: [u8; 3], b: [u8; 3], t: f64) -> [u8; 3] {
     std::array::from_fn(|i| (f64::from(a[i]) * (1.0 - t) + f64::from(b[i]) * t) as u8)
 }
 
-fn paint_scene(canvas: &mut Canvas, shot: &Shot) {
-    let (w, h) = (canvas.width, canvas.height);
-    let zoom = shot.pose.zoom.clamp(1.0, 20.0);
-    let degrees_per_pixel = FIELD_OF_VIEW / zoom / w as f64;
-    let mut pan = shot.pose.pan;
-    if shot.kind == CameraKind::BodyWorn {
-        // A body camera sways with the walk of its wearer.
-        pan += (shot.motion * 2.1).sin() * 2.0;
+/// Which part of the panorama a frame shows.
+struct View {
+    pan: f64,
+    tilt: f64,
+    degrees_per_pixel: f64,
+}
+
+impl View {
+    fn of(shot: &Shot, width: usize) -> Self {
+        let zoom = shot.pose.zoom.clamp(1.0, 20.0);
+        let mut pan = shot.pose.pan;
+        if shot.kind == CameraKind::BodyWorn {
+            // A body camera sways with the walk of its wearer.
+            pan += (shot.motion * 2.1).sin() * 2.0;
+        }
+        Self {
+            pan,
+            tilt: shot.pose.tilt,
+            degrees_per_pixel: FIELD_OF_VIEW / zoom / width as f64,
+        }
     }
-    let light = light_at(shot.at);
-    let movers = movers(shot);
-    let elevations: Vec<f64> = (0..h)
-        .map(|y| shot.pose.tilt + (h as f64 / 2.0 - y as f64) * degrees_per_pixel)
-        .collect();
+
+    /// The pan angle of column `x`.
+    fn angle(&self, x: f64, width: usize) -> f64 {
+        self.pan + (x - width as f64 / 2.0) * self.degrees_per_pixel
+    }
+
+    /// The elevation of row `y`.
+    fn elevation(&self, y: f64, height: usize) -> f64 {
+        self.tilt + (height as f64 / 2.0 - y) * self.degrees_per_pixel
+    }
+}
+
+/// Buildings, sky, pavements and road: everything that does not move.
+fn paint_still(canvas: &mut Canvas, scene: u64, view: &View, light: &Light) {
+    let (w, h) = (canvas.width, canvas.height);
+    let elevations: Vec<f64> = (0..h).map(|y| view.elevation(y as f64, h)).collect();
     for x in 0..w {
-        let a = pan + (x as f64 - w as f64 / 2.0) * degrees_per_pixel;
+        let a = view.angle(x as f64, w);
         let lot_index = (a / LOT).floor() as i64;
-        let (height, wall) = lot(shot.scene, lot_index);
+        let (height, wall) = lot(scene, lot_index);
         let in_lot = a / LOT - lot_index as f64;
         let window_col = (a * 1.2).rem_euclid(1.0) < 0.5 && (0.08..0.92).contains(&in_lot);
         let dash = (a * 0.5).rem_euclid(1.0) < 0.5;
-        let here: Vec<&Mover> = movers
-            .iter()
-            .filter(|m| angle_between(m.centre, a).abs() < m.half_width)
-            .collect();
         for (y, &e) in elevations.iter().enumerate() {
-            let rgb = if let Some(m) = here.iter().find(|m| (m.low..m.high).contains(&e)) {
-                m.rgb
-            } else if e >= 0.0 && e < height {
-                let window = window_col && (e * 1.0).rem_euclid(1.5) < 0.7 && e > 1.0;
+            let rgb = if e >= 0.0 && e < height {
+                let window = window_col && e.rem_euclid(1.5) < 0.7 && e > 1.0;
                 match (window, light.night) {
                     (true, true)
-                        if dice::unit(shot.scene, &[lot_index as u64, (e / 1.5) as u64]) < 0.5 =>
+                        if dice::unit(scene, &[lot_index as u64, (e / 1.5) as u64]) < 0.5 =>
                     {
                         [250, 220, 130]
                     }
@@ -232,8 +290,8 @@ fn paint_scene(canvas: &mut Canvas, shot: &Shot) {
                 }
             } else if e >= 0.0 {
                 mix(light.sky_bottom, light.sky_top, e / 25.0)
-            } else if e > -2.0 {
-                // The pavement.
+            } else if e > -2.0 || (-17.0..=-14.0).contains(&e) {
+                // The far and the near pavement.
                 if light.night {
                     [50, 50, 55]
                 } else {
@@ -250,19 +308,43 @@ fn paint_scene(canvas: &mut Canvas, shot: &Shot) {
                 } else {
                     road
                 }
-            } else if e > -17.0 {
-                // The near pavement.
-                if light.night {
-                    [50, 50, 55]
-                } else {
-                    [150, 150, 140]
-                }
             } else if light.night {
                 [20, 40, 20]
             } else {
                 [70, 120, 60]
             };
             canvas.set(x, y, rgb);
+        }
+    }
+}
+
+/// Cars and the pedestrian, over the still part.
+fn paint_movers(canvas: &mut Canvas, shot: &Shot, view: &View) {
+    let (w, h) = (canvas.width as f64, canvas.height as f64);
+    let to_x = |angle: f64| w / 2.0 + angle / view.degrees_per_pixel;
+    let to_y = |elevation: f64| h / 2.0 - (elevation - view.tilt) / view.degrees_per_pixel;
+    // Clipped to the canvas; `as usize` saturates negative values at 0.
+    let span =
+        |from: f64, to: f64, limit: f64| (from.max(0.0) as usize, to.min(limit).max(0.0) as usize);
+    for m in movers(shot) {
+        let offset = angle_between(view.pan, m.centre);
+        let (x0, x1) = span(to_x(offset - m.half_width), to_x(offset + m.half_width), w);
+        let (y0, y1) = span(to_y(m.high), to_y(m.low), h);
+        if x0 >= x1 || y0 >= y1 {
+            continue;
+        }
+        canvas.fill_rect(x0, y0, x1 - x0, y1 - y0, m.rgb);
+        if m.half_width > 1.0 {
+            // A car's upper third is glass, short of its ends.
+            let (g0, g1) = span(
+                to_x(offset - m.half_width * 0.6),
+                to_x(offset + m.half_width * 0.6),
+                w,
+            );
+            let glass_bottom = to_y(m.high - (m.high - m.low) / 3.0).min(h).max(0.0) as usize;
+            if g0 < g1 && y0 < glass_bottom {
+                canvas.fill_rect(g0, y0, g1 - g0, glass_bottom - y0, [45, 55, 70]);
+            }
         }
     }
 }
@@ -328,6 +410,7 @@ mod tests {
                 height: 180,
                 quality: 70,
             },
+            &mut None,
         )
     }
 
