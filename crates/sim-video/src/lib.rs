@@ -78,6 +78,8 @@ struct Shared {
     orders: Vec<watch::Sender<live::Order>>,
     /// Counts media requests, so that fault dice differ from one request to the next.
     requests: AtomicU64,
+    /// Set by [`VideoSim::close_streams`]: every stream ends.
+    closing: watch::Sender<bool>,
 }
 
 impl VideoSim {
@@ -103,6 +105,7 @@ impl VideoSim {
                 feeds: live::Feeds::default(),
                 overrides: Overrides::default(),
                 requests: AtomicU64::new(0),
+                closing: watch::channel(false).0,
                 orders,
                 catalogue,
                 clock,
@@ -190,6 +193,16 @@ impl VideoSim {
             order.fault = fault;
         });
         Ok(())
+    }
+
+    /// Ends every live stream and status stream, now and from now on, so that
+    /// a server's graceful shutdown is not held open by streams that never end.
+    pub fn close_streams(&self) {
+        self.shared.closing.send_replace(true);
+    }
+
+    fn closing(&self) -> bool {
+        *self.shared.closing.borrow()
     }
 
     /// Concurrent live streams per client now, and the most each has held.

@@ -232,6 +232,9 @@ impl Viewer {
         }
         tokio::time::sleep_until(self.next).await;
         self.next = (self.next + self.period).max(Instant::now());
+        if self.sim.closing() {
+            return None;
+        }
         let ordered = match self.orders.has_changed() {
             Ok(true) => Some(self.orders.borrow_and_update().fault),
             _ => None,
@@ -246,10 +249,12 @@ impl Viewer {
         let part = self.subscription.as_mut()?.latest().await?;
         match fault {
             Some(StreamFault::Hang) => {
-                // Silent and open until the client gives up; dropping the body
-                // then drops the slot.
+                // Silent and open until the client gives up (dropping the body
+                // then drops the slot) or the simulator closes its streams.
                 self.subscription = None;
-                std::future::pending::<()>().await;
+                let mut closing = self.sim.shared.closing.subscribe();
+                // An error means the simulator is gone: end then too.
+                let _ = closing.wait_for(|closing| *closing).await;
                 None
             }
             Some(StreamFault::MidFrame) => {

@@ -171,3 +171,34 @@ async fn a_stream_ends_when_its_camera_goes_offline() {
     assert!(matches!(ended, Next::End(_)), "{ended:?}");
     gateway.wait_for_streams("wall", 0).await;
 }
+
+#[tokio::test]
+async fn closing_the_streams_ends_live_hanging_and_status_streams() {
+    let faults = Faults {
+        hang_fraction: 1.0,
+        frames_before_fault: 1,
+        ..Faults::default()
+    };
+    let gateway = Gateway::start(VideoConfig {
+        faults,
+        ..VideoConfig::default()
+    })
+    .await;
+    let camera_id = gateway.online_camera("fixed");
+    let mut hanging = Parts::new(gateway.open_stream(&camera_id, "wall").await);
+    hanging.frame().await;
+    let status = gateway
+        .http
+        .get(gateway.url("/vnet/v1/status/stream"))
+        .send()
+        .await
+        .unwrap();
+    gateway.sim.close_streams();
+    assert!(matches!(
+        hanging.next(Duration::from_secs(5)).await,
+        Next::End(_)
+    ));
+    let rest = tokio::time::timeout(Duration::from_secs(5), status.bytes()).await;
+    assert!(rest.is_ok(), "the status stream ends");
+    gateway.wait_for_streams("wall", 0).await;
+}

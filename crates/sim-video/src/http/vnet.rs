@@ -248,6 +248,9 @@ async fn status_stream(
     let events = futures_util::stream::unfold(state, |(sim, mut seen, mut pending)| async move {
         while pending.is_empty() {
             tokio::time::sleep(STATUS_POLL).await;
+            if sim.closing() {
+                return None;
+            }
             let at = sim.shared.clock.now();
             let now = sim.availability().all(at);
             for (index, (before, after)) in seen.iter().zip(&now).enumerate() {
