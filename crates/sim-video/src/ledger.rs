@@ -70,6 +70,16 @@ impl Ledger {
         })
     }
 
+    /// Starts the peaks and refusals afresh from the streams open now.
+    pub(crate) fn reset(&self) {
+        let mut clients = self.clients.lock().expect("ledger lock poisoned");
+        clients.retain(|_, load| load.current > 0);
+        for load in clients.values_mut() {
+            load.peak = load.current;
+            load.refused = 0;
+        }
+    }
+
     pub(crate) fn report(&self, cap: u32) -> StreamReport {
         let clients: BTreeMap<String, ClientStreams> = self
             .clients

@@ -212,6 +212,12 @@ impl VideoSim {
             .report(self.shared.config.max_streams_per_client)
     }
 
+    /// Forgets peaks and refusals, keeping the streams open now: for a test
+    /// that shares a simulator with the tests before it.
+    pub fn reset_stream_report(&self) {
+        self.shared.ledger.reset();
+    }
+
     /// Renders one frame of a camera as a JPEG, whatever its status (CPU-bound:
     /// async callers run it on a blocking thread).
     pub fn render_frame(&self, camera_id: &str) -> Result<Vec<u8>> {

@@ -44,6 +44,21 @@ async fn the_stream_past_the_cap_is_refused_and_a_closed_stream_frees_its_place(
     let report = gateway.sim.stream_report();
     assert_eq!(report.clients["id:wall"].peak, 3);
     assert_eq!(report.clients["id:wall"].refused, 1);
+    assert_eq!(report.peak_per_client, 3);
+
+    // A reset starts the peaks again from what is open now.
+    open.truncate(1);
+    gateway.wait_for_streams("wall", 1).await;
+    let reset = gateway
+        .http
+        .delete(gateway.url("/admin/video/streams"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 204);
+    let report = gateway.get_json("/admin/video/streams").await;
+    assert_eq!(report["clients"]["id:wall"]["peak"], 1);
+    assert_eq!(report["clients"]["id:wall"]["refused"], 0);
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use crate::{Error, Faults, StreamFault, StreamReport, VideoSim};
 pub(super) fn routes() -> Router<VideoSim> {
     Router::new()
         .route("/admin/video/faults", get(faults).put(set_faults))
-        .route("/admin/video/streams", get(streams))
+        .route("/admin/video/streams", get(streams).delete(reset_streams))
         .route("/admin/video/cameras/{camera_id}/status", put(pin_status))
         .route(
             "/admin/video/cameras/{camera_id}/streams/fail",
@@ -48,6 +48,11 @@ async fn set_faults(
 
 async fn streams(State(sim): State<VideoSim>) -> Json<StreamReport> {
     Json(sim.stream_report())
+}
+
+async fn reset_streams(State(sim): State<VideoSim>) -> StatusCode {
+    sim.reset_stream_report();
+    StatusCode::NO_CONTENT
 }
 
 #[derive(Deserialize)]
