@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn a_few_percent_are_offline_and_which_ones_changes_over_time() {
-        let catalogue = Catalogue::generate(1, &sites_around_towns(1, 40));
+        let catalogue = Catalogue::generate(1, &sites_around_towns(1, 40), 1_500);
         let overrides = Overrides::default();
         let a = Availability {
             seed: 1,
@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn the_offline_fault_takes_its_share_and_a_pin_wins_over_it() {
-        let catalogue = Catalogue::generate(1, &sites_around_towns(1, 40));
+        let catalogue = Catalogue::generate(1, &sites_around_towns(1, 40), 1_500);
         let overrides = Overrides::default();
         let a = Availability {
             seed: 1,

@@ -73,31 +73,68 @@ const RURAL_TASKS: &[(&str, f64)] = &[
     ("garbage_overflow", 0.08),
 ];
 
-/// One drone per this many sites.
-const SITES_PER_DRONE: usize = 120;
+/// Share of grids whose worker wears a camera.
+const BODY_CAMERA_SHARE: f64 = 0.15;
+/// One drone per this many cameras.
+const CAMERAS_PER_DRONE: usize = 300;
+
+/// Street cameras a site would get with no target to meet: `(fixed, ptz chance)`.
+fn street_cameras(seed: u64, s: u64, town_centre: bool) -> (f64, f64) {
+    if town_centre {
+        (2.0 + dice::pick(seed, &[s, 10], 3) as f64, 0.6)
+    } else {
+        (
+            1.0 + f64::from(u8::from(dice::unit(seed, &[s, 11]) < 0.4)),
+            0.1,
+        )
+    }
+}
+
+/// `x` rounded up or down at random, keeping its mean.
+fn round_at_random(x: f64, dice: f64) -> usize {
+    x.floor() as usize + usize::from(dice < x.fract())
+}
 
 impl Catalogue {
-    /// Builds the catalogue for `sites`: about two cameras a site, more in
-    /// town centres (a city of 1,724 grids gets some 3,500–4,000).
-    pub(crate) fn generate(seed: u64, sites: &[CameraSite]) -> Self {
+    /// Builds a catalogue of about `target` cameras over `sites`: street
+    /// cameras share out among the sites (town centres get about twice as many
+    /// and most of the PTZ domes), one grid in seven has a body camera, and
+    /// drones are spread evenly, one per 300 cameras.
+    pub(crate) fn generate(seed: u64, sites: &[CameraSite], target: usize) -> Self {
         let mut catalogue = Catalogue::default();
         let mut names: HashMap<String, u32> = HashMap::new();
+        let grids: std::collections::HashSet<&str> =
+            sites.iter().filter_map(|s| s.grid_id.as_deref()).collect();
+        let drones = (target / CAMERAS_PER_DRONE).max(1).min(sites.len());
+        let body_expected = grids.len() as f64 * BODY_CAMERA_SHARE;
+        let street_expected: f64 = (0..sites.len() as u64)
+            .map(|s| {
+                let (fixed, ptz) = street_cameras(seed, s, sites[s as usize].town_centre);
+                fixed + ptz
+            })
+            .sum();
+        let scale = ((target as f64 - body_expected - drones as f64).max(0.0)
+            / street_expected.max(1.0))
+        .max(0.0);
+        let mut grids_seen = std::collections::HashSet::new();
         for (s, site) in sites.iter().enumerate() {
-            let s = s as u64;
-            let (fixed, ptz_chance) = if site.town_centre {
-                (2 + dice::pick(seed, &[s, 10], 3), 0.6)
-            } else {
-                (1 + usize::from(dice::unit(seed, &[s, 11]) < 0.4), 0.1)
-            };
-            let ptz = usize::from(dice::unit(seed, &[s, 12]) < ptz_chance);
-            let body = usize::from(site.grid_id.is_some() && dice::unit(seed, &[s, 13]) < 0.15);
-            let drone = usize::from(s as usize % SITES_PER_DRONE == SITES_PER_DRONE / 2);
+            let i = s as u64;
+            let (fixed, ptz_chance) = street_cameras(seed, i, site.town_centre);
+            let fixed = round_at_random(fixed * scale, dice::unit(seed, &[i, 14]));
+            let ptz = usize::from(dice::unit(seed, &[i, 12]) < ptz_chance * scale);
+            // A body camera belongs to a grid, however many sites the grid has.
+            let first_of_grid = site
+                .grid_id
+                .as_deref()
+                .is_some_and(|g| grids_seen.insert(g));
+            let body = usize::from(first_of_grid && dice::unit(seed, &[i, 13]) < BODY_CAMERA_SHARE);
+            let drone = usize::from(s * drones / sites.len() != (s + 1) * drones / sites.len());
             let kinds = std::iter::repeat_n(CameraKind::Fixed, fixed)
                 .chain(std::iter::repeat_n(CameraKind::Ptz, ptz))
                 .chain(std::iter::repeat_n(CameraKind::BodyWorn, body))
                 .chain(std::iter::repeat_n(CameraKind::Drone, drone));
             for (k, kind) in kinds.enumerate() {
-                catalogue.add(seed, site, s, k as u64, kind, &mut names);
+                catalogue.add(seed, site, i, k as u64, kind, &mut names);
             }
         }
         catalogue
@@ -252,7 +289,7 @@ mod tests {
 
     #[test]
     fn a_city_sized_set_of_sites_gets_a_few_thousand_cameras_of_every_kind() {
-        let catalogue = Catalogue::generate(1, &sites_around_towns(1, 91));
+        let catalogue = Catalogue::generate(1, &sites_around_towns(1, 91), 3_600);
         let count = |kind| {
             catalogue
                 .entries
@@ -271,8 +308,20 @@ mod tests {
     }
 
     #[test]
+    fn the_total_follows_the_target_whatever_the_number_of_sites() {
+        for per_town in [20, 91, 200] {
+            let catalogue = Catalogue::generate(1, &sites_around_towns(1, per_town), 3_600);
+            assert!(
+                (3_300..=3_900).contains(&catalogue.len()),
+                "{per_town}: {}",
+                catalogue.len()
+            );
+        }
+    }
+
+    #[test]
     fn codes_are_unique_twenty_digit_cixi_codes() {
-        let catalogue = Catalogue::generate(1, &sites_around_towns(1, 20));
+        let catalogue = Catalogue::generate(1, &sites_around_towns(1, 20), 800);
         for entry in &catalogue.entries {
             let id = &entry.camera.camera_id;
             assert_eq!(id.len(), 20, "{id}");

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub struct VideoConfig {
     /// Drives the catalogue, the outages and every other random choice.
     pub seed: u64,
+    /// About how many cameras to spread over the sites, whatever their number.
+    pub cameras: usize,
     /// Concurrent live streams one client may hold; the next answers 429.
     pub max_streams_per_client: u32,
     /// How long (real time) the last console to move a PTZ camera holds it
@@ -29,6 +31,7 @@ impl Default for VideoConfig {
     fn default() -> Self {
         Self {
             seed: 1,
+            cameras: 3_600,
             max_streams_per_client: 16,
             ptz_hold: Duration::from_secs(30),
             frame_width: 640,

@@ -7,8 +7,8 @@
 //! statuses are computed per moment, and the only tasks are the per-camera
 //! frame producers that live exactly as long as somebody watches.
 //!
-//! - [`catalogue`]: which cameras exist (codes, names, kinds, analyses).
-//! - [`availability`]: which are online at a moment (churn, faults, pins).
+//! - `catalogue`: which cameras exist (codes, names, kinds, analyses).
+//! - `availability`: which are online at a moment (churn, faults, pins).
 //! - `picture`: the synthetic street scene, captioned and JPEG-encoded.
 //! - `live`: one frame producer per watched camera, shared by its viewers,
 //!   and the MJPEG body with its injected faults.
@@ -92,7 +92,7 @@ impl VideoSim {
             .faults
             .validate()
             .expect("invalid faults in the video simulator's config");
-        let catalogue = Catalogue::generate(config.seed, sites);
+        let catalogue = Catalogue::generate(config.seed, sites, config.cameras);
         let orders = (0..catalogue.len())
             .map(|_| watch::channel(live::Order::default()).0)
             .collect();

@@ -5,7 +5,7 @@ use std::time::Duration;
 use gridwall_domain::video::{CameraStatus, VnetHealth};
 use gridwall_sim_video::{Faults, VideoConfig};
 
-use crate::support::{Gateway, Next, Parts, decode};
+use crate::support::{Gateway, Next, Parts, config, decode};
 
 async fn put_faults(gateway: &Gateway, faults: serde_json::Value) {
     let response = gateway
@@ -68,11 +68,7 @@ async fn a_hanging_stream_goes_silent_without_closing_and_frees_its_place_when_d
         frames_before_fault: 2,
         ..Faults::default()
     };
-    let gateway = Gateway::start(VideoConfig {
-        faults,
-        ..VideoConfig::default()
-    })
-    .await;
+    let gateway = Gateway::start(VideoConfig { faults, ..config() }).await;
     let camera_id = gateway.online_camera("fixed");
     let mut parts = Parts::new(gateway.open_stream(&camera_id, "wall").await);
     parts.frame().await;
@@ -94,11 +90,7 @@ async fn a_cut_stream_ends_inside_a_jpeg() {
         frames_before_fault: 2,
         ..Faults::default()
     };
-    let gateway = Gateway::start(VideoConfig {
-        faults,
-        ..VideoConfig::default()
-    })
-    .await;
+    let gateway = Gateway::start(VideoConfig { faults, ..config() }).await;
     let camera_id = gateway.online_camera("fixed");
     let mut parts = Parts::new(gateway.open_stream(&camera_id, "wall").await);
     decode(&parts.frame().await);
@@ -179,11 +171,7 @@ async fn closing_the_streams_ends_live_hanging_and_status_streams() {
         frames_before_fault: 1,
         ..Faults::default()
     };
-    let gateway = Gateway::start(VideoConfig {
-        faults,
-        ..VideoConfig::default()
-    })
-    .await;
+    let gateway = Gateway::start(VideoConfig { faults, ..config() }).await;
     let camera_id = gateway.online_camera("fixed");
     let mut hanging = Parts::new(gateway.open_stream(&camera_id, "wall").await);
     hanging.frame().await;

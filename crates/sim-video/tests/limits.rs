@@ -3,13 +3,13 @@
 use gridwall_domain::video::CameraStatus;
 use gridwall_sim_video::VideoConfig;
 
-use crate::support::{Gateway, Parts};
+use crate::support::{Gateway, Parts, config};
 
 #[tokio::test]
 async fn the_stream_past_the_cap_is_refused_and_a_closed_stream_frees_its_place() {
     let gateway = Gateway::start(VideoConfig {
         max_streams_per_client: 3,
-        ..VideoConfig::default()
+        ..config()
     })
     .await;
     let cameras: Vec<String> = gateway

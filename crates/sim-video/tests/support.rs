@@ -16,7 +16,7 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// A gateway over some 800 cameras around Cixi's towns, with `config`.
+    /// A gateway over camera sites around Cixi's towns, with `config`.
     pub async fn start(config: VideoConfig) -> Self {
         let clock = Clock::starting_at(time::macros::datetime!(2026-11-27 10:00 +8), 1.0);
         let sim = VideoSim::new(config, clock, &sites_around_towns(7, 20));
@@ -32,7 +32,7 @@ impl Gateway {
     }
 
     pub async fn default() -> Self {
-        Self::start(VideoConfig::default()).await
+        Self::start(config()).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -78,6 +78,14 @@ impl Gateway {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("{client} never came to hold {expected} streams");
+    }
+}
+
+/// A gateway of 800 cameras: enough for every kind, small enough to page through quickly.
+pub fn config() -> VideoConfig {
+    VideoConfig {
+        cameras: 800,
+        ..VideoConfig::default()
     }
 }
 
