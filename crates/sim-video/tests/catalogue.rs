@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use gridwall_domain::video::{CameraPage, CameraStatus, CameraStatusChange, VnetHealth};
 
-use crate::support::{Gateway, assert_valid, component_schema, response_schema};
+use crate::support::{Gateway, assert_valid, component_schema, config, response_schema};
 
 #[tokio::test]
 async fn paging_visits_every_camera_exactly_once_and_pages_follow_the_contract() {
@@ -190,4 +190,25 @@ async fn the_status_stream_pings_within_fifteen_seconds() {
     })
     .await
     .expect("a ping within 15 s");
+}
+
+#[tokio::test]
+async fn cameras_come_and_go_by_themselves_as_simulated_time_passes() {
+    // At 600 times real speed, an hour of churn passes in six seconds.
+    let gateway = Gateway::start_at_speed(config(), 600.0).await;
+    let response = gateway
+        .http
+        .get(gateway.url("/vnet/v1/status/stream"))
+        .send()
+        .await
+        .unwrap();
+    let mut body = response.bytes_stream();
+    let mut text = String::new();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !text.contains("event: status\n") {
+            text.push_str(std::str::from_utf8(&body.next().await.unwrap().unwrap()).unwrap());
+        }
+    })
+    .await
+    .expect("a camera changes status within 10 s at 600x");
 }

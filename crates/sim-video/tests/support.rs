@@ -18,7 +18,12 @@ pub struct Gateway {
 impl Gateway {
     /// A gateway over camera sites around Cixi's towns, with `config`.
     pub async fn start(config: VideoConfig) -> Self {
-        let clock = Clock::starting_at(time::macros::datetime!(2026-11-27 10:00 +8), 1.0);
+        Self::start_at_speed(config, 1.0).await
+    }
+
+    /// A gateway whose clock runs `speed` times faster than real time.
+    pub async fn start_at_speed(config: VideoConfig, speed: f64) -> Self {
+        let clock = Clock::starting_at(time::macros::datetime!(2026-11-27 10:00 +8), speed);
         let sim = VideoSim::new(config, clock, &sites_around_towns(7, 20));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
