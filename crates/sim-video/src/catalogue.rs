@@ -203,9 +203,15 @@ impl Catalogue {
             ai_tasks,
             camera_id,
         };
+        // Street cameras look along the street; a drone looks down on it.
+        let (tilt_from, tilt_range) = if kind == CameraKind::Drone {
+            (-12.0, 6.0)
+        } else {
+            (-1.0, 5.0)
+        };
         let home = Pose {
             pan: dice::unit(seed, &[n, 40]) * 360.0,
-            tilt: -1.0 - dice::unit(seed, &[n, 41]) * 5.0,
+            tilt: tilt_from - dice::unit(seed, &[n, 41]) * tilt_range,
             zoom: 1.0,
         };
         self.by_id.insert(camera.camera_id.clone(), index);
