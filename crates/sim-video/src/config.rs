@@ -60,6 +60,10 @@ pub struct Faults {
     pub cut_fraction: f64,
     /// How many whole frames a hanging or cut stream sends first.
     pub frames_before_fault: u32,
+    /// When above 0, the catalogue's media URLs carry a `token` that lasts this
+    /// many seconds (real time); a snapshot or stream request without a valid
+    /// token answers 401, with an expired or revoked one 403.
+    pub token_ttl_secs: u64,
 }
 
 impl Default for Faults {
@@ -70,6 +74,7 @@ impl Default for Faults {
             hang_fraction: 0.0,
             cut_fraction: 0.0,
             frames_before_fault: 5,
+            token_ttl_secs: 0,
         }
     }
 }

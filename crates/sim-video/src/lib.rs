@@ -26,6 +26,7 @@ mod live;
 mod names;
 mod picture;
 mod ptz;
+mod tokens;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -78,6 +79,7 @@ struct Shared {
     orders: Vec<watch::Sender<live::Order>>,
     /// Counts media requests, so that fault dice differ from one request to the next.
     requests: AtomicU64,
+    tokens: tokens::Tokens,
     /// Set by [`VideoSim::close_streams`]: every stream ends.
     closing: watch::Sender<bool>,
 }
@@ -106,6 +108,7 @@ impl VideoSim {
                 overrides: Overrides::default(),
                 requests: AtomicU64::new(0),
                 closing: watch::channel(false).0,
+                tokens: tokens::Tokens::new(),
                 orders,
                 catalogue,
                 clock,
@@ -122,20 +125,45 @@ impl VideoSim {
             .entries
             .iter()
             .zip(statuses)
-            .map(|(entry, status)| Camera {
-                status,
-                ..entry.camera.clone()
+            .enumerate()
+            .map(|(index, (entry, status))| {
+                self.with_tokens(
+                    index,
+                    Camera {
+                        status,
+                        ..entry.camera.clone()
+                    },
+                )
             })
             .collect()
+    }
+
+    /// Adds a fresh token to the media URLs of camera `index` when tokens are on.
+    fn with_tokens(&self, index: usize, mut camera: Camera) -> Camera {
+        if self.faults().token_ttl_secs > 0 {
+            let token = self.shared.tokens.issue(self.shared.config.seed, index);
+            camera.streams.snapshot = format!("{}?token={token}", camera.streams.snapshot);
+            if let Some(mjpeg) = &mut camera.streams.mjpeg {
+                *mjpeg = format!("{mjpeg}?token={token}");
+            }
+        }
+        camera
+    }
+
+    /// Makes every stream token issued so far stale (403), as a gateway does
+    /// when it rotates its keys.
+    pub fn revoke_tokens(&self) {
+        self.shared.tokens.revoke_all();
     }
 
     /// One camera with its current status.
     pub fn camera(&self, camera_id: &str) -> Option<Camera> {
         let index = self.shared.catalogue.index_of(camera_id)?;
-        Some(Camera {
+        let camera = Camera {
             status: self.status(index),
             ..self.shared.catalogue.entries[index].camera.clone()
-        })
+        };
+        Some(self.with_tokens(index, camera))
     }
 
     /// What `/vnet/v1/health` answers.

@@ -190,3 +190,45 @@ async fn closing_the_streams_ends_live_hanging_and_status_streams() {
     assert!(rest.is_ok(), "the status stream ends");
     gateway.wait_for_streams("wall", 0).await;
 }
+
+#[tokio::test]
+async fn with_tokens_on_stale_urls_answer_403_and_a_fresh_catalogue_mends_them() {
+    let gateway = Gateway::default().await;
+    put_faults(&gateway, serde_json::json!({ "token_ttl_secs": 60 })).await;
+    let camera_id = gateway.online_camera("fixed");
+    let camera_url = |camera: &serde_json::Value, form: &str| {
+        gateway.url(camera["streams"][form].as_str().unwrap())
+    };
+    let camera = gateway.get_json("/vnet/v1/cameras?page_size=1000").await["cameras"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["camera_id"] == camera_id.as_str())
+        .cloned()
+        .unwrap();
+    let status = |url: String| async { gateway.http.get(url).send().await.unwrap().status() };
+    assert_eq!(status(camera_url(&camera, "snapshot")).await, 200);
+    let stream = gateway
+        .http
+        .get(format!("{}&fps=5", camera_url(&camera, "mjpeg")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    drop(stream);
+    let bare = gateway.url(&format!("/vnet/v1/cameras/{camera_id}/snapshot.jpg"));
+    assert_eq!(status(bare).await, 401);
+
+    let revoke = gateway
+        .http
+        .post(gateway.url("/admin/video/tokens/revoke"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), 204);
+    assert_eq!(status(camera_url(&camera, "snapshot")).await, 403);
+    assert_eq!(status(camera_url(&camera, "mjpeg")).await, 403);
+
+    let fresh = gateway.sim.camera(&camera_id).unwrap();
+    assert_eq!(status(gateway.url(&fresh.streams.snapshot)).await, 200);
+}

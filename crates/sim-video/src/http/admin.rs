@@ -16,6 +16,7 @@ pub(super) fn routes() -> Router<VideoSim> {
     Router::new()
         .route("/admin/video/faults", get(faults).put(set_faults))
         .route("/admin/video/streams", get(streams).delete(reset_streams))
+        .route("/admin/video/tokens/revoke", post(revoke_tokens))
         .route("/admin/video/cameras/{camera_id}/status", put(pin_status))
         .route(
             "/admin/video/cameras/{camera_id}/streams/fail",
@@ -48,6 +49,11 @@ async fn set_faults(
 
 async fn streams(State(sim): State<VideoSim>) -> Json<StreamReport> {
     Json(sim.stream_report())
+}
+
+async fn revoke_tokens(State(sim): State<VideoSim>) -> StatusCode {
+    sim.revoke_tokens();
+    StatusCode::NO_CONTENT
 }
 
 async fn reset_streams(State(sim): State<VideoSim>) -> StatusCode {

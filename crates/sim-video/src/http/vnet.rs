@@ -19,6 +19,7 @@ use super::{ClientId, Problem};
 use crate::VideoSim;
 use crate::ledger::Ledger;
 use crate::live::{BOUNDARY, Viewer};
+use crate::tokens::Refusal;
 
 pub(super) fn routes() -> Router<VideoSim> {
     Router::new()
@@ -87,14 +88,42 @@ async fn cameras(
     }))
 }
 
-/// The camera's index if it exists, is online and this request is not one the
-/// `unavailable_fraction` fault fails.
-fn servable(sim: &VideoSim, camera_id: &str) -> Result<usize, Problem> {
+/// The camera's index if it exists, the token is good (when tokens are on),
+/// the camera is online and this request is not one the `unavailable_fraction`
+/// fault fails.
+fn servable(sim: &VideoSim, camera_id: &str, token: Option<&str>) -> Result<usize, Problem> {
     let index = sim
         .shared
         .catalogue
         .index_of(camera_id)
         .ok_or_else(|| Problem::unknown_camera(camera_id))?;
+    let ttl = sim.faults().token_ttl_secs;
+    if ttl > 0 {
+        let seed = sim.shared.config.seed;
+        let refusal = sim
+            .shared
+            .tokens
+            .check(seed, index, token, Duration::from_secs(ttl))
+            .err();
+        let advice = "fetch the catalogue again for fresh stream URLs";
+        match refusal {
+            Some(Refusal::Invalid) => {
+                return Err(Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid token",
+                    format!("no valid token for camera {camera_id}; {advice}"),
+                ));
+            }
+            Some(Refusal::Stale) => {
+                return Err(Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "expired token",
+                    format!("the token has expired; {advice}"),
+                ));
+            }
+            None => {}
+        }
+    }
     if sim.status(index) == CameraStatus::Offline {
         return Err(Problem::offline(camera_id));
     }
@@ -112,8 +141,9 @@ fn servable(sim: &VideoSim, camera_id: &str) -> Result<usize, Problem> {
 async fn snapshot(
     State(sim): State<VideoSim>,
     Path(camera_id): Path<String>,
+    Query(query): Query<SnapshotQuery>,
 ) -> Result<Response, Problem> {
-    let index = servable(&sim, &camera_id)?;
+    let index = servable(&sim, &camera_id, query.token.as_deref())?;
     let renderer = sim.clone();
     let jpeg = tokio::task::spawn_blocking(move || renderer.render(index, &mut None))
         .await
@@ -137,6 +167,12 @@ async fn snapshot(
 #[derive(Deserialize)]
 struct LiveQuery {
     fps: Option<u8>,
+    token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SnapshotQuery {
+    token: Option<String>,
 }
 
 async fn live_mjpeg(
@@ -153,7 +189,7 @@ async fn live_mjpeg(
             format!("fps must be between 1 and 25, got {fps}"),
         ));
     }
-    let index = servable(&sim, &camera_id)?;
+    let index = servable(&sim, &camera_id, query.token.as_deref())?;
     let Some(slot) = Ledger::open(&sim, &client.0) else {
         let cap = sim.shared.config.max_streams_per_client;
         return Err(Problem::new(
