@@ -179,5 +179,8 @@ async fn the_video_gateway_is_served_on_the_same_port() {
         .filter_map(|e| e["camera_id"].as_str())
         .collect();
     assert!(!named.is_empty());
-    assert!(named.iter().all(|id| ids.contains(*id)), "unknown camera in {named:?}");
+    assert!(
+        named.iter().all(|id| ids.contains(*id)),
+        "unknown camera in {named:?}"
+    );
 }

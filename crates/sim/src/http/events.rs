@@ -71,7 +71,8 @@ pub async fn list(
     }
 }
 
-/// The page body, with the delivery faults in force applied.
+/// The page body, with the delivery faults in force applied. Written straight
+/// into one buffer: with no fault on, a page is a concatenation of ready JSON.
 fn body(
     shared: &Shared,
     events: &[Arc<str>],
@@ -80,33 +81,38 @@ fn body(
     reverse: bool,
 ) -> String {
     let faults = shared.faults.get();
-    let mut items: Vec<String> = Vec::with_capacity(events.len());
-    for json in events {
-        if shared.faults.roll(faults.malformed_rate) {
-            // Kinds 0..3 only: a page must stay JSON, so no truncated copy here.
-            items.push(malformed(json, shared.faults.pick(3)));
-        }
-        let text = if faults.unknown_fields {
-            with_unknown_field(json)
-        } else {
-            json.to_string()
-        };
-        if shared.faults.roll(faults.duplicate_rate) {
-            items.push(text.clone());
-        }
-        items.push(text);
-    }
-    if reverse {
-        items.reverse();
-    }
-    let size: usize = items.iter().map(|s| s.len() + 1).sum();
-    let mut out = String::with_capacity(size + 64);
+    let size: usize = events.iter().map(|s| s.len() + 1).sum();
+    let mut out = String::with_capacity(size + 128);
     out.push_str("{\"events\":[");
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
+    let mut first = true;
+    let mut item = |out: &mut String, text: &str| {
+        if !first {
             out.push(',');
         }
-        out.push_str(item);
+        first = false;
+        out.push_str(text);
+    };
+    let ordered: Box<dyn Iterator<Item = &Arc<str>>> = if reverse {
+        Box::new(events.iter().rev())
+    } else {
+        Box::new(events.iter())
+    };
+    for json in ordered {
+        if shared.faults.roll(faults.malformed_rate) {
+            // Kinds 0..3 only: a page must stay JSON, so no truncated copy here.
+            item(&mut out, &malformed(json, shared.faults.pick(3)));
+        }
+        let extended;
+        let text: &str = if faults.unknown_fields {
+            extended = with_unknown_field(json);
+            &extended
+        } else {
+            json
+        };
+        if shared.faults.roll(faults.duplicate_rate) {
+            item(&mut out, text);
+        }
+        item(&mut out, text);
     }
     out.push_str("],\"next_since\":");
     match next_since {
