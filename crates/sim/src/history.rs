@@ -95,7 +95,7 @@ pub struct Generator {
     workforce: Arc<Workforce>,
     /// Cumulative population weights over `city.grids()`, to pick a grid.
     grid_weights: Vec<f64>,
-    /// Camera ids by grid position, for cases raised by video analysis.
+    /// Camera ids by grid id and by town code, for cases raised by video analysis.
     cameras: HashMap<String, Vec<String>>,
     /// Start of the first slot not yet drawn (unix seconds).
     drawn_until: i64,
@@ -137,7 +137,7 @@ impl Generator {
         }
     }
 
-    /// Cameras that video-analysis cases may name, by grid id.
+    /// Cameras that video-analysis cases may name, by grid id and by town code.
     pub fn set_cameras(&mut self, cameras: HashMap<String, Vec<String>>) {
         self.cameras = cameras;
     }
@@ -289,11 +289,17 @@ impl Generator {
                 .map(|w| w.worker_id.clone()),
             _ => None,
         };
-        let camera_id =
-            (source == Source::VideoAi).then(|| match self.cameras.get(&grid.grid_id) {
-                Some(ids) if !ids.is_empty() => ids[rng.random_range(0..ids.len())].clone(),
-                _ => format!("{}C01", grid.grid_id),
-            });
+        let camera_id = (source == Source::VideoAi).then(|| {
+            let ids = self
+                .cameras
+                .get(&grid.grid_id)
+                .or_else(|| self.cameras.get(&grid.town_code))
+                .filter(|ids| !ids.is_empty());
+            match ids {
+                Some(ids) => ids[rng.random_range(0..ids.len())].clone(),
+                None => format!("{}C01", grid.grid_id),
+            }
+        });
         let risk_colour = (source.is_four_sources() || category.family() == "safety").then(|| {
             match severity.get() {
                 1 => RiskColour::Blue,

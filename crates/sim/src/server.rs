@@ -185,7 +185,15 @@ impl SimulatorBuilder {
         let mut cameras: HashMap<String, Vec<String>> = HashMap::new();
         #[cfg(feature = "video")]
         for camera in video.iter().flat_map(VideoSim::cameras) {
+            // Keyed by grid and by town: a grid without a camera of its own
+            // is watched by one of its town's.
             if let Some(grid) = camera.grid_id {
+                if let Some(town) = city.grid(&grid).map(|g| g.town_code.clone()) {
+                    cameras
+                        .entry(town)
+                        .or_default()
+                        .push(camera.camera_id.clone());
+                }
                 cameras.entry(grid).or_default().push(camera.camera_id);
             }
         }

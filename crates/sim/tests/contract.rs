@@ -179,8 +179,13 @@ async fn the_video_gateway_is_served_on_the_same_port() {
         .filter_map(|e| e["camera_id"].as_str())
         .collect();
     assert!(!named.is_empty());
+    let unknown: Vec<&&str> = named
+        .iter()
+        .filter(|id| !ids.contains(**id))
+        .take(5)
+        .collect();
     assert!(
-        named.iter().all(|id| ids.contains(*id)),
-        "unknown camera in {named:?}"
+        unknown.is_empty(),
+        "cameras not in the catalogue: {unknown:?}"
     );
 }
