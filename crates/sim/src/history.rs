@@ -273,9 +273,11 @@ impl Generator {
             catalogue::reporter_actor(&source)
         );
         let centroid = self.city.centroid(grid);
+        // Six decimals (about 0.1 m), as the platform writes coordinates.
+        let round = |x: f64| (x * 1e6).round() / 1e6;
         let location = [
-            centroid[0] + rng.random_range(-0.003..0.003),
-            centroid[1] + rng.random_range(-0.002..0.002),
+            round(centroid[0] + rng.random_range(-0.003..0.003)),
+            round(centroid[1] + rng.random_range(-0.002..0.002)),
         ];
         let micro_grid_id = (!grid.micro_grids.is_empty()).then(|| {
             grid.micro_grids[rng.random_range(0..grid.micro_grids.len())]

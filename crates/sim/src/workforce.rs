@@ -54,9 +54,10 @@ impl Workforce {
                 } else {
                     rng.random_range(60..3 * 24 * 60)
                 };
+                let round = |x: f64| (x * 1e6).round() / 1e6;
                 let position = [
-                    centroid[0] + rng.random_range(-0.004..0.004),
-                    centroid[1] + rng.random_range(-0.003..0.003),
+                    round(centroid[0] + rng.random_range(-0.004..0.004)),
+                    round(centroid[1] + rng.random_range(-0.003..0.003)),
                 ];
                 workers.push(Worker {
                     worker_id: format!("W{:06}", workers.len() + 1),

@@ -20,6 +20,7 @@ async fn reference_data_matches_the_contract() {
         health["head_seq"].as_u64().unwrap() > 0,
         "a day of warm-up is on the feed"
     );
+    assert_eq!(health["status"], "ok", "no fault, no trouble");
 
     let divisions = sim.get_json("/api/v1/divisions", 200).await;
     assert_matches(

@@ -30,7 +30,8 @@ async fn errors_latency_and_rate_limits_hit_the_api_but_not_health() {
     let failed = sim.get("/api/v1/events?state=open").await;
     assert_eq!(failed.status().as_u16(), 503);
     assert_eq!(failed.headers()["content-type"], "application/problem+json");
-    assert_eq!(sim.get("/api/v1/health").await.status().as_u16(), 200);
+    let health = sim.get_json("/api/v1/health", 200).await;
+    assert_eq!(health["status"], "degraded");
 
     set(&sim, json!({"rate_limit_burst": 2, "retry_after_s": 7})).await;
     for _ in 0..2 {

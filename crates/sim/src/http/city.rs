@@ -9,16 +9,23 @@ use serde_json::json;
 
 use super::{AppState, etag_matches, json_value, not_modified, problem};
 
+/// `degraded` while a transport fault is switched on, as a real platform
+/// under trouble would say.
 pub async fn health(State(shared): State<AppState>) -> Response {
+    let faults = shared.faults.get();
+    let degraded = faults.error_rate > 0.0 || faults.latency_ms > 0 || faults.rate_limit_burst > 0;
+    let status = if degraded { "degraded" } else { "ok" };
     let head = shared.feed.read().expect("feed lock").head_seq();
     let now = shared
         .clock
         .now()
+        .replace_nanosecond(0)
+        .expect("zero is a valid nanosecond")
         .format(&time::format_description::well_known::Rfc3339)
         .expect("times format");
     json_value(
         &shared,
-        json!({"status": "ok", "server_time": now, "head_seq": head}),
+        json!({"status": status, "server_time": now, "head_seq": head}),
     )
 }
 
