@@ -1,11 +1,11 @@
 //! The HTTP face of the governance half: the contract's `/api/v1` routes and
 //! the `/admin` routes that tests and demo operators use.
 //!
-//! - [`city`]: health, divisions, grids, geometry, workers.
-//! - [`events`]: the feed as pages, the open snapshot, one event.
-//! - [`stream`]: the feed as Server-Sent Events.
-//! - [`broadcasts`]: instructions to workers and their acks.
-//! - [`admin`]: faults, injection, retention, ground truth.
+//! - `city`: health, divisions, grids, geometry, workers.
+//! - `events`: the feed as pages, the open snapshot, one event.
+//! - `stream`: the feed as Server-Sent Events.
+//! - `broadcasts`: instructions to workers and their acks.
+//! - `admin`: faults, injection, retention, ground truth.
 //!
 //! Bearer auth and transport faults are middleware over the contract's routes
 //! (health excepted, as the contract exempts it from security); admin routes
