@@ -37,7 +37,7 @@ fn main() {
 
     let one_year = to - time::Duration::days(365);
     let started = Instant::now();
-    let written = gridwall_sim::history::write_csv(sim.history(one_year, to), std::io::sink())
+    let written = gridwall_sim::export::write_csv(sim.history(one_year, to), std::io::sink())
         .expect("a sink takes everything");
     let secs = started.elapsed().as_secs_f64();
     println!(

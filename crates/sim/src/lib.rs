@@ -6,8 +6,8 @@
 //! - [`workforce`]: the grid workers, generated from the seed.
 //! - [`catalogue`]: rates, categories and handling rules of events.
 //! - [`case`]: one event's planned life through the contract's states.
-//! - [`history`]: the deterministic generator of revisions, and the fast
-//!   history writer used by benchmarks.
+//! - [`history`]: the deterministic generator of revisions.
+//! - [`export`]: the history as CSV, as fast as it is generated.
 //! - [`feed`]: the retained change feed with server-wide seqs, the event table
 //!   and the ground truth.
 //! - [`broadcasts`]: instructions to workers and their acknowledgements.
@@ -21,6 +21,7 @@ pub mod case;
 pub mod catalogue;
 pub mod city;
 pub mod engine;
+pub mod export;
 pub mod faults;
 pub mod feed;
 pub mod history;

@@ -126,10 +126,10 @@ fn history(years: f64, out: &str, seed: u64) -> anyhow::Result<()> {
     let started = Instant::now();
     let history = sim.history(from, to);
     let written = if out == "-" {
-        gridwall_sim::history::write_csv(history, std::io::stdout().lock())?
+        gridwall_sim::export::write_csv(history, std::io::stdout().lock())?
     } else {
         let file = std::fs::File::create(out).with_context(|| format!("cannot create {out}"))?;
-        gridwall_sim::history::write_csv(history, file)?
+        gridwall_sim::export::write_csv(history, file)?
     };
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
