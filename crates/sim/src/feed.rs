@@ -192,8 +192,12 @@ impl Feed {
         }
     }
 
+    /// A position is lost when retention dropped what follows it, or when it
+    /// lies beyond the head (a client of an earlier run of the simulator,
+    /// whose seqs started again from 1).
     fn check(&self, since: u64) -> Result<(), Gone> {
-        if since < self.pruned_through || (self.all_gone && since < self.head_seq) {
+        let ahead = since > self.head_seq;
+        if ahead || since < self.pruned_through || (self.all_gone && since < self.head_seq) {
             return Err(Gone {
                 oldest: if self.all_gone {
                     self.head_seq

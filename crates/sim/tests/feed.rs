@@ -113,6 +113,10 @@ async fn a_since_older_than_retention_is_gone() {
         &problem,
     );
 
+    // A position beyond the head (from an earlier run) is lost as well.
+    let ahead = sim.get("/api/v1/events?since=999999999").await;
+    assert_eq!(ahead.status().as_u16(), 410);
+
     // The retained window still pages.
     let head = sim.get_json("/api/v1/health", 200).await["head_seq"]
         .as_u64()

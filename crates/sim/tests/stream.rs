@@ -79,6 +79,13 @@ async fn a_position_older_than_retention_gets_a_reset() {
         max_entries: Some(50),
     }))
     .await;
+    let mut ahead = SseReader::open(&sim, Some(999_999_999)).await;
+    let message = ahead
+        .next(WAIT)
+        .await
+        .expect("a reset for a position beyond the head");
+    assert_eq!(message.event, "reset");
+
     let mut stream = SseReader::open(&sim, Some(1)).await;
     let message = stream.next(WAIT).await.expect("a reset");
     assert_eq!(message.event, "reset");
