@@ -6,8 +6,8 @@
 //! workforce, camera sites, addresses of events — is derived from this.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
+use axum::body::Bytes;
 use gridwall_domain::governance::{Division, DivisionLevel, Grid, LonLat};
 use serde::Deserialize;
 
@@ -26,7 +26,8 @@ mod embedded {
 pub struct City {
     divisions: Vec<Division>,
     grids: Vec<Grid>,
-    geometry: Arc<str>,
+    /// Served as it is, so kept as bytes that clone for free.
+    geometry: Bytes,
     names: HashMap<String, String>,
     grid_index: HashMap<String, usize>,
     town_centres: HashMap<String, LonLat>,
@@ -125,7 +126,7 @@ impl City {
             geometry_etag: etag(geometry.as_bytes()),
             divisions: divisions.divisions,
             grids,
-            geometry: Arc::from(geometry),
+            geometry: Bytes::from(geometry.to_owned()),
             names,
             grid_index,
             town_centres: HashMap::new(),
@@ -163,7 +164,7 @@ impl City {
     }
 
     /// The raw GeoJSON of every grid and micro-grid boundary.
-    pub fn geometry(&self) -> &Arc<str> {
+    pub fn geometry(&self) -> &Bytes {
         &self.geometry
     }
 

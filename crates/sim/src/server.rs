@@ -30,8 +30,8 @@ use crate::broadcasts::Broadcasts;
 use crate::city::City;
 use crate::engine::{self, Engine};
 use crate::faults::{FaultState, Faults};
-use crate::feed::{Feed, Retention};
-use crate::history::{Generator, History};
+use crate::feed::{Feed, Retention, Truth};
+use crate::history::{Generator, History, Injection};
 use crate::workforce::Workforce;
 use crate::{Error, Result};
 
@@ -247,6 +247,45 @@ impl Shared {
             &self.faults,
             &self.head,
         )
+    }
+
+    /// Reports an event now (what `POST /admin/events` does) and returns its
+    /// id; its first revision is on the feed when this returns.
+    ///
+    /// # Errors
+    /// If the grid is not in the city.
+    pub fn inject(&self, injection: Injection) -> Result<String> {
+        if self.city.grid(&injection.grid_id).is_none() {
+            return Err(Error::Config(format!("no grid {}", injection.grid_id)));
+        }
+        let now = self.clock.now().unix_timestamp();
+        let case = self
+            .engine
+            .lock()
+            .expect("engine lock")
+            .generator
+            .inject(injection, now);
+        self.pump();
+        Ok(case.id.clone())
+    }
+
+    /// The newest revision ever emitted of every event, and the head seq.
+    pub fn ground_truth(&self) -> (Vec<Truth>, u64) {
+        self.pump();
+        let feed = self.feed.read().expect("feed lock");
+        (feed.ground_truth(), feed.head_seq())
+    }
+
+    /// Replaces the faults in force (what `PUT /admin/faults` does).
+    ///
+    /// # Errors
+    /// If a fraction is outside `[0, 1]`.
+    pub fn set_faults(&self, faults: Faults) -> Result<()> {
+        faults.validate().map_err(Error::Config)?;
+        self.faults.set(faults);
+        // Data faults reach the generator on the next pump; do it now.
+        self.pump();
+        Ok(())
     }
 
     pub fn ping_interval(&self) -> Duration {

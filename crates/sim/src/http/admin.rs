@@ -39,13 +39,10 @@ async fn put_faults(
         Ok(b) => b,
         Err(e) => return problem(StatusCode::BAD_REQUEST, "bad faults", e.body_text()),
     };
-    if let Err(detail) = faults.validate() {
-        return problem(StatusCode::BAD_REQUEST, "bad faults", detail);
+    match shared.set_faults(faults.clone()) {
+        Ok(()) => Json(faults).into_response(),
+        Err(e) => problem(StatusCode::BAD_REQUEST, "bad faults", e.to_string()),
     }
-    shared.faults.set(faults.clone());
-    // Data faults reach the generator on the next pump; do it now.
-    shared.pump();
-    Json(faults).into_response()
 }
 
 async fn cut_streams(State(shared): State<AppState>) -> Response {
@@ -105,7 +102,8 @@ fn default_severity() -> Severity {
     Severity::ORDINARY
 }
 
-/// Reports an event now and returns its id and the seq of its first revision.
+/// Reports an event now and returns its id and the seq of its newest revision
+/// (the first, unless the clock runs so fast that the next step is already due).
 async fn inject(
     State(shared): State<AppState>,
     body: Result<Json<InjectBody>, JsonRejection>,
@@ -114,42 +112,32 @@ async fn inject(
         Ok(b) => b,
         Err(e) => return problem(StatusCode::BAD_REQUEST, "bad injection", e.body_text()),
     };
-    if shared.city.grid(&body.grid_id).is_none() {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "unknown grid",
-            format!("no grid {}", body.grid_id),
-        );
-    }
-    let now = shared.clock.now().unix_timestamp();
-    let case = shared.engine.lock().expect("engine lock").generator.inject(
-        Injection {
-            grid_id: body.grid_id,
-            source: body.source,
-            category: body.category,
-            severity: body.severity,
-            title: body.title,
-            description: body.description,
-        },
-        now,
-    );
-    shared.pump();
+    let injected = shared.inject(Injection {
+        grid_id: body.grid_id,
+        source: body.source,
+        category: body.category,
+        severity: body.severity,
+        title: body.title,
+        description: body.description,
+    });
+    let id = match injected {
+        Ok(id) => id,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, "unknown grid", e.to_string()),
+    };
     let seq = shared
         .feed
         .read()
         .expect("feed lock")
-        .event(&case.id)
-        .map(|e| e.timeline.first().map(|_| e.event.seq).unwrap_or(0));
-    let body = json!({ "id": case.id, "seq": seq });
-    let mut response = json_text(StatusCode::CREATED, body.to_string());
-    *response.status_mut() = StatusCode::CREATED;
-    response
+        .event(&id)
+        .map(|e| e.event.seq);
+    json_text(
+        StatusCode::CREATED,
+        json!({ "id": id, "seq": seq }).to_string(),
+    )
 }
 
 async fn ground_truth(State(shared): State<AppState>) -> Response {
-    shared.pump();
-    let feed = shared.feed.read().expect("feed lock");
-    let body = json!({ "head_seq": feed.head_seq(), "events": feed.ground_truth() });
-    drop(feed);
+    let (events, head_seq) = shared.ground_truth();
+    let body = json!({ "head_seq": head_seq, "events": events });
     json_text(StatusCode::OK, body.to_string())
 }

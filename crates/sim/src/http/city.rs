@@ -46,7 +46,7 @@ pub async fn geometry(State(shared): State<AppState>, headers: HeaderMap) -> Res
     if etag_matches(&headers, etag) {
         return not_modified(etag);
     }
-    let body = shared.city.geometry().to_string();
+    let body = shared.city.geometry().clone();
     let mut response = (StatusCode::OK, body).into_response();
     let h = response.headers_mut();
     h.insert(
