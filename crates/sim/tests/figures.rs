@@ -17,6 +17,7 @@ fn a_simulated_year_reproduces_the_published_figures() {
     let mut revisions = 0u64;
     let mut by_source: HashMap<Source, u64> = HashMap::new();
     let mut by_hour = [0u64; 24];
+    let mut by_weekday = [0u64; 7];
     let (mut disputes, mut disputes_settled) = (0u64, 0u64);
     let (mut police, mut police_handled) = (0u64, 0u64);
     let (mut litigation, mut litigation_settled) = (0u64, 0u64);
@@ -37,7 +38,9 @@ fn a_simulated_year_reproduces_the_published_figures() {
         if revision.step == 0 {
             events += 1;
             *by_source.entry(case.source.clone()).or_default() += 1;
-            by_hour[gridwall_sim::case::datetime(case.reported_at).hour() as usize] += 1;
+            let local = gridwall_sim::case::datetime(case.reported_at);
+            by_hour[local.hour() as usize] += 1;
+            by_weekday[local.weekday().number_days_from_monday() as usize] += 1;
         }
         if revision.step + 1 != case.steps.len() {
             continue;
@@ -106,6 +109,9 @@ fn a_simulated_year_reproduces_the_published_figures() {
     }
     // Daily rhythm: mid-morning is far busier than the small hours.
     assert!(by_hour[10] > by_hour[3] * 5, "{by_hour:?}");
+    // Weekly rhythm: offices and patrols work less on Sundays.
+    let weekday_mean = by_weekday[..5].iter().sum::<u64>() as f64 / 5.0;
+    assert!(weekday_mean > by_weekday[6] as f64 * 1.15, "{by_weekday:?}");
 
     let share = |n: u64, d: u64| n as f64 / d.max(1) as f64;
     assert!(
