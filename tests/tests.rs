@@ -1,1 +1,13 @@
-//! Whole-system tests.
+//! Whole-system tests: the real built app, in a real webview, under Xvfb,
+//! driven through tauri-driver and WebKitWebDriver.
+//!
+//! `scripts/test` builds the app first; the tests find it in the target folder.
+//! Screenshots are written to `target/e2e-screenshots/` as artifacts.
+//!
+//! - `skeleton`: the window, its title, the clock and links pushed from Rust
+//!   over a channel, the language switch, the frame of the layout.
+//! - `startup`: what the binary says and does before any window: bad config,
+//!   no display, headless screenshots.
+
+mod skeleton;
+mod startup;

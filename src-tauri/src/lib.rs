@@ -1,1 +1,156 @@
+//! The Tauri shell: windows, commands and channels, and nothing else.
+//!
+//! Everything with logic lives in library crates that build and test without a
+//! window (`gridwall-wall`, `gridwall-domain`, `gridwall-sim`); this crate only
+//! adapts them to Tauri. Commands are a few lines each: take the state, call
+//! the core, convert the error.
+//!
+//! - [`commands`]: what the UI may invoke.
+//! - [`windows`]: opening the wall's windows where the config puts them.
+//! - [`screenshots`]: a PNG of each window every few seconds, for walls without a display.
+//! - [`upstream`]: the two upstreams, or the embedded simulator standing in for them.
 
+mod commands;
+mod screenshots;
+mod state;
+mod upstream;
+mod windows;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use tauri::Manager;
+
+use gridwall_wall::config::{Cli, Config};
+use gridwall_wall::tasks::Tasks;
+
+use crate::state::AppState;
+
+/// How long shutdown waits for background tasks before leaving anyway.
+const SHUTDOWN_BOUND: Duration = Duration::from_secs(3);
+
+/// Parses flags and config, then runs the wall until it is closed.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(&cli) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("gridwall: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if !has_display() {
+        eprintln!(
+            "gridwall: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n\
+             To run the wall on a server without a screen, use the headless mode:\n\
+             \n    scripts/run --headless\n\n\
+             It starts the same app under Xvfb and writes a PNG of each window every 5 s to\n\
+             target/wall-screenshots/ (or pass --screenshot-dir DIR --screenshot-every SECS)."
+        );
+        return ExitCode::from(2);
+    }
+    match run(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("gridwall: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn has_display() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    set("DISPLAY") || set("WAYLAND_DISPLAY")
+}
+
+fn data_dir(config: &Config) -> std::path::PathBuf {
+    config.data_dir.clone().unwrap_or_else(|| {
+        dirs::data_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("cn.gov.cixi.gridwall")
+    })
+}
+
+fn run(config: Config) -> anyhow::Result<()> {
+    let data_dir = data_dir(&config);
+    let _log_guard = gridwall_wall::logging::init(
+        &config.log_filter,
+        &data_dir.join("logs"),
+        config.log_keep_days,
+    )?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "gridwall starting");
+
+    // One tokio runtime for everything, shared with Tauri's async commands.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(2)
+        .build()?;
+    tauri::async_runtime::set(runtime.handle().clone());
+    let tasks = Tasks::new(runtime.handle().clone());
+
+    let started = runtime.block_on(upstream::start(&config, &tasks))?;
+    let state = runtime.block_on(async {
+        let state = AppState::new(config, started, &tasks);
+        state.start_background(&tasks);
+        state
+    });
+
+    let app = tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![
+            commands::window_setup,
+            commands::subscribe
+        ])
+        .setup({
+            let state = state.clone();
+            let tasks = tasks.clone();
+            move |app| {
+                windows::open_all(app.handle(), &state.config)?;
+                if let Some(shots) = &state.config.screenshots {
+                    let handle = app.handle().clone();
+                    let shots = shots.clone();
+                    tasks.spawn(|cancel| screenshots::run(handle, shots, cancel));
+                }
+                let handle = app.handle().clone();
+                tasks.spawn(|cancel| exit_on_signal(handle, cancel));
+                app.manage(state);
+                Ok(())
+            }
+        })
+        .build(tauri::generate_context!("../tauri.conf.json"))?;
+
+    app.run(move |_, event| {
+        if let tauri::RunEvent::Exit = event {
+            tracing::info!("shutting down");
+            if !runtime.block_on(tasks.shutdown(SHUTDOWN_BOUND)) {
+                tracing::warn!(bound = ?SHUTDOWN_BOUND, "some background tasks did not stop in time");
+            }
+        }
+    });
+    Ok(())
+}
+
+/// SIGTERM and Ctrl-C close the wall as the window's own close would.
+async fn exit_on_signal(app: tauri::AppHandle, cancel: tokio_util::sync::CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(err) => {
+            tracing::warn!("cannot listen for SIGTERM: {err}");
+            return;
+        }
+    };
+    #[cfg(unix)]
+    let term = term.recv();
+    #[cfg(not(unix))]
+    let term = std::future::pending::<Option<()>>();
+    tokio::select! {
+        _ = cancel.cancelled() => return,
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("signal received, closing the wall");
+    app.exit(0);
+}

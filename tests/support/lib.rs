@@ -1,1 +1,306 @@
-//! Harness for the whole-system tests: the built app under Xvfb, tauri-driver and WebDriver.
+//! Harness for the whole-system tests: the real built app, in its own Xvfb
+//! display, driven through tauri-driver and WebKitWebDriver with fantoccini.
+//!
+//! Each [`Wall`] owns one virtual display, one tauri-driver and one app, and
+//! tears them down in that order when dropped (tauri-driver with SIGTERM:
+//! killed hard it leaves WebKitWebDriver holding the output pipe and the run
+//! hangs). Sessions are serialised through a process-wide lock: WebKit under
+//! software rendering wants both cores, and two at once only makes both flaky.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Cargo's target folder, honouring `CARGO_TARGET_DIR`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// The app binary the tests drive. `scripts/test` builds it before the tests run.
+pub fn app_binary() -> Result<PathBuf> {
+    let path = target_dir().join("debug").join("gridwall");
+    if !path.exists() {
+        bail!(
+            "{} is missing: build the app first (`cargo build -p gridwall`, as scripts/test does)",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// Where screenshots are kept as artifacts of the run.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = target_dir().join("e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("create the screenshot folder");
+    dir
+}
+
+/// A virtual X display of a given size, ended on drop.
+pub struct Display {
+    pub number: u32,
+    child: Child,
+}
+
+impl Display {
+    pub fn start(width: u32, height: u32) -> Result<Self> {
+        let number = (90..400)
+            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .context("no free X display number")?;
+        let child = Command::new("Xvfb")
+            .arg(format!(":{number}"))
+            .args([
+                "-screen",
+                "0",
+                &format!("{width}x{height}x24"),
+                "-nolisten",
+                "tcp",
+                "-noreset",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start Xvfb: install it with scripts/setup")?;
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+        wait_until(Duration::from_secs(10), || socket.exists()).context("Xvfb did not come up")?;
+        Ok(Self { number, child })
+    }
+
+    pub fn name(&self) -> String {
+        format!(":{}", self.number)
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How to start the app for one test.
+#[derive(Clone, Debug)]
+pub struct Launch {
+    pub width: u32,
+    pub height: u32,
+    pub args: Vec<String>,
+}
+
+impl Default for Launch {
+    fn default() -> Self {
+        Self {
+            width: 1920,
+            height: 1080,
+            args: Vec::new(),
+        }
+    }
+}
+
+impl Launch {
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        self.width = width;
+        self.height = height;
+        self
+    }
+
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+}
+
+/// The running app with a WebDriver session on its (first) window.
+pub struct Wall {
+    pub client: Client,
+    driver: Child,
+    pub data_dir: tempfile::TempDir,
+    // Dropped last: the display outlives the app and the driver.
+    pub display: Display,
+    _turn: MutexGuard<'static, ()>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Wall {
+    pub async fn launch(launch: Launch) -> Result<Self> {
+        let turn = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let binary = app_binary()?;
+        let display = Display::start(launch.width, launch.height)?;
+        let data_dir = tempfile::TempDir::new()?;
+        let (port, native_port) = (free_port(), free_port());
+        let driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", display.name())
+            .env_remove("WAYLAND_DISPLAY")
+            .env("GRIDWALL_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("cannot start tauri-driver: install it with scripts/setup")?;
+        let mut args = vec![
+            format!("--size={}x{}", launch.width, launch.height),
+            format!("--data-dir={}", data_dir.path().display()),
+        ];
+        args.extend(launch.args.iter().cloned());
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": binary, "args": args }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        // A session on an app that crashed at start never answers: bound the wait.
+        let started = Instant::now();
+        let client = loop {
+            let mut builder = ClientBuilder::rustls()?;
+            builder.capabilities(caps.clone());
+            match tokio::time::timeout(Duration::from_secs(60), builder.connect(&url)).await {
+                Ok(Ok(client)) => break client,
+                Ok(Err(_)) if started.elapsed() < Duration::from_secs(30) => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Ok(Err(err)) => bail!("no WebDriver session on the app after 30 s: {err}"),
+                Err(_) => bail!(
+                    "the app did not answer WebDriver within 60 s (did it crash at start? see its stderr above)"
+                ),
+            }
+        };
+        let wall = Self {
+            client,
+            driver,
+            data_dir,
+            display,
+            _turn: turn,
+        };
+        wall.wait_for_js(
+            "return document.querySelector('[data-testid=title]') !== null",
+            Duration::from_secs(30),
+        )
+        .await
+        .context("the wall never rendered its title")?;
+        Ok(wall)
+    }
+
+    /// Text of the element matching a CSS selector.
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.client.find(Locator::Css(css)).await?.text().await?)
+    }
+
+    /// An attribute of the element matching a CSS selector.
+    pub async fn attr(&self, css: &str, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .client
+            .find(Locator::Css(css))
+            .await?
+            .attr(name)
+            .await?)
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.client.find(Locator::Css(css)).await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn js(&self, script: &str) -> Result<serde_json::Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// Polls a script until it returns `true`.
+    pub async fn wait_for_js(&self, script: &str, within: Duration) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            if self.js(script).await.ok() == Some(serde_json::Value::Bool(true)) {
+                return Ok(());
+            }
+            if started.elapsed() > within {
+                bail!("waited {within:?} for `{script}`");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves a PNG of the window under `target/e2e-screenshots/` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the session and the app, then the driver and the display.
+    pub async fn close(mut self) -> Result<()> {
+        let _ = self.client.clone().close().await;
+        self.stop_driver();
+        Ok(())
+    }
+
+    fn stop_driver(&mut self) {
+        if let Ok(None) = self.driver.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.driver.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.driver.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = self.driver.kill();
+            let _ = self.driver.wait();
+        }
+    }
+}
+
+impl Drop for Wall {
+    fn drop(&mut self) {
+        self.stop_driver();
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("bin").join("tauri-driver"));
+    match cargo_bin {
+        Some(path) if path.exists() => path,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+/// Polls `done` until it holds or `within` passes.
+pub fn wait_until(within: Duration, mut done: impl FnMut() -> bool) -> Result<()> {
+    let started = Instant::now();
+    while !done() {
+        if started.elapsed() > within {
+            bail!("condition not met within {within:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}

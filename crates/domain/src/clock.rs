@@ -36,7 +36,10 @@ impl Clock {
     /// # Panics
     /// If `speed` is not a finite positive number.
     pub fn starting_at(start: OffsetDateTime, speed: f64) -> Self {
-        assert!(speed.is_finite() && speed > 0.0, "clock speed must be positive, got {speed}");
+        assert!(
+            speed.is_finite() && speed > 0.0,
+            "clock speed must be positive, got {speed}"
+        );
         Self {
             inner: Arc::new(Inner {
                 started_real: Instant::now(),
@@ -92,6 +95,9 @@ mod tests {
     #[test]
     fn real_duration_divides_by_speed() {
         let clock = Clock::accelerated(60.0);
-        assert_eq!(clock.real_duration(Duration::from_secs(60)), Duration::from_secs(1));
+        assert_eq!(
+            clock.real_duration(Duration::from_secs(60)),
+            Duration::from_secs(1)
+        );
     }
 }

@@ -10,15 +10,24 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-#[derive(Clone, Default)]
+/// The app's background tasks, all on one runtime.
+///
+/// The runtime handle is kept so that tasks can be spawned from anywhere,
+/// including the GUI thread's callbacks, which run outside tokio.
+#[derive(Clone)]
 pub struct Tasks {
     cancel: CancellationToken,
     tracker: TaskTracker,
+    runtime: tokio::runtime::Handle,
 }
 
 impl Tasks {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(runtime: tokio::runtime::Handle) -> Self {
+        Self {
+            cancel: CancellationToken::new(),
+            tracker: TaskTracker::new(),
+            runtime,
+        }
     }
 
     /// A token that is cancelled at shutdown, for loops to watch.
@@ -26,22 +35,13 @@ impl Tasks {
         self.cancel.clone()
     }
 
-    /// Spawns `f(token)` on the current tokio runtime.
+    /// Spawns `f(token)` on the app's runtime.
     pub fn spawn<F, Fut>(&self, f: F)
     where
         F: FnOnce(CancellationToken) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        self.tracker.spawn(f(self.cancel.clone()));
-    }
-
-    /// Spawns on an explicit runtime handle (the shell's callbacks may run off-runtime).
-    pub fn spawn_on<F, Fut>(&self, handle: &tokio::runtime::Handle, f: F)
-    where
-        F: FnOnce(CancellationToken) -> Fut,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        self.tracker.spawn_on(f(self.cancel.clone()), handle);
+        self.tracker.spawn_on(f(self.cancel.clone()), &self.runtime);
     }
 
     /// Cancels everything and waits up to `bound`. Returns whether all tasks ended.
@@ -60,11 +60,11 @@ mod tests {
 
     #[tokio::test]
     async fn shutdown_waits_for_cooperative_tasks_and_gives_up_on_stuck_ones() {
-        let tasks = Tasks::new();
+        let tasks = Tasks::new(tokio::runtime::Handle::current());
         tasks.spawn(|cancel| async move { cancel.cancelled().await });
         assert!(tasks.shutdown(Duration::from_secs(1)).await);
 
-        let stuck = Tasks::new();
+        let stuck = Tasks::new(tokio::runtime::Handle::current());
         stuck.spawn(|_| async { tokio::time::sleep(Duration::from_secs(3600)).await });
         assert!(!stuck.shutdown(Duration::from_millis(50)).await);
     }
