@@ -80,6 +80,13 @@ async fn duplicates_reordering_and_unknown_fields_show_in_pages() {
     assert!(parsed.seq > 0);
     let grids = sim.get_json("/api/v1/grids", 200).await;
     assert!(grids["grids"][0].get("x_platform_v14").is_some());
+    let mut stream = SseReader::open(&sim, Some(head - 5)).await;
+    let message = stream.next(WAIT).await.expect("a message");
+    let streamed: Value = serde_json::from_str(&message.data).unwrap();
+    assert!(
+        streamed.get("x_platform_v14").is_some(),
+        "on the stream too"
+    );
 }
 
 #[tokio::test]
