@@ -75,11 +75,7 @@ async fn the_clock_pushed_from_rust_over_a_channel_appears_and_advances() -> any
 #[tokio::test]
 async fn the_connection_indicator_shows_the_embedded_simulator_live() -> anyhow::Result<()> {
     let wall = Wall::launch(Launch::default()).await?;
-    wall.wait_for_js(
-        "return document.querySelector('[data-testid=link-governance]').dataset.state === 'live' && document.querySelector('[data-testid=link-video]').dataset.state === 'live'",
-        Duration::from_secs(20),
-    )
-    .await?;
+    wall.wait_for_live().await?;
     assert_eq!(
         wall.text("[data-testid=link-governance] .state").await?,
         "在线"
@@ -123,6 +119,7 @@ async fn an_unreachable_upstream_shows_as_down() -> anyhow::Result<()> {
 #[tokio::test]
 async fn clicking_the_language_switch_turns_the_wall_into_english_and_back() -> anyhow::Result<()> {
     let wall = Wall::launch(Launch::default()).await?;
+    wall.wait_for_live().await?;
     wall.click("[data-testid=lang-switch]").await?;
     assert_eq!(
         wall.text("[data-testid=title]").await?,
@@ -151,6 +148,7 @@ async fn english_can_be_chosen_at_start() -> anyhow::Result<()> {
 #[tokio::test]
 async fn the_wall_fills_a_4k_panel() -> anyhow::Result<()> {
     let wall = Wall::launch(Launch::default().size(3840, 2160)).await?;
+    wall.wait_for_live().await?;
     let size = wall
         .js("return [window.innerWidth, window.innerHeight]")
         .await?;

@@ -243,8 +243,27 @@ impl Wall {
         }
     }
 
+    /// Waits until both upstream links show live and the clock has a time.
+    pub async fn wait_for_live(&self) -> Result<()> {
+        self.wait_for_js(
+            "return document.querySelector('[data-testid=link-governance]').dataset.state === 'live' \
+             && document.querySelector('[data-testid=link-video]').dataset.state === 'live' \
+             && document.querySelector('[data-testid=clock]').dataset.now !== ''",
+            Duration::from_secs(20),
+        )
+        .await
+        .context("the wall did not show both upstreams live with a running clock")
+    }
+
     /// Saves a PNG of the window under `target/e2e-screenshots/` and returns its path.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        // The DOM may have changed this very moment: let two frames paint first.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
         let png = self.client.screenshot().await?;
         let path = screenshot_dir().join(format!("{name}.png"));
         std::fs::write(&path, png)?;
