@@ -10,13 +10,13 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+// A tokio mutex: the turn is held across awaits for the whole session.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -129,7 +129,7 @@ pub struct Wall {
     pub data_dir: tempfile::TempDir,
     // Dropped last: the display outlives the app and the driver.
     pub display: Display,
-    _turn: MutexGuard<'static, ()>,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 fn free_port() -> u16 {
@@ -141,9 +141,7 @@ fn free_port() -> u16 {
 
 impl Wall {
     pub async fn launch(launch: Launch) -> Result<Self> {
-        let turn = ONE_AT_A_TIME
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let turn = ONE_AT_A_TIME.lock().await;
         let binary = app_binary()?;
         let display = Display::start(launch.width, launch.height)?;
         let data_dir = tempfile::TempDir::new()?;
