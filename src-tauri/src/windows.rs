@@ -39,23 +39,27 @@ fn open(
             .decorations(!config.fullscreen)
             .resizable(!config.fullscreen)
             .background_color(tauri::window::Color(11, 18, 32, 255));
-    let window = match config.size {
+    // Sizes and positions are physical pixels, as monitors report them, so
+    // they are applied after building (the builder takes logical units).
+    match config.size {
         Some((w, h)) => {
             let (x, y) = config.position.unwrap_or((0, 0));
-            builder = builder.inner_size(1.0, 1.0);
             let window = builder.build()?;
             window.set_size(PhysicalSize::new(w, h))?;
             window.set_position(PhysicalPosition::new(origin.x + x, origin.y + y))?;
-            window
         }
         None if config.fullscreen => {
-            builder = builder.fullscreen(true);
+            // Placed on its monitor first: GTK makes a window full screen on
+            // the monitor it is on.
             let window = builder.build()?;
             window.set_position(origin)?;
-            window
+            window.set_fullscreen(true)?;
         }
-        None => builder.inner_size(1600.0, 900.0).build()?,
-    };
-    tracing::info!(window = %config.label, layout = ?config.layout, size = ?window.inner_size().ok(), "window open");
+        None => {
+            builder = builder.inner_size(1600.0, 900.0);
+            builder.build()?;
+        }
+    }
+    tracing::info!(window = %config.label, layout = ?config.layout, size = ?config.size, fullscreen = config.fullscreen, "window open");
     Ok(())
 }

@@ -142,6 +142,8 @@ fn free_port() -> u16 {
 impl Wall {
     pub async fn launch(launch: Launch) -> Result<Self> {
         let turn = ONE_AT_A_TIME.lock().await;
+        // Fails harmlessly when another test already installed it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let binary = app_binary()?;
         let display = Display::start(launch.width, launch.height)?;
         let data_dir = tempfile::TempDir::new()?;

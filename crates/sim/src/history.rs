@@ -260,7 +260,7 @@ impl Generator {
         let profile = catalogue::profile(category.as_str());
         let severity = severity(rng, &source, &category);
         let (steps, due) = case::plan(rng, &source, &category, severity, at);
-        let village = self.city.name_of(&grid.village_code);
+        let village = names::spoken_village(self.city.name_of(&grid.village_code));
         let town = self.city.name_of(&grid.town_code);
         let road = names::road(rng);
         let address = format!("{town}{village}{road}{}号", rng.random_range(1..400));

@@ -101,6 +101,31 @@ pub fn road<R: Rng + ?Sized>(rng: &mut R) -> String {
 }
 
 /// A landmark near where something happened, for titles.
+/// A village's name as people say it: "厉家村委会" is the committee, the
+/// place is "厉家村"; "XX社区居委会" is "XX社区"; a "XX居委会" is "XX".
+pub fn spoken_village(name: &str) -> &str {
+    if let Some(stem) = name.strip_suffix("村委会") {
+        // Keep the 村: the caller appends it back through the slice below.
+        return &name[..stem.len() + "村".len()];
+    }
+    name.strip_suffix("居委会")
+        .filter(|s| !s.is_empty())
+        .unwrap_or(name)
+}
+
 pub fn place<R: Rng + ?Sized>(rng: &mut R) -> &'static str {
     pick(rng, PLACES)
+}
+
+#[cfg(test)]
+mod spoken_tests {
+    use super::spoken_village;
+
+    #[test]
+    fn committees_are_named_as_places() {
+        assert_eq!(spoken_village("厉家村委会"), "厉家村");
+        assert_eq!(spoken_village("东门社区居委会"), "东门社区");
+        assert_eq!(spoken_village("浒山居委会"), "浒山");
+        assert_eq!(spoken_village("曙光社区"), "曙光社区");
+    }
 }
