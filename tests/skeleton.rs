@@ -162,3 +162,16 @@ async fn the_wall_fills_a_4k_panel() -> anyhow::Result<()> {
     wall.screenshot("skeleton-wall-3840x2160").await?;
     wall.close().await
 }
+
+#[tokio::test]
+async fn by_default_the_wall_covers_its_whole_monitor_even_without_a_window_manager()
+-> anyhow::Result<()> {
+    // Xvfb runs no window manager, as a kiosk X session may not: the window
+    // must cover the screen by itself, not rely on the full-screen request.
+    let wall = Wall::launch(Launch::default().size(1600, 900).as_configured()).await?;
+    let size = wall
+        .js("return [window.innerWidth, window.innerHeight, window.screenX, window.screenY]")
+        .await?;
+    assert_eq!(size, serde_json::json!([1600, 900, 0, 0]));
+    wall.close().await
+}

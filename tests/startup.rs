@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use gridwall_suite::{Display, app_binary};
+use gridwall_suite::{Display, app_binary, terminate};
 
 #[test]
 fn a_bad_config_value_stops_the_app_with_a_message_naming_it() -> anyhow::Result<()> {
@@ -72,9 +72,7 @@ fn headless_mode_writes_a_screenshot_of_the_window_every_few_seconds() -> anyhow
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &app.id().to_string()])
-        .status();
+    terminate(&app);
     let status = app.wait()?;
     assert!(sizes.len() >= 2, "wall.png was written and then rewritten");
     let bytes = std::fs::read(&png)?;

@@ -20,7 +20,9 @@ pub async fn run(app: AppHandle, shots: Screenshots, cancel: CancellationToken) 
         return;
     }
     tracing::info!(dir = %shots.dir.display(), every_secs = shots.every_secs, "writing window screenshots");
-    let mut tick = tokio::time::interval(Duration::from_secs(shots.every_secs));
+    // The first picture after one period: at start the page is not loaded yet.
+    let every = Duration::from_secs(shots.every_secs);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,

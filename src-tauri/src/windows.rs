@@ -49,10 +49,18 @@ fn open(
             window.set_position(PhysicalPosition::new(origin.x + x, origin.y + y))?;
         }
         None if config.fullscreen => {
-            // Placed on its monitor first: GTK makes a window full screen on
-            // the monitor it is on.
+            // Covers its monitor by hand, then asks for full screen: a wall PC
+            // may run X with no window manager, which ignores the request,
+            // and with one, GTK full-screens on the monitor the window is on.
             let window = builder.build()?;
-            window.set_position(origin)?;
+            let monitor = match monitor {
+                Some(m) => Some(m.clone()),
+                None => app.primary_monitor()?,
+            };
+            if let Some(monitor) = monitor {
+                window.set_size(*monitor.size())?;
+                window.set_position(*monitor.position())?;
+            }
             window.set_fullscreen(true)?;
         }
         None => {

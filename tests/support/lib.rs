@@ -94,8 +94,11 @@ impl Drop for Display {
 /// How to start the app for one test.
 #[derive(Clone, Debug)]
 pub struct Launch {
+    /// The virtual display's size, and the window's unless `as_configured`.
     pub width: u32,
     pub height: u32,
+    /// Let the app size its window itself (full screen) instead of `--size`.
+    pub as_configured: bool,
     pub args: Vec<String>,
 }
 
@@ -104,6 +107,7 @@ impl Default for Launch {
         Self {
             width: 1920,
             height: 1080,
+            as_configured: false,
             args: Vec::new(),
         }
     }
@@ -113,6 +117,11 @@ impl Launch {
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.width = width;
         self.height = height;
+        self
+    }
+
+    pub fn as_configured(mut self) -> Self {
+        self.as_configured = true;
         self
     }
 
@@ -162,10 +171,10 @@ impl Wall {
             .stderr(Stdio::inherit())
             .spawn()
             .context("cannot start tauri-driver: install it with scripts/setup")?;
-        let mut args = vec![
-            format!("--size={}x{}", launch.width, launch.height),
-            format!("--data-dir={}", data_dir.path().display()),
-        ];
+        let mut args = vec![format!("--data-dir={}", data_dir.path().display())];
+        if !launch.as_configured {
+            args.push(format!("--size={}x{}", launch.width, launch.height));
+        }
         args.extend(launch.args.iter().cloned());
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -279,9 +288,7 @@ impl Wall {
 
     fn stop_driver(&mut self) {
         if let Ok(None) = self.driver.try_wait() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &self.driver.id().to_string()])
-                .status();
+            terminate(&self.driver);
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = self.driver.try_wait() {
@@ -322,4 +329,13 @@ pub fn wait_until(within: Duration, mut done: impl FnMut() -> bool) -> Result<()
         std::thread::sleep(Duration::from_millis(50));
     }
     Ok(())
+}
+
+/// Sends SIGTERM, as a service manager would (no `kill` binary needed: procps
+/// is not on every minimal Debian).
+pub fn terminate(child: &Child) {
+    // SAFETY: kill(2) with a pid we spawned and still own; no memory is shared.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
 }
