@@ -52,9 +52,10 @@ fn main() -> Result<()> {
             .sum::<usize>()
     );
     for (name, text) in files.named() {
+        let (name, bytes) = gridwall_citygen::output::stored(name, text);
         println!(
             "{:>10} bytes  {}",
-            text.len(),
+            bytes.len(),
             args.out.join(name).display()
         );
     }

@@ -231,12 +231,39 @@ pub fn render(city: &City) -> CityFiles {
     }
 }
 
+/// Files committed gzipped. The geometry is mostly GeoJSON's Feature wrapper
+/// and the properties the contract asks of each of its 12,068 features: 3.6 MB
+/// as text, 0.36 MB gzipped, which keeps the committed city near 1.5 MB.
+pub const GZIPPED: &[&str] = &["geometry.geojson"];
+
+/// The name and bytes a file is stored under: `NAME.gz` for the gzipped ones.
+pub fn stored(name: &str, text: &str) -> (String, Vec<u8>) {
+    if GZIPPED.contains(&name) {
+        (format!("{name}.gz"), gzip(text.as_bytes()))
+    } else {
+        (name.to_string(), text.as_bytes().to_vec())
+    }
+}
+
+/// Gzip with a fixed header (no file name, time 0), so the bytes depend on the text alone.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::best());
+    encoder
+        .write_all(bytes)
+        .expect("writing to a Vec cannot fail");
+    encoder.finish().expect("writing to a Vec cannot fail")
+}
+
 /// Writes the files into `dir`, creating it if needed.
 pub fn write_files(files: &CityFiles, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, text) in files.named() {
+        let (name, bytes) = stored(name, text);
         let path = dir.join(name);
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }

@@ -26,7 +26,19 @@ fn geodata_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/geodata")
 }
 
+/// A committed file as text, gunzipping the ones stored as `NAME.gz`.
 fn read(name: &str) -> String {
+    let gz = assets().join(format!("{name}.gz"));
+    if gz.exists() {
+        use std::io::Read;
+        let file =
+            std::fs::File::open(&gz).unwrap_or_else(|e| panic!("cannot read {name}.gz: {e}"));
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(file)
+            .read_to_string(&mut text)
+            .unwrap_or_else(|e| panic!("{name}.gz is not gzipped UTF-8: {e}"));
+        return text;
+    }
     std::fs::read_to_string(assets().join(name))
         .unwrap_or_else(|e| panic!("cannot read {name}: {e}"))
 }

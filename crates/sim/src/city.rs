@@ -17,7 +17,8 @@ use crate::{Error, Result};
 mod embedded {
     pub const DIVISIONS: &str = include_str!("../../../assets/city/divisions.json");
     pub const GRIDS: &str = include_str!("../../../assets/city/grids.json");
-    pub const GEOMETRY: &str = include_str!("../../../assets/city/geometry.geojson");
+    /// Gzipped in the repository (3.6 MB as text); unpacked once at start.
+    pub const GEOMETRY_GZ: &[u8] = include_bytes!("../../../assets/city/geometry.geojson.gz");
     pub const TOWNS: &str = include_str!("../../../assets/city/towns.geojson");
 }
 
@@ -56,10 +57,20 @@ struct GridsFile {
     grids: Vec<Grid>,
 }
 
+fn gunzip(bytes: &[u8]) -> Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(&mut text)
+        .map_err(|e| Error::City(format!("embedded geometry does not unpack: {e}")))?;
+    Ok(text)
+}
+
 impl City {
     /// The city built into the binary.
     pub fn embedded() -> Result<City> {
-        let mut city = City::from_json(embedded::DIVISIONS, embedded::GRIDS, embedded::GEOMETRY)?;
+        let geometry = gunzip(embedded::GEOMETRY_GZ)?;
+        let mut city = City::from_json(embedded::DIVISIONS, embedded::GRIDS, &geometry)?;
         city.use_town_seats(embedded::TOWNS)?;
         Ok(city)
     }
