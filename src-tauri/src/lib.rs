@@ -5,10 +5,10 @@
 //! adapts them to Tauri. Commands are a few lines each: take the state, call
 //! the core, convert the error.
 //!
-//! - [`commands`]: what the UI may invoke.
-//! - [`windows`]: opening the wall's windows where the config puts them.
-//! - [`screenshots`]: a PNG of each window every few seconds, for walls without a display.
-//! - [`upstream`]: the two upstreams, or the embedded simulator standing in for them.
+//! - `commands`: what the UI may invoke.
+//! - `windows`: opening the wall's windows where the config puts them.
+//! - `screenshots`: a PNG of each window every few seconds, for walls without a display.
+//! - `upstream`: the two upstreams, or the embedded simulator standing in for them.
 
 mod commands;
 mod screenshots;
