@@ -1,0 +1,83 @@
+//! Reads: the newest revision of every event, one event's timeline, and the
+//! quarantine counts. Per-grid state is read in [`crate::grid`].
+
+use sqlx::Row;
+use time::OffsetDateTime;
+
+use crate::{Result, Store};
+
+/// One stored revision of an event, for the incident timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRevision {
+    pub revision: u32,
+    pub seq: i64,
+    pub state: String,
+    pub updated_at: OffsetDateTime,
+    pub upstream: String,
+    /// The record as it arrived, unknown fields included.
+    pub raw: String,
+}
+
+/// How many records of one kind one upstream had refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuarantineCount {
+    pub upstream: String,
+    pub kind: String,
+    pub count: i64,
+}
+
+impl Store {
+    /// `(id, newest revision)` of every event, by id.
+    pub async fn newest(&self) -> Result<Vec<(String, u32)>> {
+        let rows = sqlx::query("SELECT id, revision FROM events ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("revision")?)))
+            .collect()
+    }
+
+    /// Every stored revision of event `id`, oldest first.
+    pub async fn timeline(&self, id: &str) -> Result<Vec<StoredRevision>> {
+        let rows = sqlx::query(
+            "SELECT revision, seq, state, updated_at, upstream, raw FROM event_revisions \
+             WHERE id = ? ORDER BY revision",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let updated_at: i64 = row.try_get("updated_at")?;
+                Ok(StoredRevision {
+                    revision: row.try_get("revision")?,
+                    seq: row.try_get("seq")?,
+                    state: row.try_get("state")?,
+                    updated_at: OffsetDateTime::from_unix_timestamp(updated_at)
+                        .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                    upstream: row.try_get("upstream")?,
+                    raw: row.try_get("raw")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Refused records counted per upstream and kind.
+    pub async fn quarantine_counts(&self) -> Result<Vec<QuarantineCount>> {
+        let rows = sqlx::query(
+            "SELECT upstream, kind, COUNT(*) AS count FROM quarantine \
+             GROUP BY upstream, kind ORDER BY upstream, kind",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(QuarantineCount {
+                    upstream: row.try_get("upstream")?,
+                    kind: row.try_get("kind")?,
+                    count: row.try_get("count")?,
+                })
+            })
+            .collect()
+    }
+}

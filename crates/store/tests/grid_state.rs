@@ -1,0 +1,190 @@
+//! Per-grid derived state against an independent recomputation.
+
+use std::collections::BTreeMap;
+
+use gridwall_store::StatusColour;
+use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::support::{Rev, at, fresh, simple};
+
+const GRIDS: [&str; 4] = ["G1", "G2", "G3", "G4"];
+const STATES: [&str; 10] = [
+    "reported",
+    "accepted",
+    "dispatched",
+    "in_progress",
+    "resolved",
+    "closed",
+    "mediation_failed",
+    "escalated",
+    "returned",
+    "cancelled",
+];
+
+/// A planned revision, owned so the test can deliver it many times.
+#[derive(Clone)]
+struct Planned {
+    id: String,
+    revision: u32,
+    grid_id: &'static str,
+    severity: u8,
+    state: &'static str,
+    updated_at: i64,
+    due_at: Option<i64>,
+}
+
+impl Planned {
+    fn rev(&self) -> Rev<'_> {
+        Rev {
+            id: &self.id,
+            revision: self.revision,
+            grid_id: self.grid_id,
+            severity: self.severity,
+            state: self.state,
+            updated_at: self.updated_at,
+            due_at: self.due_at,
+        }
+    }
+}
+
+/// What a grid's state must be, computed from the delivered revisions alone:
+/// per event the highest revision delivered, open unless closed or
+/// cancelled, overdue when open and due before the clock.
+fn expected(
+    delivered: &BTreeMap<String, Planned>,
+    clock: i64,
+) -> BTreeMap<&'static str, ([i64; 4], i64, i64, StatusColour)> {
+    let mut grids = BTreeMap::new();
+    for event in delivered.values() {
+        let entry =
+            grids
+                .entry(event.grid_id)
+                .or_insert(([0; 4], 0, i64::MIN, StatusColour::Green));
+        let open = !matches!(event.state, "closed" | "cancelled");
+        if open {
+            entry.0[usize::from(event.severity) - 1] += 1;
+            if event.due_at.is_some_and(|due| due < clock) {
+                entry.1 += 1;
+            }
+        }
+        entry.2 = entry.2.max(event.updated_at);
+    }
+    for entry in grids.values_mut() {
+        let open: i64 = entry.0.iter().sum();
+        entry.3 = if entry.0[2] + entry.0[3] > 0 || entry.1 > 0 {
+            StatusColour::Red
+        } else if open > 0 {
+            StatusColour::Amber
+        } else {
+            StatusColour::Green
+        };
+    }
+    grids
+}
+
+#[tokio::test]
+async fn counters_equal_a_recomputation_after_random_revisions() -> anyhow::Result<()> {
+    let fresh = fresh().await?;
+    let store = &fresh.store;
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+
+    // Each event lives in one grid; its revisions grow in time.
+    let mut plans: Vec<Planned> = Vec::new();
+    for n in 0..60 {
+        let grid_id = *GRIDS.choose(&mut rng).expect("grids");
+        let mut updated_at = rng.random_range(0..5_000);
+        for revision in 1..=rng.random_range(1..=6) {
+            updated_at += rng.random_range(1..600);
+            plans.push(Planned {
+                id: format!("E{n:03}"),
+                revision,
+                grid_id,
+                severity: rng.random_range(1..=4),
+                state: STATES.choose(&mut rng).expect("states"),
+                updated_at,
+                due_at: rng.random_bool(0.6).then(|| rng.random_range(0..20_000)),
+            });
+        }
+    }
+    // Delivery: everything once in a shuffled order, plus a third again.
+    let mut deliveries = plans.clone();
+    deliveries.extend(plans.choose_multiple(&mut rng, plans.len() / 3).cloned());
+    deliveries.shuffle(&mut rng);
+
+    let mut delivered: BTreeMap<String, Planned> = BTreeMap::new();
+    let mut now = 0;
+    let mut rest = deliveries.as_slice();
+    while !rest.is_empty() {
+        let size = rng.random_range(1..=20).min(rest.len());
+        let (batch, tail) = rest.split_at(size);
+        rest = tail;
+        now += rng.random_range(0..1_000);
+        let records: Vec<_> = batch.iter().map(|planned| planned.rev().record()).collect();
+        store.apply(&records, at(now)).await?;
+        for planned in batch {
+            let newer = delivered
+                .get(&planned.id)
+                .is_none_or(|kept| kept.revision < planned.revision);
+            if newer {
+                delivered.insert(planned.id.clone(), planned.clone());
+            }
+        }
+        if rng.random_bool(0.3) {
+            now += rng.random_range(0..1_000);
+            store.refresh_overdue(at(now)).await?;
+        }
+
+        for (grid_id, (open, overdue, newest, colour)) in expected(&delivered, now) {
+            let state = store
+                .grid_state(grid_id)
+                .await?
+                .expect("a grid with events has a state");
+            assert_eq!(state.open_by_severity, open, "{grid_id} open at {now}");
+            assert_eq!(state.overdue, overdue, "{grid_id} overdue at {now}");
+            assert_eq!(state.newest_event_at, Some(at(newest)), "{grid_id} newest");
+            assert_eq!(state.colour, colour, "{grid_id} colour at {now}");
+        }
+    }
+    let newest: Vec<(String, u32)> = delivered
+        .values()
+        .map(|planned| (planned.id.clone(), planned.revision))
+        .collect();
+    assert_eq!(store.newest().await?, newest);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_event_becomes_overdue_once_when_its_deadline_passes() -> anyhow::Result<()> {
+    let fresh = fresh().await?;
+    let store = &fresh.store;
+    let due = Rev {
+        due_at: Some(1_000),
+        ..simple("E1", 1)
+    };
+    store.apply(&[due.record()], at(500)).await?;
+    let state = store.grid_state("G1").await?.expect("G1 has an event");
+    assert_eq!((state.overdue, state.colour), (0, StatusColour::Amber));
+
+    assert_eq!(store.refresh_overdue(at(999)).await?, 0);
+    assert_eq!(store.refresh_overdue(at(1_500)).await?, 1);
+    assert_eq!(store.refresh_overdue(at(2_000)).await?, 0, "counted once");
+    let state = store.grid_state("G1").await?.expect("G1 has an event");
+    assert_eq!((state.overdue, state.colour), (1, StatusColour::Red));
+
+    // The clock never goes back: an earlier `now` leaves the event overdue.
+    store.refresh_overdue(at(10)).await?;
+    assert_eq!(store.grid_state("G1").await?.map(|s| s.overdue), Some(1));
+
+    let closed = Rev {
+        state: "closed",
+        due_at: Some(1_000),
+        ..simple("E1", 2)
+    };
+    store.apply(&[closed.record()], at(2_100)).await?;
+    let state = store.grid_state("G1").await?.expect("G1 has an event");
+    assert_eq!(state.open_by_severity, [0; 4]);
+    assert_eq!((state.overdue, state.colour), (0, StatusColour::Green));
+    Ok(())
+}

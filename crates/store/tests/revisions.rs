@@ -1,0 +1,94 @@
+//! Keeping the newest revision of each event and every revision for the timeline.
+
+use gridwall_store::Applied;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::support::{Rev, at, fresh, record, simple};
+
+#[tokio::test]
+async fn duplicates_and_older_revisions_change_nothing() -> anyhow::Result<()> {
+    let fresh = fresh().await?;
+    let store = &fresh.store;
+    let third = Rev {
+        state: "closed",
+        ..simple("E1", 3)
+    };
+    let applied = store.apply(&[third.record()], at(1_000)).await?;
+    assert_eq!(applied.newest, 1);
+    let before = store.grid_state("G1").await?;
+
+    // Revisions 1 and 2 arrive late (open, so they would reopen the event if
+    // applied), then revision 3 again.
+    let late = [
+        simple("E1", 1).record(),
+        simple("E1", 2).record(),
+        third.record(),
+    ];
+    let applied = store.apply(&late, at(1_000)).await?;
+    assert_eq!(
+        applied,
+        Applied {
+            newest: 0,
+            older: 2,
+            duplicate: 1,
+            quarantined: 0
+        }
+    );
+    assert_eq!(store.newest().await?, vec![("E1".to_owned(), 3)]);
+    assert_eq!(store.grid_state("G1").await?, before);
+    let state: String = sqlx::query("SELECT state FROM events WHERE id = 'E1'")
+        .fetch_one(store.pool())
+        .await?
+        .try_get("state")?;
+    assert_eq!(state, "closed");
+
+    // The same late records once more: all duplicates now.
+    let applied = store.apply(&late, at(1_000)).await?;
+    assert_eq!(applied.duplicate, 3);
+    assert_eq!(store.grid_state("G1").await?, before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_revision_is_kept_for_the_timeline() -> anyhow::Result<()> {
+    let fresh = fresh().await?;
+    let store = &fresh.store;
+    let mut second = simple("E1", 2).json();
+    second["x_platform_note"] = json!({"from": "v1.4"});
+    let batch = [
+        simple("E1", 3).record(),
+        simple("E1", 1).record(),
+        record(&second),
+        simple("E2", 1).record(),
+    ];
+    store.apply(&batch, at(0)).await?;
+    let timeline = store.timeline("E1").await?;
+    let revisions: Vec<u32> = timeline.iter().map(|rev| rev.revision).collect();
+    assert_eq!(revisions, [1, 2, 3]);
+    assert!(
+        timeline[1].raw.contains("x_platform_note"),
+        "the raw record keeps unknown fields"
+    );
+    assert_eq!(timeline[0].upstream, "zhili");
+    assert_eq!(store.timeline("E2").await?.len(), 1);
+    assert!(store.timeline("E3").await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn unknown_sources_and_categories_are_kept_raw() -> anyhow::Result<()> {
+    let fresh = fresh().await?;
+    let store = &fresh.store;
+    let mut value = simple("E1", 1).json();
+    value["source"] = json!("drone_patrol");
+    value["category"] = json!("traffic.new_kind");
+    let applied = store.apply(&[record(&value)], at(0)).await?;
+    assert_eq!(applied.newest, 1);
+    let row = sqlx::query("SELECT source, category FROM events WHERE id = 'E1'")
+        .fetch_one(store.pool())
+        .await?;
+    assert_eq!(row.try_get::<String, _>("source")?, "drone_patrol");
+    assert_eq!(row.try_get::<String, _>("category")?, "traffic.new_kind");
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! End to end with the simulator's history: what the store keeps is what the
+//! history says is newest, whatever the delivery order.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use gridwall_sim::Simulator;
+use gridwall_store::RawRecord;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use time::macros::datetime;
+
+use crate::support::fresh;
+
+#[tokio::test]
+async fn two_simulated_days_leave_the_newest_revision_of_every_event() -> anyhow::Result<()> {
+    let sim = Simulator::builder()
+        .seed(3)
+        .warmup(Duration::ZERO)
+        .build()?;
+    let from = datetime!(2026-11-01 00:00 +08:00);
+    let to = from + time::Duration::days(2);
+    let mut expected: BTreeMap<String, u32> = BTreeMap::new();
+    let mut records = Vec::new();
+    for (seq, revision) in sim.history(from, to) {
+        let event = revision.case.event(revision.step, seq);
+        let newest = expected.entry(event.id.clone()).or_default();
+        *newest = (*newest).max(event.revision);
+        records.push(RawRecord::new("zhili", serde_json::to_vec(&event)?));
+    }
+    assert!(
+        records.len() > 2_000,
+        "two days hold thousands of revisions"
+    );
+
+    let fresh = fresh().await?;
+    let store = &fresh.store;
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let mut total_duplicates = 0;
+    let mut total_older = 0;
+    for chunk in records.chunks(500) {
+        let mut batch = chunk.to_vec();
+        // Swap neighbours here and there: a newer revision before an older one.
+        for i in 1..batch.len() {
+            if rng.random_bool(0.1) {
+                batch.swap(i - 1, i);
+            }
+        }
+        // Replays: a few records of this chunk and of the whole history again.
+        batch.extend(chunk.choose_multiple(&mut rng, 25).cloned());
+        batch.extend(records.choose_multiple(&mut rng, 25).cloned());
+        let applied = store.apply(&batch, to).await?;
+        assert_eq!(applied.quarantined, 0, "the simulator writes valid records");
+        total_duplicates += applied.duplicate;
+        total_older += applied.older;
+    }
+    assert!(total_duplicates >= 25, "replays were seen as duplicates");
+    assert!(total_older > 0, "reordering produced stale revisions");
+
+    let newest: BTreeMap<String, u32> = store.newest().await?.into_iter().collect();
+    assert_eq!(newest.len(), expected.len());
+    assert!(
+        newest == expected,
+        "the newest revision of some event differs"
+    );
+    Ok(())
+}

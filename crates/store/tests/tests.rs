@@ -1,0 +1,19 @@
+//! The store's integration tests, one binary. Each test opens a fresh SQLite
+//! file in its own temporary directory.
+//!
+//! - `support`: a fresh store, event JSON builders, times.
+//! - `revisions`: duplicates and older revisions change nothing; every revision
+//!   is kept for the timeline; unknown sources and categories are kept raw.
+//! - `quarantine`: malformed and contract-breaking records go to quarantine
+//!   with their reason, counted per upstream, and never stop a batch.
+//! - `grid_state`: the per-grid counters equal a from-scratch recomputation
+//!   after random revisions (stale and duplicated ones included); overdue
+//!   follows the clock.
+//! - `simulator`: two simulated days of the simulator's history, batched,
+//!   duplicated and reordered, leave exactly the newest revision of each event.
+
+mod grid_state;
+mod quarantine;
+mod revisions;
+mod simulator;
+mod support;
