@@ -84,7 +84,7 @@ impl Store {
                     .bind(&record.body)
                     .execute(&mut *tx)
                     .await?;
-                    if self.should_log(refused.kind, now) {
+                    if self.logged.allow(refused.kind, now) {
                         tracing::warn!(
                             upstream = %record.upstream,
                             kind = refused.kind.as_str(),

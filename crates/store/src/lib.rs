@@ -45,9 +45,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// The store: a connection pool and the quarantine log's rate limiter.
 pub struct Store {
     pool: SqlitePool,
-    /// Per reject kind, the minute (unix seconds / 60) it was last logged.
-    /// A std mutex: it is held for one map lookup, never across an await.
-    logged: Mutex<HashMap<RejectKind, i64>>,
+    logged: OncePerMinute,
 }
 
 impl Store {
@@ -74,25 +72,49 @@ impl Store {
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store {
             pool,
-            logged: Mutex::new(HashMap::new()),
+            logged: OncePerMinute::default(),
         })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+}
 
-    /// Whether a quarantined record of this kind should be logged: once per
-    /// kind per minute of `now`, so a flood of bad records stays one line a minute.
-    fn should_log(&self, kind: RejectKind, now: i64) -> bool {
+/// Whether a quarantined record of a kind should be logged: once per kind per
+/// minute of `now`, so a flood of bad records stays one line a minute.
+#[derive(Default)]
+pub(crate) struct OncePerMinute {
+    /// Per kind, the minute (unix seconds / 60) it was last logged. A std
+    /// mutex: it is held for one map lookup, never across an await.
+    last: Mutex<HashMap<RejectKind, i64>>,
+}
+
+impl OncePerMinute {
+    pub(crate) fn allow(&self, kind: RejectKind, now: i64) -> bool {
         let minute = now.div_euclid(60);
-        let mut logged = self
-            .logged
+        let mut last = self
+            .last
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match logged.insert(kind, minute) {
-            Some(previous) => previous != minute,
-            None => true,
-        }
+        last.insert(kind, minute) != Some(minute)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_is_logged_once_a_minute() {
+        let limiter = OncePerMinute::default();
+        assert!(limiter.allow(RejectKind::NotJson, 120));
+        assert!(!limiter.allow(RejectKind::NotJson, 179));
+        assert!(
+            limiter.allow(RejectKind::BadEnum, 150),
+            "another kind has its own minute"
+        );
+        assert!(limiter.allow(RejectKind::NotJson, 180));
+        assert!(!limiter.allow(RejectKind::NotJson, 181));
     }
 }
