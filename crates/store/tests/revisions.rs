@@ -92,3 +92,28 @@ async fn unknown_sources_and_categories_are_kept_raw() -> anyhow::Result<()> {
     assert_eq!(row.try_get::<String, _>("category")?, "traffic.new_kind");
     Ok(())
 }
+
+#[tokio::test]
+async fn concurrent_batches_both_land() -> anyhow::Result<()> {
+    let fresh = fresh().await?;
+    let store = &fresh.store;
+    let first: Vec<_> = (1..=20)
+        .map(|revision| simple("E1", revision).record())
+        .collect();
+    let second: Vec<_> = (1..=20)
+        .rev()
+        .map(|revision| simple("E1", revision).record())
+        .collect();
+    let (a, b) = tokio::join!(store.apply(&first, at(0)), store.apply(&second, at(0)));
+    let (a, b) = (a?, b?);
+    assert_eq!(
+        a.duplicate + b.duplicate,
+        20,
+        "each revision is new exactly once"
+    );
+    assert_eq!(store.newest().await?, vec![("E1".to_owned(), 20)]);
+    assert_eq!(store.timeline("E1").await?.len(), 20);
+    let state = store.grid_state("G1").await?.expect("G1 has an event");
+    assert_eq!(state.open_by_severity, [1, 0, 0, 0]);
+    Ok(())
+}

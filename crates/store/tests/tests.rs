@@ -3,7 +3,8 @@
 //!
 //! - `support`: a fresh store, event JSON builders, times.
 //! - `revisions`: duplicates and older revisions change nothing; every revision
-//!   is kept for the timeline; unknown sources and categories are kept raw.
+//!   is kept for the timeline; unknown sources and categories are kept raw;
+//!   two batches at once both land.
 //! - `quarantine`: malformed and contract-breaking records go to quarantine
 //!   with their reason, counted per upstream, and never stop a batch.
 //! - `grid_state`: the per-grid counters equal a from-scratch recomputation
