@@ -2,6 +2,7 @@
 //! file in its own temporary directory.
 //!
 //! - `support`: a fresh store, event JSON builders, times.
+//! - `open`: WAL mode; a reopened file (by path or `sqlite:` URL) keeps its events.
 //! - `revisions`: duplicates and older revisions change nothing; every revision
 //!   is kept for the timeline; unknown sources and categories are kept raw;
 //!   two batches at once both land.
@@ -14,6 +15,7 @@
 //!   duplicated and reordered, leave exactly the newest revision of each event.
 
 mod grid_state;
+mod open;
 mod quarantine;
 mod revisions;
 mod simulator;
