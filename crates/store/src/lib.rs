@@ -20,6 +20,7 @@ pub mod parse;
 pub mod query;
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -36,6 +37,11 @@ pub use query::{QuarantineCount, StoredRevision};
 pub enum Error {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("could not create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("could not migrate the database schema: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -50,11 +56,19 @@ pub struct Store {
 
 impl Store {
     /// Open (creating if needed) the SQLite database at `url_or_path` (a
-    /// `sqlite:` URL or a file path), in WAL mode, and bring its schema up to date.
+    /// `sqlite:` URL or a file path), in WAL mode, and bring its schema up to
+    /// date. For a file path, missing parent directories are created, so the
+    /// app can pass a path inside a data directory that does not exist yet.
     pub async fn open(url_or_path: &str) -> Result<Store> {
         let options = if url_or_path.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(url_or_path)?
         } else {
+            if let Some(parent) = Path::new(url_or_path).parent() {
+                std::fs::create_dir_all(parent).map_err(|source| Error::DataDir {
+                    path: parent.display().to_string(),
+                    source,
+                })?;
+            }
             SqliteConnectOptions::new().filename(url_or_path)
         };
         let options = options

@@ -1,4 +1,5 @@
-//! Opening the store: WAL mode, and a reopened file keeps what it held.
+//! Opening the store: WAL mode, a missing data directory is created, and a
+//! reopened file keeps what it held.
 
 use gridwall_store::Store;
 use sqlx::Row;
@@ -8,7 +9,12 @@ use crate::support::{at, simple};
 #[tokio::test]
 async fn a_reopened_store_keeps_its_events_and_runs_in_wal_mode() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("store.sqlite");
+    // The data directory does not exist yet: opening creates it.
+    let path = dir
+        .path()
+        .join("data")
+        .join("gridwall")
+        .join("store.sqlite");
     let path = path.to_str().expect("temp paths are UTF-8");
     {
         let store = Store::open(path).await?;
