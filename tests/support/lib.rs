@@ -205,12 +205,14 @@ impl Wall {
             display,
             _turn: turn,
         };
+        // Ready means the window has its setup (layout, language) from Rust,
+        // so no test reads the page before the configured language applies.
         wall.wait_for_js(
-            "return document.querySelector('[data-testid=title]') !== null",
+            "return document.querySelector('[data-testid=screen]')?.dataset.ready === 'true'",
             Duration::from_secs(30),
         )
         .await
-        .context("the wall never rendered its title")?;
+        .context("the wall never received its setup from Rust")?;
         Ok(wall)
     }
 
