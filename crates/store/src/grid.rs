@@ -2,25 +2,25 @@
 //! event time and the status colour, adjusted by differences, never rescanned.
 //!
 //! An event contributes to its grid through its newest revision only: one to
-//! `open_severity_N` while open, one to `overdue` while open and past due.
+//! `open_severity_N` while open, one to `overdue` while pending and past due.
 //! When a newer revision lands, the old contribution is taken out and the new
-//! one put in. `newest_event_at` is the latest `updated_at` of any revision that
-//! became its event's newest in the grid; it never goes back.
+//! one put in (see [`crate::ingest::Deltas`]). `newest_event_at` is the latest
+//! `updated_at` of any revision that became its event's newest in the grid; it
+//! never goes back.
 //!
 //! Overdue depends on time. The store keeps a clock (`store_clock`), the latest
-//! `now` it was given; an event is overdue when it is open and `due_at` is
+//! `now` it was given; an event is overdue when it is pending and `due_at` is
 //! before that clock. Advancing the clock flags the events whose deadline
-//! passed in between, found through a partial index of open, not-yet-overdue
+//! passed in between, found through a partial index of pending, not-yet-overdue
 //! events, so each event is visited once when it becomes overdue.
 //!
 //! Colour rule: **red** if any open event has severity 3 or 4, or any is
 //! overdue; **amber** if any event is open; **green** otherwise.
 
-use std::collections::BTreeMap;
-
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;
 
+use crate::ingest::{Changes, Deltas, EventRow, EVENT_COLUMNS, placeholders};
 use crate::{Result, Store};
 
 /// The status colour of a grid on the wall.
@@ -60,64 +60,28 @@ pub struct GridState {
     pub colour: StatusColour,
 }
 
-/// What one newest revision adds to its grid.
-pub(crate) struct Contribution {
-    pub grid_id: String,
-    pub severity: i64,
-    pub is_open: bool,
-    pub overdue: bool,
-    pub updated_at: i64,
+impl GridState {
+    pub fn open(&self) -> i64 {
+        self.open_by_severity.iter().sum()
+    }
 }
 
+/// Counter changes of one grid over a batch.
 #[derive(Default)]
-struct Delta {
-    open: [i64; 4],
-    overdue: i64,
-    newest_event_at: Option<i64>,
-}
-
-/// Counter changes gathered over a batch, written once per grid at its end.
-/// A BTreeMap so grids are written in a fixed order.
-#[derive(Default)]
-pub(crate) struct Deltas(BTreeMap<String, Delta>);
-
-impl Deltas {
-    fn entry(&mut self, grid_id: &str) -> &mut Delta {
-        self.0.entry(grid_id.to_owned()).or_default()
-    }
-
-    pub fn remove(&mut self, old: &Contribution) {
-        self.shift(old, -1);
-    }
-
-    pub fn add(&mut self, new: &Contribution) {
-        self.shift(new, 1);
-        let delta = self.entry(&new.grid_id);
-        delta.newest_event_at = delta.newest_event_at.max(Some(new.updated_at));
-    }
-
-    fn shift(&mut self, c: &Contribution, by: i64) {
-        let delta = self.entry(&c.grid_id);
-        if c.is_open {
-            // Severity is 1..=4 by the parser; clamp so a bad row cannot index out.
-            let index = usize::try_from(c.severity.clamp(1, 4) - 1).unwrap_or(0);
-            delta.open[index] += by;
-        }
-        if c.overdue {
-            delta.overdue += by;
-        }
-    }
+pub(crate) struct GridDelta {
+    pub open: [i64; 4],
+    pub overdue: i64,
+    pub newest_event_at: Option<i64>,
 }
 
 /// Advance the store clock to `now` (never back) and flag the events whose
 /// deadline passed since; returns the clock.
 pub(crate) async fn sweep_overdue(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     now: i64,
     deltas: &mut Deltas,
 ) -> Result<i64> {
-    sqlx::query("UPDATE store_clock SET now = ? WHERE singleton = 1 AND now < ?")
-        .bind(now)
+    sqlx::query("UPDATE store_clock SET now = $1 WHERE singleton = 1 AND now < $1")
         .bind(now)
         .execute(&mut **tx)
         .await?;
@@ -126,10 +90,10 @@ pub(crate) async fn sweep_overdue(
         .await?
         .try_get("now")?;
     // The predicate repeats the partial index's, so the planner can use it.
-    let due = sqlx::query(
-        "SELECT grid_id FROM events \
-         WHERE is_open = 1 AND overdue = 0 AND due_at IS NOT NULL AND due_at < ?",
-    )
+    let due = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events \
+         WHERE pending = 1 AND overdue = 0 AND due_at IS NOT NULL AND due_at < $1"
+    ))
     .bind(clock)
     .fetch_all(&mut **tx)
     .await?;
@@ -137,12 +101,14 @@ pub(crate) async fn sweep_overdue(
         return Ok(clock);
     }
     for row in &due {
-        let grid_id: String = row.try_get("grid_id")?;
-        deltas.entry(&grid_id).overdue += 1;
+        let old = EventRow::from_row(row)?;
+        let mut new = old.clone();
+        new.overdue = true;
+        deltas.replace(Some(&old), &new);
     }
     sqlx::query(
         "UPDATE events SET overdue = 1 \
-         WHERE is_open = 1 AND overdue = 0 AND due_at IS NOT NULL AND due_at < ?",
+         WHERE pending = 1 AND overdue = 0 AND due_at IS NOT NULL AND due_at < $1",
     )
     .bind(clock)
     .execute(&mut **tx)
@@ -150,89 +116,143 @@ pub(crate) async fn sweep_overdue(
     Ok(clock)
 }
 
-/// Write the gathered counter changes and recompute each touched grid's colour.
-pub(crate) async fn apply_deltas(
-    tx: &mut Transaction<'static, Sqlite>,
-    deltas: Deltas,
+/// Rows per multi-row statement: 7 values each, well under both engines'
+/// parameter limits.
+const GRID_CHUNK: usize = 500;
+
+/// Write the gathered counter changes, recomputing each touched grid's colour
+/// in the same statement, and read the touched grids back for the UI.
+pub(crate) async fn write_grid_deltas(
+    tx: &mut Transaction<'static, Any>,
+    deltas: &Deltas,
+    changes: &mut Changes,
 ) -> Result<()> {
-    for (grid_id, delta) in deltas.0 {
-        // A CASE rather than SQLite's two-argument max() or PostgreSQL's
-        // GREATEST, so the statement runs on both.
-        sqlx::query(
-            "INSERT INTO grid_state (grid_id, open_severity_1, open_severity_2, open_severity_3, \
-             open_severity_4, overdue, newest_event_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+    let touched: Vec<(&String, &GridDelta)> = deltas.grids.iter().collect();
+    for chunk in touched.chunks(GRID_CHUNK) {
+        // Each counter is the stored one plus the delta; the colour is
+        // computed from those same sums. CASE rather than SQLite's max() or
+        // PostgreSQL's GREATEST, so the statement runs on both.
+        let sql = format!(
+            "INSERT INTO grid_state AS g (grid_id, open_severity_1, open_severity_2, \
+             open_severity_3, open_severity_4, overdue, newest_event_at, colour) VALUES {} \
              ON CONFLICT (grid_id) DO UPDATE SET \
-             open_severity_1 = grid_state.open_severity_1 + excluded.open_severity_1, \
-             open_severity_2 = grid_state.open_severity_2 + excluded.open_severity_2, \
-             open_severity_3 = grid_state.open_severity_3 + excluded.open_severity_3, \
-             open_severity_4 = grid_state.open_severity_4 + excluded.open_severity_4, \
-             overdue = grid_state.overdue + excluded.overdue, \
+             open_severity_1 = g.open_severity_1 + excluded.open_severity_1, \
+             open_severity_2 = g.open_severity_2 + excluded.open_severity_2, \
+             open_severity_3 = g.open_severity_3 + excluded.open_severity_3, \
+             open_severity_4 = g.open_severity_4 + excluded.open_severity_4, \
+             overdue = g.overdue + excluded.overdue, \
              newest_event_at = CASE \
-               WHEN grid_state.newest_event_at IS NULL \
-                 OR excluded.newest_event_at > grid_state.newest_event_at \
-               THEN COALESCE(excluded.newest_event_at, grid_state.newest_event_at) \
-               ELSE grid_state.newest_event_at END",
-        )
-        .bind(&grid_id)
-        .bind(delta.open[0])
-        .bind(delta.open[1])
-        .bind(delta.open[2])
-        .bind(delta.open[3])
-        .bind(delta.overdue)
-        .bind(delta.newest_event_at)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(
-            "UPDATE grid_state SET colour = CASE \
-               WHEN open_severity_3 + open_severity_4 > 0 OR overdue > 0 THEN 'red' \
-               WHEN open_severity_1 + open_severity_2 > 0 THEN 'amber' \
-               ELSE 'green' END \
-             WHERE grid_id = ?",
-        )
-        .bind(&grid_id)
-        .execute(&mut **tx)
-        .await?;
+               WHEN g.newest_event_at IS NULL OR excluded.newest_event_at > g.newest_event_at \
+               THEN COALESCE(excluded.newest_event_at, g.newest_event_at) \
+               ELSE g.newest_event_at END, \
+             colour = CASE \
+               WHEN g.open_severity_3 + excluded.open_severity_3 \
+                  + g.open_severity_4 + excluded.open_severity_4 > 0 \
+                 OR g.overdue + excluded.overdue > 0 THEN 'red' \
+               WHEN g.open_severity_1 + excluded.open_severity_1 \
+                  + g.open_severity_2 + excluded.open_severity_2 > 0 THEN 'amber' \
+               ELSE 'green' END",
+            placeholders(chunk.len(), 8)
+        );
+        let mut query = sqlx::query(&sql);
+        for (grid_id, delta) in chunk {
+            // A grid seen for the first time takes the deltas as its counts.
+            let colour = if delta.open[2] + delta.open[3] > 0 || delta.overdue > 0 {
+                "red"
+            } else if delta.open[0] + delta.open[1] > 0 {
+                "amber"
+            } else {
+                "green"
+            };
+            query = query
+                .bind(grid_id.as_str())
+                .bind(delta.open[0])
+                .bind(delta.open[1])
+                .bind(delta.open[2])
+                .bind(delta.open[3])
+                .bind(delta.overdue)
+                .bind(delta.newest_event_at)
+                .bind(colour);
+        }
+        query.execute(&mut **tx).await?;
+
+        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+        changes.grids.extend(read_grids(&mut **tx, &ids).await?);
     }
     Ok(())
+}
+
+const GRID_COLUMNS: &str = "grid_id, open_severity_1, open_severity_2, open_severity_3, \
+     open_severity_4, overdue, newest_event_at, colour";
+
+async fn read_grids<'c, E>(executor: E, ids: &[&str]) -> Result<Vec<GridState>>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {GRID_COLUMNS} FROM grid_state WHERE grid_id IN ({}) ORDER BY grid_id",
+        (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(executor).await?;
+    rows.iter().map(grid_from_row).collect()
+}
+
+fn grid_from_row(row: &sqlx::any::AnyRow) -> Result<GridState> {
+    let newest: Option<i64> = row.try_get("newest_event_at")?;
+    let colour: String = row.try_get("colour")?;
+    Ok(GridState {
+        grid_id: row.try_get("grid_id")?,
+        open_by_severity: [
+            row.try_get("open_severity_1")?,
+            row.try_get("open_severity_2")?,
+            row.try_get("open_severity_3")?,
+            row.try_get("open_severity_4")?,
+        ],
+        overdue: row.try_get("overdue")?,
+        newest_event_at: newest.and_then(|at| OffsetDateTime::from_unix_timestamp(at).ok()),
+        colour: StatusColour::parse(&colour),
+    })
 }
 
 impl Store {
     /// Advance the overdue clock to `now` and count the events whose deadline
     /// passed since the last call (or batch). Visits only those events.
-    /// Returns how many became overdue.
-    pub async fn refresh_overdue(&self, now: OffsetDateTime) -> Result<usize> {
+    /// Returns what changed: the grids touched, with their new state.
+    pub async fn refresh_overdue(&self, now: OffsetDateTime) -> Result<Changes> {
         let mut tx = self.pool.begin().await?;
         let mut deltas = Deltas::default();
         sweep_overdue(&mut tx, now.unix_timestamp(), &mut deltas).await?;
-        let became: i64 = deltas.0.values().map(|delta| delta.overdue).sum();
-        apply_deltas(&mut tx, deltas).await?;
+        let mut changes = Changes {
+            became_overdue: deltas.became_overdue,
+            ..Changes::default()
+        };
+        crate::ingest::write_deltas(&mut tx, &deltas, &mut changes).await?;
         tx.commit().await?;
-        Ok(usize::try_from(became).unwrap_or(0))
+        Ok(changes)
     }
 
     pub async fn grid_state(&self, grid_id: &str) -> Result<Option<GridState>> {
-        let row = sqlx::query(
-            "SELECT grid_id, open_severity_1, open_severity_2, open_severity_3, open_severity_4, \
-             overdue, newest_event_at, colour FROM grid_state WHERE grid_id = ?",
-        )
-        .bind(grid_id)
-        .fetch_optional(&self.pool)
+        Ok(read_grids(&self.pool, &[grid_id]).await?.into_iter().next())
+    }
+
+    /// Every grid that has had an event, by id: what the wall paints at start.
+    pub async fn grid_states(&self) -> Result<Vec<GridState>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {GRID_COLUMNS} FROM grid_state ORDER BY grid_id"
+        ))
+        .fetch_all(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let newest: Option<i64> = row.try_get("newest_event_at")?;
-        let colour: String = row.try_get("colour")?;
-        Ok(Some(GridState {
-            grid_id: row.try_get("grid_id")?,
-            open_by_severity: [
-                row.try_get("open_severity_1")?,
-                row.try_get("open_severity_2")?,
-                row.try_get("open_severity_3")?,
-                row.try_get("open_severity_4")?,
-            ],
-            overdue: row.try_get("overdue")?,
-            newest_event_at: newest.and_then(|at| OffsetDateTime::from_unix_timestamp(at).ok()),
-            colour: StatusColour::parse(&colour),
-        }))
+        rows.iter().map(grid_from_row).collect()
     }
 
     /// The overdue clock: the latest `now` the store was given (unix seconds).

@@ -1,17 +1,26 @@
-//! Landing a batch of raw records: one transaction per batch.
+//! Landing a batch of raw records: one transaction per batch, a handful of
+//! multi-row statements per batch rather than several per record.
 //!
-//! Every record is parsed on its own; a bad one goes to quarantine and the
-//! batch goes on. A good one is inserted into `event_revisions` (a duplicate
-//! `(id, revision)` changes nothing) and, when it is newer than what `events`
-//! holds for its id, replaces that row. The grid counters then move by the
-//! difference between the old newest revision and the new one, so no query on
-//! the hot path scans more than the rows it changes.
+//! 1. Every record is parsed on its own; a bad one goes to quarantine and the
+//!    batch goes on.
+//! 2. The good ones are inserted into `event_revisions` in chunks; a
+//!    duplicate `(id, revision)` changes nothing (`ON CONFLICT DO NOTHING`,
+//!    and `RETURNING` says which rows were new).
+//! 3. The `events` rows of the ids that got new revisions are read in one
+//!    query; per id, the highest new revision replaces the row when it is newer.
+//! 4. Derived state (grid counters, KPI counters) moves by the difference
+//!    between each replaced row and its replacement ([`Deltas`]), so nothing
+//!    on this path scans more than the rows the batch changes.
 
-use gridwall_domain::governance::Event;
-use sqlx::{Row, Sqlite, Transaction};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use gridwall_domain::governance::{Event, EventState, MediationOutcome};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;
 
-use crate::grid::{self, Contribution, Deltas};
+use crate::grid::{self, GridDelta, GridState};
+use crate::kpi;
 use crate::parse::parse_event;
 use crate::{Result, Store};
 
@@ -31,18 +40,233 @@ impl RawRecord {
     }
 }
 
-/// What a batch did. Every record is counted in exactly one field.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// What a batch did. `stored + duplicate + quarantined` is the batch's length.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Applied {
-    /// New revisions that became their event's newest.
-    pub newest: usize,
-    /// New revisions older than the event's newest: kept for the timeline only.
-    pub older: usize,
-    /// `(id, revision)` already stored: nothing changed.
+    /// New revisions, kept for the timeline.
+    pub stored: usize,
+    /// Events whose newest revision changed (a subset of what was stored:
+    /// several revisions of one event in a batch advance it once, and an
+    /// older revision arriving late advances nothing).
+    pub advanced: usize,
+    /// `(id, revision)` already stored, or twice in the batch: nothing changed.
     pub duplicate: usize,
     /// Refused records, now in the quarantine table.
     pub quarantined: usize,
+    /// What the wall should repaint.
+    pub changes: Changes,
 }
+
+/// What changed for the wall: small deltas, never the whole city.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// The grids whose counters moved, with their state after the batch.
+    pub grids: Vec<GridState>,
+    /// Events seen for the first time, open, newest first (at most
+    /// [`MAX_ALERTS`] per batch: a history import is not a ticker).
+    pub alerts: Vec<Alert>,
+    /// Events that passed their deadline while pending.
+    pub became_overdue: usize,
+}
+
+/// A new event for the ticker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alert {
+    pub id: String,
+    pub grid_id: String,
+    pub severity: u8,
+    pub source: String,
+    pub category: String,
+    pub title: String,
+    pub reported_at: OffsetDateTime,
+}
+
+pub const MAX_ALERTS: usize = 50;
+
+/// The columns of `events` that derived state depends on, as one struct:
+/// built from a landed [`Event`] or read back from the table.
+#[derive(Clone, Debug)]
+pub(crate) struct EventRow {
+    pub id: String,
+    pub grid_id: String,
+    pub village_code: String,
+    pub town_code: String,
+    pub source: String,
+    pub category: String,
+    pub severity: i64,
+    pub state: String,
+    pub is_open: bool,
+    pub pending: bool,
+    pub overdue: bool,
+    pub mediation_outcome: Option<String>,
+    pub reported_at: i64,
+    pub updated_at: i64,
+    pub due_at: Option<i64>,
+    pub finished_at: Option<i64>,
+}
+
+pub(crate) const EVENT_COLUMNS: &str = "id, grid_id, village_code, town_code, source, category, \
+     severity, state, is_open, pending, overdue, mediation_outcome, reported_at, updated_at, \
+     due_at, finished_at";
+
+impl EventRow {
+    pub(crate) fn from_row(row: &AnyRow) -> Result<EventRow> {
+        Ok(EventRow {
+            id: row.try_get("id")?,
+            grid_id: row.try_get("grid_id")?,
+            village_code: row.try_get("village_code")?,
+            town_code: row.try_get("town_code")?,
+            source: row.try_get("source")?,
+            category: row.try_get("category")?,
+            severity: row.try_get("severity")?,
+            state: row.try_get("state")?,
+            is_open: row.try_get::<i64, _>("is_open")? != 0,
+            pending: row.try_get::<i64, _>("pending")? != 0,
+            overdue: row.try_get::<i64, _>("overdue")? != 0,
+            mediation_outcome: row.try_get("mediation_outcome")?,
+            reported_at: row.try_get("reported_at")?,
+            updated_at: row.try_get("updated_at")?,
+            due_at: row.try_get("due_at")?,
+            finished_at: row.try_get("finished_at")?,
+        })
+    }
+
+    /// The row for `event` as its event's newest revision, given the row it
+    /// replaces (for `finished_at`) and the store clock (for `overdue`).
+    fn from_event(event: &Event, finished_at: Option<i64>, clock: i64) -> EventRow {
+        let due_at = event.due_at.map(OffsetDateTime::unix_timestamp);
+        let pending = is_pending(event.state);
+        let (village_code, town_code) = divisions_of(&event.grid_id);
+        EventRow {
+            id: event.id.clone(),
+            grid_id: event.grid_id.clone(),
+            village_code,
+            town_code,
+            source: event.source.as_str().to_owned(),
+            category: event.category.as_str().to_owned(),
+            severity: i64::from(event.severity.get()),
+            state: event.state.as_str().to_owned(),
+            is_open: !event.state.is_terminal(),
+            pending,
+            overdue: pending && due_at.is_some_and(|due| due < clock),
+            mediation_outcome: event.mediation_outcome.map(|o| outcome_str(o).to_owned()),
+            reported_at: event.reported_at.unix_timestamp(),
+            updated_at: event.updated_at.unix_timestamp(),
+            due_at,
+            finished_at,
+        }
+    }
+}
+
+/// Awaiting resolution: the states in which a deadline can be missed.
+fn is_pending(state: EventState) -> bool {
+    matches!(
+        state,
+        EventState::Reported
+            | EventState::Accepted
+            | EventState::Dispatched
+            | EventState::InProgress
+            | EventState::Returned
+            | EventState::Escalated
+    )
+}
+
+/// Resolved or closed: the loop's work is done.
+pub(crate) fn is_finished(state: EventState) -> bool {
+    matches!(state, EventState::Resolved | EventState::Closed)
+}
+
+fn outcome_str(outcome: MediationOutcome) -> &'static str {
+    match outcome {
+        MediationOutcome::Success => "success",
+        MediationOutcome::Failed => "failed",
+        MediationOutcome::Pending => "pending",
+    }
+}
+
+/// The village and town codes of a grid id (`<12-digit village>G<NN>`; the
+/// town is the village's first nine digits and `000`). Empty strings for an
+/// id that does not follow the contract's pattern.
+pub fn divisions_of(grid_id: &str) -> (String, String) {
+    match grid_id.split_once('G') {
+        Some((village, _)) if village.len() == 12 && village.bytes().all(|b| b.is_ascii_digit()) => {
+            (village.to_owned(), format!("{}000", &village[..9]))
+        }
+        _ => (String::new(), String::new()),
+    }
+}
+
+/// Derived-state changes gathered over a batch, written once at its end.
+/// BTreeMaps so rows are written in a fixed order (no lock-order deadlocks
+/// between two consoles writing one PostgreSQL).
+#[derive(Default)]
+pub(crate) struct Deltas {
+    pub grids: BTreeMap<String, GridDelta>,
+    pub kpi: BTreeMap<(i64, String, &'static str), i64>,
+    pub handling: BTreeMap<(i64, String, i64), i64>,
+    pub became_overdue: usize,
+}
+
+impl Deltas {
+    /// Take `old`'s contribution out (if any) and put `new`'s in.
+    pub fn replace(&mut self, old: Option<&EventRow>, new: &EventRow) {
+        if let Some(old) = old {
+            self.shift(old, -1);
+            if !old.overdue && new.overdue {
+                self.became_overdue += 1;
+            }
+        }
+        self.shift(new, 1);
+        let delta = self.grids.entry(new.grid_id.clone()).or_default();
+        delta.newest_event_at = delta.newest_event_at.max(Some(new.updated_at));
+    }
+
+    fn shift(&mut self, row: &EventRow, by: i64) {
+        let delta = self.grids.entry(row.grid_id.clone()).or_default();
+        if row.is_open {
+            // Severity is 1..=4 by the parser; clamp so a bad row cannot index out.
+            let index = usize::try_from(row.severity.clamp(1, 4) - 1).unwrap_or(0);
+            delta.open[index] += by;
+        }
+        if row.overdue {
+            delta.overdue += by;
+        }
+        let day = kpi::local_day(row.reported_at);
+        for metric in kpi::metrics_of(row) {
+            *self.kpi.entry((day, row.town_code.clone(), metric)).or_default() += by;
+        }
+        if let Some(bucket) = kpi::handling_bucket(row) {
+            *self
+                .handling
+                .entry((day, row.town_code.clone(), bucket))
+                .or_default() += by;
+        }
+    }
+}
+
+/// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `columns` values.
+pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(row * columns + column + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// Rows per multi-row statement. The widest statement (events, 22 values a
+/// row) then binds 8,800 values: under SQLite's 32,766 and PostgreSQL's 65,535.
+const CHUNK: usize = 400;
 
 impl Store {
     /// Land `batch` in one transaction. `now` is the app clock's time: it
@@ -50,155 +274,299 @@ impl Store {
     /// quarantined records. A bad record never fails the batch; only a
     /// database error does, and then nothing of the batch is kept.
     pub async fn apply(&self, batch: &[RawRecord], now: OffsetDateTime) -> Result<Applied> {
+        self.apply_inner(batch, None, now).await
+    }
+
+    /// [`Store::apply`], and save `cursor` as where `upstream` resumes, in the
+    /// same transaction: after a crash the cursor never runs ahead of the data
+    /// (nothing lost) and replaying from it only brings duplicates.
+    pub async fn apply_from(
+        &self,
+        upstream: &str,
+        batch: &[RawRecord],
+        cursor: Option<u64>,
+        now: OffsetDateTime,
+    ) -> Result<Applied> {
+        self.apply_inner(batch, cursor.map(|seq| (upstream, seq)), now)
+            .await
+    }
+
+    async fn apply_inner(
+        &self,
+        batch: &[RawRecord],
+        cursor: Option<(&str, u64)>,
+        now: OffsetDateTime,
+    ) -> Result<Applied> {
         let now = now.unix_timestamp();
-        let mut tx = self.pool.begin().await?;
-        // A write first, so this transaction holds SQLite's write lock from
-        // the start and two batches never deadlock upgrading a read lock.
-        let mut deltas = Deltas::default();
-        let clock = grid::sweep_overdue(&mut tx, now, &mut deltas).await?;
         let mut applied = Applied::default();
+
+        // Parse outside the transaction: it is most of the CPU of a batch.
+        let mut good: Vec<(Event, &RawRecord)> = Vec::with_capacity(batch.len());
+        let mut bad = Vec::new();
+        let mut seen = HashSet::with_capacity(batch.len());
         for record in batch {
             match parse_event(&record.body) {
                 Ok(event) => {
-                    let raw = String::from_utf8_lossy(&record.body);
-                    land(
-                        &mut tx,
-                        &event,
-                        &record.upstream,
-                        &raw,
-                        clock,
-                        &mut deltas,
-                        &mut applied,
-                    )
-                    .await?;
-                }
-                Err(refused) => {
-                    sqlx::query(
-                        "INSERT INTO quarantine (upstream, kind, reason, received_at, raw) \
-                         VALUES (?, ?, ?, ?, ?)",
-                    )
-                    .bind(&record.upstream)
-                    .bind(refused.kind.as_str())
-                    .bind(&refused.message)
-                    .bind(now)
-                    .bind(&record.body)
-                    .execute(&mut *tx)
-                    .await?;
-                    if self.logged.allow(refused.kind, now) {
-                        tracing::warn!(
-                            upstream = %record.upstream,
-                            kind = refused.kind.as_str(),
-                            reason = %refused.message,
-                            "quarantined a record (logged once a minute per kind)"
-                        );
+                    if seen.insert((event.id.clone(), event.revision)) {
+                        good.push((event, record));
+                    } else {
+                        applied.duplicate += 1;
                     }
-                    applied.quarantined += 1;
+                }
+                Err(refused) => bad.push((record, refused)),
+            }
+        }
+
+        let mut tx = self.pool.begin().await?;
+        // A write first, so on SQLite this transaction holds the write lock
+        // from the start and two batches never deadlock upgrading a read lock.
+        let mut deltas = Deltas::default();
+        let clock = grid::sweep_overdue(&mut tx, now, &mut deltas).await?;
+
+        for chunk in bad.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO quarantine (upstream, kind, reason, received_at, raw) VALUES {}",
+                placeholders(chunk.len(), 5)
+            );
+            let mut query = sqlx::query(&sql);
+            for (record, refused) in chunk {
+                query = query
+                    .bind(record.upstream.as_str())
+                    .bind(refused.kind.as_str())
+                    .bind(refused.message.as_str())
+                    .bind(now)
+                    .bind(record.body.as_slice());
+            }
+            query.execute(&mut *tx).await?;
+        }
+        for (record, refused) in &bad {
+            if self.logged.allow(refused.kind, now) {
+                tracing::warn!(
+                    upstream = %record.upstream,
+                    kind = refused.kind.as_str(),
+                    reason = %refused.message,
+                    "quarantined a record (logged once a minute per kind)"
+                );
+            }
+        }
+        applied.quarantined = bad.len();
+
+        // Which revisions are new.
+        let mut new_revisions: HashSet<(String, i64)> = HashSet::with_capacity(good.len());
+        for chunk in good.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO event_revisions (id, revision, seq, state, updated_at, upstream, raw) \
+                 VALUES {} ON CONFLICT (id, revision) DO NOTHING RETURNING id, revision",
+                placeholders(chunk.len(), 7)
+            );
+            let mut query = sqlx::query(&sql);
+            for (event, record) in chunk {
+                query = query
+                    .bind(event.id.as_str())
+                    .bind(i64::from(event.revision))
+                    .bind(seq_column(event.seq))
+                    .bind(event.state.as_str())
+                    .bind(event.updated_at.unix_timestamp())
+                    .bind(record.upstream.as_str())
+                    // Parsing succeeded, so the body is UTF-8.
+                    .bind(String::from_utf8_lossy(&record.body).into_owned());
+            }
+            for row in query.fetch_all(&mut *tx).await? {
+                new_revisions.insert((row.try_get("id")?, row.try_get("revision")?));
+            }
+        }
+        applied.stored = new_revisions.len();
+        applied.duplicate += good.len() - new_revisions.len();
+
+        // Per id: the highest new revision, and the earliest time a new
+        // revision shows it finished (a late, older revision can move
+        // `finished_at` earlier).
+        let mut candidates: HashMap<&str, (&Event, Option<i64>)> = HashMap::new();
+        for (event, _) in &good {
+            if !new_revisions.contains(&(event.id.clone(), i64::from(event.revision))) {
+                continue;
+            }
+            let finished = is_finished(event.state).then(|| event.updated_at.unix_timestamp());
+            let entry = candidates
+                .entry(event.id.as_str())
+                .or_insert((event, finished));
+            if event.revision > entry.0.revision {
+                entry.0 = event;
+            }
+            entry.1 = min_some(entry.1, finished);
+        }
+
+        let ids: Vec<&str> = candidates.keys().copied().collect();
+        let mut stored: HashMap<String, (i64, EventRow)> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT revision, {EVENT_COLUMNS} FROM events WHERE id IN ({})",
+                (1..=chunk.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&mut *tx).await? {
+                let event_row = EventRow::from_row(&row)?;
+                stored.insert(event_row.id.clone(), (row.try_get("revision")?, event_row));
+            }
+        }
+
+        // Decide each id's new row.
+        let mut upserts: Vec<(&Event, EventRow)> = Vec::new();
+        let mut alerts = Vec::new();
+        let mut ids_sorted = ids;
+        ids_sorted.sort_unstable();
+        for id in ids_sorted {
+            let (event, batch_finished) = candidates[id];
+            let old = stored.get(id);
+            let old_finished = old.and_then(|(_, row)| row.finished_at);
+            let finished_at = min_some(old_finished, batch_finished);
+            match old {
+                Some((revision, old_row)) if *revision >= i64::from(event.revision) => {
+                    // An older revision: only `finished_at` can move.
+                    if finished_at != old_finished {
+                        let mut new_row = old_row.clone();
+                        new_row.finished_at = finished_at;
+                        deltas.replace(Some(old_row), &new_row);
+                        sqlx::query("UPDATE events SET finished_at = $1 WHERE id = $2")
+                            .bind(finished_at)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                _ => {
+                    let new_row = EventRow::from_event(event, finished_at, clock);
+                    deltas.replace(old.map(|(_, row)| row), &new_row);
+                    if old.is_none() && new_row.is_open {
+                        alerts.push(Alert {
+                            id: event.id.clone(),
+                            grid_id: event.grid_id.clone(),
+                            severity: event.severity.get(),
+                            source: new_row.source.clone(),
+                            category: new_row.category.clone(),
+                            title: event.title.clone(),
+                            reported_at: event.reported_at,
+                        });
+                    }
+                    upserts.push((event, new_row));
                 }
             }
         }
-        grid::apply_deltas(&mut tx, deltas).await?;
+        applied.advanced = upserts.len();
+
+        for chunk in upserts.chunks(CHUNK) {
+            upsert_events(&mut tx, chunk).await?;
+        }
+
+        if let Some((upstream, seq)) = cursor {
+            sqlx::query(
+                "INSERT INTO cursors (upstream, seq) VALUES ($1, $2) \
+                 ON CONFLICT (upstream) DO UPDATE SET seq = excluded.seq",
+            )
+            .bind(upstream)
+            .bind(seq_column(seq))
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        let mut changes = Changes {
+            became_overdue: deltas.became_overdue,
+            ..Changes::default()
+        };
+        write_deltas(&mut tx, &deltas, &mut changes).await?;
         tx.commit().await?;
+
+        alerts.sort_by(|a, b| b.reported_at.cmp(&a.reported_at).then(a.id.cmp(&b.id)));
+        alerts.truncate(MAX_ALERTS);
+        changes.alerts = alerts;
+        applied.changes = changes;
         Ok(applied)
+    }
+
+    /// Where `upstream` resumes: the seq saved with its last batch.
+    pub async fn cursor(&self, upstream: &str) -> Result<Option<u64>> {
+        let row = sqlx::query("SELECT seq FROM cursors WHERE upstream = $1")
+            .bind(upstream)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(row) => u64::try_from(row.try_get::<i64, _>("seq")?).ok(),
+            None => None,
+        })
     }
 }
 
-async fn land(
-    tx: &mut Transaction<'static, Sqlite>,
-    event: &Event,
-    upstream: &str,
-    raw: &str,
-    clock: i64,
-    deltas: &mut Deltas,
-    applied: &mut Applied,
+/// Write every derived-state delta of a batch.
+pub(crate) async fn write_deltas(
+    tx: &mut Transaction<'static, Any>,
+    deltas: &Deltas,
+    changes: &mut Changes,
 ) -> Result<()> {
-    let updated_at = event.updated_at.unix_timestamp();
-    let inserted = sqlx::query(
-        "INSERT INTO event_revisions (id, revision, seq, state, updated_at, upstream, raw) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id, revision) DO NOTHING",
-    )
-    .bind(&event.id)
-    .bind(event.revision)
-    .bind(seq_column(event.seq))
-    .bind(event.state.as_str())
-    .bind(updated_at)
-    .bind(upstream)
-    .bind(raw)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        applied.duplicate += 1;
-        return Ok(());
-    }
+    grid::write_grid_deltas(tx, deltas, changes).await?;
+    kpi::write_kpi_deltas(tx, deltas).await
+}
 
-    let old = sqlx::query(
-        "SELECT revision, grid_id, severity, is_open, overdue, updated_at FROM events WHERE id = ?",
-    )
-    .bind(&event.id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let old = match old {
-        Some(row) => {
-            let revision: i64 = row.try_get("revision")?;
-            if revision >= i64::from(event.revision) {
-                applied.older += 1;
-                return Ok(());
-            }
-            Some(Contribution {
-                grid_id: row.try_get("grid_id")?,
-                severity: row.try_get("severity")?,
-                is_open: row.try_get("is_open")?,
-                overdue: row.try_get("overdue")?,
-                updated_at: row.try_get("updated_at")?,
-            })
-        }
-        None => None,
-    };
-
-    let due_at = event.due_at.map(OffsetDateTime::unix_timestamp);
-    let is_open = !event.state.is_terminal();
-    let new = Contribution {
-        grid_id: event.grid_id.clone(),
-        severity: i64::from(event.severity.get()),
-        is_open,
-        overdue: is_open && due_at.is_some_and(|due| due < clock),
-        updated_at,
-    };
-    sqlx::query(
+async fn upsert_events(
+    tx: &mut Transaction<'static, Any>,
+    chunk: &[(&Event, EventRow)],
+) -> Result<()> {
+    let sql = format!(
         "INSERT INTO events (id, revision, seq, source, category, severity, state, is_open, \
-         overdue, grid_id, title, reported_at, updated_at, due_at, raw) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         pending, overdue, grid_id, micro_grid_id, village_code, town_code, title, address, \
+         lon, lat, mediation_outcome, reported_at, updated_at, due_at, finished_at) VALUES {} \
          ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, seq = excluded.seq, \
          source = excluded.source, category = excluded.category, severity = excluded.severity, \
-         state = excluded.state, is_open = excluded.is_open, overdue = excluded.overdue, \
-         grid_id = excluded.grid_id, title = excluded.title, reported_at = excluded.reported_at, \
-         updated_at = excluded.updated_at, due_at = excluded.due_at, raw = excluded.raw \
-         WHERE excluded.revision > events.revision",
-    )
-    .bind(&event.id)
-    .bind(event.revision)
-    .bind(seq_column(event.seq))
-    .bind(event.source.as_str())
-    .bind(event.category.as_str())
-    .bind(new.severity)
-    .bind(event.state.as_str())
-    .bind(new.is_open)
-    .bind(new.overdue)
-    .bind(&new.grid_id)
-    .bind(&event.title)
-    .bind(event.reported_at.unix_timestamp())
-    .bind(updated_at)
-    .bind(due_at)
-    .bind(raw)
-    .execute(&mut **tx)
-    .await?;
-
-    if let Some(old) = &old {
-        deltas.remove(old);
+         state = excluded.state, is_open = excluded.is_open, pending = excluded.pending, \
+         overdue = excluded.overdue, grid_id = excluded.grid_id, \
+         micro_grid_id = excluded.micro_grid_id, village_code = excluded.village_code, \
+         town_code = excluded.town_code, title = excluded.title, address = excluded.address, \
+         lon = excluded.lon, lat = excluded.lat, mediation_outcome = excluded.mediation_outcome, \
+         reported_at = excluded.reported_at, updated_at = excluded.updated_at, \
+         due_at = excluded.due_at, finished_at = excluded.finished_at",
+        placeholders(chunk.len(), 23)
+    );
+    let mut query = sqlx::query(&sql);
+    for (event, row) in chunk {
+        query = query
+            .bind(row.id.as_str())
+            .bind(i64::from(event.revision))
+            .bind(seq_column(event.seq))
+            .bind(row.source.as_str())
+            .bind(row.category.as_str())
+            .bind(row.severity)
+            .bind(row.state.as_str())
+            .bind(i64::from(row.is_open))
+            .bind(i64::from(row.pending))
+            .bind(i64::from(row.overdue))
+            .bind(row.grid_id.as_str())
+            .bind(event.micro_grid_id.as_deref())
+            .bind(row.village_code.as_str())
+            .bind(row.town_code.as_str())
+            .bind(event.title.as_str())
+            .bind(event.address.as_str())
+            .bind(event.location.map(|[lon, _]| lon))
+            .bind(event.location.map(|[_, lat]| lat))
+            .bind(row.mediation_outcome.as_deref())
+            .bind(row.reported_at)
+            .bind(row.updated_at)
+            .bind(row.due_at)
+            .bind(row.finished_at);
     }
-    deltas.add(&new);
-    applied.newest += 1;
+    query.execute(&mut **tx).await?;
     Ok(())
+}
+
+fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// `seq` is an unsigned 64-bit cursor; SQL has signed 64-bit integers. The
@@ -206,4 +574,25 @@ async fn land(
 /// `i64::MAX` is stored as `i64::MAX` rather than wrapping negative.
 fn seq_column(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(1, 1), "($1)");
+    }
+
+    #[test]
+    fn divisions_follow_the_grid_id_pattern() {
+        assert_eq!(
+            divisions_of("330282004001G03"),
+            ("330282004001".to_owned(), "330282004000".to_owned())
+        );
+        assert_eq!(divisions_of("G1"), (String::new(), String::new()));
+        assert_eq!(divisions_of("33028200400xG03"), (String::new(), String::new()));
+    }
 }

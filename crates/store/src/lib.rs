@@ -1,4 +1,5 @@
-//! The app's store of governance events (issue 4), on SQLite for now.
+//! The app's store of governance events (issue 4): SQLite embedded by
+//! default, PostgreSQL when several consoles share one truth.
 //!
 //! - [`parse`]: strict parsing of one record into the domain [`Event`], or the
 //!   reason it goes to quarantine.
@@ -16,22 +17,25 @@
 
 pub mod grid;
 pub mod ingest;
+pub mod kpi;
 pub mod parse;
 pub mod query;
+pub mod reference;
+pub mod rollup;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Mutex;
-use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
 
 pub use grid::{GridState, StatusColour};
-pub use ingest::{Applied, RawRecord};
+pub use ingest::{Alert, Applied, Changes, RawRecord};
+pub use kpi::{Kpi, KpiKey, KpiWindow};
 pub use parse::{Quarantined, RejectKind, parse_event};
 pub use query::{QuarantineCount, StoredRevision};
+pub use rollup::{Level, Rollup};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -44,54 +48,99 @@ pub enum Error {
     },
     #[error("could not migrate the database schema: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0:?}: use a file path, sqlite: or postgres://")]
+    Url(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Which engine holds the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded, one file in the app's data directory: the default.
+    Sqlite,
+    /// A server shared by several consoles ("one truth").
+    Postgres,
+}
+
 /// The store: a connection pool and the quarantine log's rate limiter.
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
     logged: OncePerMinute,
 }
 
 impl Store {
-    /// Open (creating if needed) the SQLite database at `url_or_path` (a
-    /// `sqlite:` URL or a file path), in WAL mode, and bring its schema up to
-    /// date. For a file path, missing parent directories are created, so the
-    /// app can pass a path inside a data directory that does not exist yet.
+    /// Open (creating if needed) the store at `url_or_path` and bring its
+    /// schema up to date:
+    /// - a file path or a `sqlite:` URL: SQLite in WAL mode; for a path,
+    ///   missing parent directories are created, so the app can pass a path
+    ///   inside a data directory that does not exist yet;
+    /// - a `postgres://` or `postgresql://` URL: that PostgreSQL database,
+    ///   which must exist (the schema is created in it).
     pub async fn open(url_or_path: &str) -> Result<Store> {
-        let options = if url_or_path.starts_with("sqlite:") {
-            SqliteConnectOptions::from_str(url_or_path)?
+        install_default_drivers();
+        let (url, backend) = if url_or_path.starts_with("postgres://")
+            || url_or_path.starts_with("postgresql://")
+        {
+            (url_or_path.to_owned(), Backend::Postgres)
+        } else if url_or_path.starts_with("sqlite:") {
+            (url_or_path.to_owned(), Backend::Sqlite)
+        } else if url_or_path.contains("://") {
+            return Err(Error::Url(url_or_path.to_owned()));
         } else {
-            if let Some(parent) = Path::new(url_or_path).parent() {
+            let path = Path::new(url_or_path);
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(|source| Error::DataDir {
                     path: parent.display().to_string(),
                     source,
                 })?;
             }
-            SqliteConnectOptions::new().filename(url_or_path)
+            (format!("sqlite://{url_or_path}?mode=rwc"), Backend::Sqlite)
         };
-        let options = options
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // With WAL, NORMAL loses at most the last transactions on power
-            // loss, never consistency; the upstream feed replays them.
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // With WAL, NORMAL loses at most the last transactions
+                        // on power loss, never consistency; the upstream feed
+                        // replays them.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                             PRAGMA cache_size = -65536;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
         Ok(Store {
             pool,
+            backend,
             logged: OncePerMinute::default(),
         })
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Close the pool, waiting for connections to finish (and SQLite to
+    /// checkpoint its WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 }
 

@@ -33,7 +33,10 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get("id")?, row.try_get("revision")?)))
+            .map(|row| {
+                let revision: i64 = row.try_get("revision")?;
+                Ok((row.try_get("id")?, u32::try_from(revision).unwrap_or(u32::MAX)))
+            })
             .collect()
     }
 
@@ -41,7 +44,7 @@ impl Store {
     pub async fn timeline(&self, id: &str) -> Result<Vec<StoredRevision>> {
         let rows = sqlx::query(
             "SELECT revision, seq, state, updated_at, upstream, raw FROM event_revisions \
-             WHERE id = ? ORDER BY revision",
+             WHERE id = $1 ORDER BY revision",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -49,8 +52,9 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let updated_at: i64 = row.try_get("updated_at")?;
+                let revision: i64 = row.try_get("revision")?;
                 Ok(StoredRevision {
-                    revision: row.try_get("revision")?,
+                    revision: u32::try_from(revision).unwrap_or(u32::MAX),
                     seq: row.try_get("seq")?,
                     state: row.try_get("state")?,
                     updated_at: OffsetDateTime::from_unix_timestamp(updated_at)

@@ -4,12 +4,9 @@ use gridwall_store::{QuarantineCount, RawRecord};
 use serde_json::json;
 use sqlx::Row;
 
-use crate::support::{at, fresh, record, simple};
+use crate::support::{Fresh, on_both, at, record, simple};
 
-#[tokio::test]
-async fn malformed_records_are_quarantined_with_their_reason_and_never_stop_the_batch()
--> anyhow::Result<()> {
-    let fresh = fresh().await?;
+async fn malformed_records_are_quarantined_with_their_reason_and_never_stop_the_batch(fresh: Fresh) -> anyhow::Result<()> {
     let store = &fresh.store;
     let mut missing = simple("E9", 1).json();
     missing
@@ -34,7 +31,7 @@ async fn malformed_records_are_quarantined_with_their_reason_and_never_stop_the_
     ];
     let applied = store.apply(&batch, at(0)).await?;
     assert_eq!(
-        applied.newest, 2,
+        applied.advanced, 2,
         "good records on both sides of the bad ones land"
     );
     assert_eq!(applied.quarantined, 6);
@@ -75,3 +72,5 @@ async fn malformed_records_are_quarantined_with_their_reason_and_never_stop_the_
     assert!(row.try_get::<String, _>("reason")?.contains("grid_id"));
     Ok(())
 }
+
+on_both!(malformed_records_are_quarantined_with_their_reason_and_never_stop_the_batch);

@@ -1,21 +1,19 @@
 //! Keeping the newest revision of each event and every revision for the timeline.
 
-use gridwall_store::Applied;
+use gridwall_store::{Applied, Changes};
 use serde_json::json;
 use sqlx::Row;
 
-use crate::support::{Rev, at, fresh, record, simple};
+use crate::support::{Fresh, on_both, Rev, at, record, simple};
 
-#[tokio::test]
-async fn duplicates_and_older_revisions_change_nothing() -> anyhow::Result<()> {
-    let fresh = fresh().await?;
+async fn duplicates_and_older_revisions_change_nothing(fresh: Fresh) -> anyhow::Result<()> {
     let store = &fresh.store;
     let third = Rev {
         state: "closed",
         ..simple("E1", 3)
     };
     let applied = store.apply(&[third.record()], at(1_000)).await?;
-    assert_eq!(applied.newest, 1);
+    assert_eq!(applied.advanced, 1);
     let before = store.grid_state("G1").await?;
 
     // Revisions 1 and 2 arrive late (open, so they would reopen the event if
@@ -29,10 +27,11 @@ async fn duplicates_and_older_revisions_change_nothing() -> anyhow::Result<()> {
     assert_eq!(
         applied,
         Applied {
-            newest: 0,
-            older: 2,
+            stored: 2,
+            advanced: 0,
             duplicate: 1,
-            quarantined: 0
+            quarantined: 0,
+            changes: Changes::default(),
         }
     );
     assert_eq!(store.newest().await?, vec![("E1".to_owned(), 3)]);
@@ -50,9 +49,7 @@ async fn duplicates_and_older_revisions_change_nothing() -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn every_revision_is_kept_for_the_timeline() -> anyhow::Result<()> {
-    let fresh = fresh().await?;
+async fn every_revision_is_kept_for_the_timeline(fresh: Fresh) -> anyhow::Result<()> {
     let store = &fresh.store;
     let mut second = simple("E1", 2).json();
     second["x_platform_note"] = json!({"from": "v1.4"});
@@ -76,15 +73,13 @@ async fn every_revision_is_kept_for_the_timeline() -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn unknown_sources_and_categories_are_kept_raw() -> anyhow::Result<()> {
-    let fresh = fresh().await?;
+async fn unknown_sources_and_categories_are_kept_raw(fresh: Fresh) -> anyhow::Result<()> {
     let store = &fresh.store;
     let mut value = simple("E1", 1).json();
     value["source"] = json!("drone_patrol");
     value["category"] = json!("traffic.new_kind");
     let applied = store.apply(&[record(&value)], at(0)).await?;
-    assert_eq!(applied.newest, 1);
+    assert_eq!(applied.advanced, 1);
     let row = sqlx::query("SELECT source, category FROM events WHERE id = 'E1'")
         .fetch_one(store.pool())
         .await?;
@@ -93,9 +88,7 @@ async fn unknown_sources_and_categories_are_kept_raw() -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn concurrent_batches_both_land() -> anyhow::Result<()> {
-    let fresh = fresh().await?;
+async fn concurrent_batches_both_land(fresh: Fresh) -> anyhow::Result<()> {
     let store = &fresh.store;
     let first: Vec<_> = (1..=20)
         .map(|revision| simple("E1", revision).record())
@@ -117,3 +110,5 @@ async fn concurrent_batches_both_land() -> anyhow::Result<()> {
     assert_eq!(state.open_by_severity, [1, 0, 0, 0]);
     Ok(())
 }
+
+on_both!(duplicates_and_older_revisions_change_nothing, every_revision_is_kept_for_the_timeline, unknown_sources_and_categories_are_kept_raw, concurrent_batches_both_land);

@@ -7,18 +7,94 @@ use tempfile::TempDir;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// A store and the directory that holds its file (deleted on drop).
+/// A store on a fresh database: a SQLite file in a temporary directory
+/// (deleted on drop), or a new database on the test PostgreSQL server.
 pub struct Fresh {
     pub store: Store,
-    _dir: TempDir,
+    _dir: Option<TempDir>,
 }
 
-pub async fn fresh() -> anyhow::Result<Fresh> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("store.sqlite");
-    let store = Store::open(path.to_str().expect("temp paths are UTF-8")).await?;
-    Ok(Fresh { store, _dir: dir })
+/// Which engine a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
 }
+
+/// The environment variable naming the PostgreSQL server for the tests
+/// (`scripts/postgres start` prints the URL; `scripts/test` sets it).
+pub const POSTGRES_ENV: &str = "GRIDWALL_TEST_POSTGRES";
+
+pub async fn fresh(engine: Engine) -> anyhow::Result<Fresh> {
+    match engine {
+        Engine::Sqlite => {
+            let dir = tempfile::tempdir()?;
+            let path = dir.path().join("store.sqlite");
+            let store = Store::open(path.to_str().expect("temp paths are UTF-8")).await?;
+            Ok(Fresh {
+                store,
+                _dir: Some(dir),
+            })
+        }
+        Engine::Postgres => {
+            let url = std::env::var(POSTGRES_ENV).map_err(|_| {
+                anyhow::anyhow!(
+                    "{POSTGRES_ENV} is not set: the store's tests run on PostgreSQL too. \
+                     Start a server with `scripts/postgres start` and export the URL it \
+                     prints, or run the whole suite with scripts/test"
+                )
+            })?;
+            Ok(Fresh {
+                store: Store::open(&new_database(&url).await?).await?,
+                _dir: None,
+            })
+        }
+    }
+}
+
+/// Create an empty database with a unique name on the server at `url`;
+/// returns its URL. The server is a throwaway one (`scripts/postgres stop`
+/// deletes it), so databases are not dropped after each test.
+async fn new_database(url: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .subsec_nanos();
+    let name = format!("gw_{}_{n}_{nanos}", std::process::id());
+    let mut admin = sqlx::AnyConnection::connect(url).await?;
+    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
+    admin.close().await?;
+    let (base, _) = url
+        .rsplit_once('/')
+        .ok_or_else(|| anyhow::anyhow!("{POSTGRES_ENV} must end in /<database>"))?;
+    Ok(format!("{base}/{name}"))
+}
+
+/// Run each named test (an `async fn(Fresh) -> anyhow::Result<()>`) on both
+/// engines: `name::sqlite` and `name::postgres`.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use crate::support::{Engine, fresh};
+
+                #[tokio::test]
+                async fn sqlite() -> anyhow::Result<()> {
+                    super::$name(fresh(Engine::Sqlite).await?).await
+                }
+
+                #[tokio::test]
+                async fn postgres() -> anyhow::Result<()> {
+                    super::$name(fresh(Engine::Postgres).await?).await
+                }
+            }
+        )*
+    };
+}
+pub(crate) use on_both;
 
 /// Unix seconds as a time.
 pub fn at(unix: i64) -> OffsetDateTime {

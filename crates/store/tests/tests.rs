@@ -1,5 +1,7 @@
-//! The store's integration tests, one binary. Each test opens a fresh SQLite
-//! file in its own temporary directory.
+//! The store's integration tests, one binary. Most run twice, on a fresh
+//! SQLite file in a temporary directory and on a fresh database of the test
+//! PostgreSQL server named by `GRIDWALL_TEST_POSTGRES` (see `scripts/postgres`):
+//! `<test>::sqlite` and `<test>::postgres`.
 //!
 //! - `support`: a fresh store, event JSON builders, times.
 //! - `open`: WAL mode; a reopened file (by path or `sqlite:` URL) keeps its events.

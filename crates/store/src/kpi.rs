@@ -1,0 +1,417 @@
+//! The command centre's KPIs, each a ratio (or a median) over a window of
+//! local days, kept as counters per day of `reported_at` and town that move
+//! with each event's newest revision, like the grid counters.
+//!
+//! An event counts on the local (UTC+8) day it was reported, in its town, with
+//! the state of its newest revision. So "today" is the events reported today
+//! and how far they have got. Definitions ([`KpiKey::definition`]):
+//!
+//! | KPI | numerator | denominator |
+//! |---|---|---|
+//! | dispute resolution (矛盾纠纷化解成功率) | `dispute.*` events with mediation outcome success | `dispute.*` events with outcome success or failed |
+//! | 110 non-police handling (110非警务警情处置率) | `police_110` events resolved or closed | `police_110` events resolved, closed, mediation failed or escalated, or pending past due |
+//! | pre-litigation mediation (诉前调解成功率) | `litigation` events with outcome success | `litigation` events with outcome success or failed |
+//! | closure (结案率) | events closed | events not cancelled |
+//! | on time (按期办结率) | finished events finished by `due_at` | finished events with a `due_at` |
+//! | median handling time (办理时长中位数) | median of finished − reported | finished events |
+//!
+//! "Finished" is the first time an event reached resolved or closed.
+//! Handling times are counted in 15-minute buckets; the median is the middle
+//! of the bucket that holds the middle event, so it is exact to ±7.5 minutes.
+
+use std::collections::BTreeMap;
+
+use sqlx::{Any, Row, Transaction};
+
+use crate::ingest::{Deltas, EventRow, placeholders};
+use crate::{Result, Store};
+
+const LOCAL_OFFSET: i64 = 8 * 3600;
+const DAY: i64 = 86_400;
+/// Width of a handling-time bucket, in seconds.
+pub const BUCKET: i64 = 900;
+
+/// The local (UTC+8) day number of a unix time: days since 1970-01-01 local.
+pub fn local_day(unix: i64) -> i64 {
+    (unix + LOCAL_OFFSET).div_euclid(DAY)
+}
+
+/// The counters an event's newest row adds one to.
+pub(crate) fn metrics_of(row: &EventRow) -> Vec<&'static str> {
+    let mut out = Vec::with_capacity(6);
+    let cancelled = row.state == "cancelled";
+    if !cancelled {
+        out.push("events");
+    }
+    if row.state == "closed" {
+        out.push("closed");
+    }
+    let outcome = row.mediation_outcome.as_deref();
+    let decided = matches!(outcome, Some("success" | "failed"));
+    if row.category.starts_with("dispute.") && decided {
+        out.push("dispute_decided");
+        if outcome == Some("success") {
+            out.push("dispute_success");
+        }
+    }
+    if row.source == "litigation" && decided {
+        out.push("lit_decided");
+        if outcome == Some("success") {
+            out.push("lit_success");
+        }
+    }
+    if row.source == "police_110" && !cancelled {
+        let handled = matches!(row.state.as_str(), "resolved" | "closed");
+        if handled
+            || matches!(row.state.as_str(), "mediation_failed" | "escalated")
+            || row.overdue
+        {
+            out.push("p110_due");
+        }
+        if handled {
+            out.push("p110_handled");
+        }
+    }
+    if let (Some(finished), Some(due)) = (row.finished_at, row.due_at) {
+        out.push("finished_due");
+        if finished <= due {
+            out.push("on_time");
+        }
+    }
+    out
+}
+
+/// The handling-time bucket of a finished event.
+pub(crate) fn handling_bucket(row: &EventRow) -> Option<i64> {
+    row.finished_at
+        .map(|finished| (finished - row.reported_at).max(0) / BUCKET)
+}
+
+pub(crate) async fn write_kpi_deltas(
+    tx: &mut Transaction<'static, Any>,
+    deltas: &Deltas,
+) -> Result<()> {
+    let kpi: Vec<_> = deltas.kpi.iter().filter(|(_, n)| **n != 0).collect();
+    for chunk in kpi.chunks(500) {
+        let sql = format!(
+            "INSERT INTO kpi_daily AS k (day, town_code, metric, n) VALUES {} \
+             ON CONFLICT (day, town_code, metric) DO UPDATE SET n = k.n + excluded.n",
+            placeholders(chunk.len(), 4)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((day, town, metric), n) in chunk {
+            query = query.bind(*day).bind(town.as_str()).bind(*metric).bind(**n);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    let handling: Vec<_> = deltas.handling.iter().filter(|(_, n)| **n != 0).collect();
+    for chunk in handling.chunks(500) {
+        let sql = format!(
+            "INSERT INTO kpi_handling AS k (day, town_code, bucket, n) VALUES {} \
+             ON CONFLICT (day, town_code, bucket) DO UPDATE SET n = k.n + excluded.n",
+            placeholders(chunk.len(), 4)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((day, town, bucket), n) in chunk {
+            query = query.bind(*day).bind(town.as_str()).bind(*bucket).bind(**n);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Which KPI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KpiKey {
+    DisputeResolution,
+    Police110Handling,
+    PreLitigationMediation,
+    Closure,
+    OnTime,
+    MedianHandlingMinutes,
+}
+
+impl KpiKey {
+    pub const ALL: [KpiKey; 6] = [
+        KpiKey::DisputeResolution,
+        KpiKey::Police110Handling,
+        KpiKey::PreLitigationMediation,
+        KpiKey::Closure,
+        KpiKey::OnTime,
+        KpiKey::MedianHandlingMinutes,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KpiKey::DisputeResolution => "dispute_resolution",
+            KpiKey::Police110Handling => "police_110_handling",
+            KpiKey::PreLitigationMediation => "pre_litigation_mediation",
+            KpiKey::Closure => "closure",
+            KpiKey::OnTime => "on_time",
+            KpiKey::MedianHandlingMinutes => "median_handling_minutes",
+        }
+    }
+
+    /// The counters behind a ratio: (numerator, denominator).
+    fn counters(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            KpiKey::DisputeResolution => Some(("dispute_success", "dispute_decided")),
+            KpiKey::Police110Handling => Some(("p110_handled", "p110_due")),
+            KpiKey::PreLitigationMediation => Some(("lit_success", "lit_decided")),
+            KpiKey::Closure => Some(("closed", "events")),
+            KpiKey::OnTime => Some(("on_time", "finished_due")),
+            KpiKey::MedianHandlingMinutes => None,
+        }
+    }
+
+    /// The target the centre is held to, where there is one (a ratio).
+    pub fn target(self) -> Option<f64> {
+        match self {
+            KpiKey::DisputeResolution => Some(0.98),
+            KpiKey::Police110Handling => Some(0.99),
+            _ => None,
+        }
+    }
+
+    /// (numerator, denominator) in words, Chinese and English.
+    pub fn definition(self) -> (Definition, Definition) {
+        let d = |name, numerator, denominator| Definition {
+            name,
+            numerator,
+            denominator,
+        };
+        match self {
+            KpiKey::DisputeResolution => (
+                d("矛盾纠纷化解成功率", "调解成功的纠纷类事件", "已有调解结果（成功或失败）的纠纷类事件"),
+                d(
+                    "Dispute resolution rate",
+                    "dispute events mediated successfully",
+                    "dispute events with a mediation outcome (success or failed)",
+                ),
+            ),
+            KpiKey::Police110Handling => (
+                d("110非警务警情处置率", "已办结或已结案的110移交事件", "已办结、已结案、调解失败、已上报，或超期未办的110移交事件"),
+                d(
+                    "110 non-police handling rate",
+                    "110 hand-overs resolved or closed",
+                    "110 hand-overs resolved, closed, mediation failed, escalated, or pending past due",
+                ),
+            ),
+            KpiKey::PreLitigationMediation => (
+                d("诉前调解成功率", "调解成功的诉源事件", "已有调解结果的诉源事件"),
+                d(
+                    "Pre-litigation mediation success rate",
+                    "litigation-source events mediated successfully",
+                    "litigation-source events with a mediation outcome",
+                ),
+            ),
+            KpiKey::Closure => (
+                d("结案率", "已结案事件", "全部事件（不含撤销）"),
+                d("Closure rate", "events closed", "all events except cancelled"),
+            ),
+            KpiKey::OnTime => (
+                d("按期办结率", "在办理时限前办结的事件", "已办结且有办理时限的事件"),
+                d(
+                    "On-time rate",
+                    "finished events finished by their deadline",
+                    "finished events that have a deadline",
+                ),
+            ),
+            KpiKey::MedianHandlingMinutes => (
+                d("办理时长中位数（分钟）", "从上报到办结的时长的中位数", "已办结事件"),
+                d(
+                    "Median handling time (minutes)",
+                    "median of reported-to-finished time",
+                    "finished events",
+                ),
+            ),
+        }
+    }
+}
+
+/// A KPI's definition in one language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Definition {
+    pub name: &'static str,
+    pub numerator: &'static str,
+    pub denominator: &'static str,
+}
+
+/// The window a KPI is taken over, ending on (and including) `today`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KpiWindow {
+    Today,
+    SevenDays,
+    ThisYear,
+}
+
+impl KpiWindow {
+    pub const ALL: [KpiWindow; 3] = [KpiWindow::Today, KpiWindow::SevenDays, KpiWindow::ThisYear];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KpiWindow::Today => "today",
+            KpiWindow::SevenDays => "7d",
+            KpiWindow::ThisYear => "year",
+        }
+    }
+
+    /// First and last local day of the window that ends at `now` (unix).
+    pub fn days(self, now: i64) -> (i64, i64) {
+        let today = local_day(now);
+        match self {
+            KpiWindow::Today => (today, today),
+            KpiWindow::SevenDays => (today - 6, today),
+            KpiWindow::ThisYear => {
+                let local = time::OffsetDateTime::from_unix_timestamp(now + LOCAL_OFFSET)
+                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+                let jan1 = local
+                    .replace_ordinal(1)
+                    .unwrap_or(local)
+                    .replace_time(time::Time::MIDNIGHT);
+                (jan1.unix_timestamp().div_euclid(DAY), today)
+            }
+        }
+    }
+}
+
+/// One KPI over one window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kpi {
+    pub key: KpiKey,
+    pub window: KpiWindow,
+    pub first_day: i64,
+    pub last_day: i64,
+    /// For the median: the number of finished events in the window.
+    pub numerator: i64,
+    pub denominator: i64,
+    /// The ratio (0..=1), or the median in minutes; `None` when the
+    /// denominator is zero (shown as "—", not as 0% or 100%).
+    pub value: Option<f64>,
+}
+
+impl Store {
+    /// Every KPI over `window` ending at `now`, for the city or one town.
+    pub async fn kpis(&self, now: i64, window: KpiWindow, town: Option<&str>) -> Result<Vec<Kpi>> {
+        let (first, last) = window.days(now);
+        let mut sql = String::from(
+            "SELECT metric, SUM(n) AS n FROM kpi_daily WHERE day >= $1 AND day <= $2",
+        );
+        if town.is_some() {
+            sql.push_str(" AND town_code = $3");
+        }
+        sql.push_str(" GROUP BY metric");
+        // SUM over BIGINT is NUMERIC on PostgreSQL: cast back.
+        let sql = sql.replace("SUM(n)", "CAST(SUM(n) AS BIGINT)");
+        let mut query = sqlx::query(&sql).bind(first).bind(last);
+        if let Some(town) = town {
+            query = query.bind(town);
+        }
+        let mut counters: BTreeMap<String, i64> = BTreeMap::new();
+        for row in query.fetch_all(&self.pool).await? {
+            counters.insert(row.try_get("metric")?, row.try_get("n")?);
+        }
+        let histogram = self.handling_histogram(first, last, town).await?;
+
+        Ok(KpiKey::ALL
+            .iter()
+            .map(|&key| {
+                let (numerator, denominator, value) = match key.counters() {
+                    Some((num, den)) => {
+                        let numerator = counters.get(num).copied().unwrap_or(0);
+                        let denominator = counters.get(den).copied().unwrap_or(0);
+                        let value = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+                        (numerator, denominator, value)
+                    }
+                    None => {
+                        let count: i64 = histogram.values().sum();
+                        (count, count, median_minutes(&histogram))
+                    }
+                };
+                Kpi {
+                    key,
+                    window,
+                    first_day: first,
+                    last_day: last,
+                    numerator,
+                    denominator,
+                    value,
+                }
+            })
+            .collect())
+    }
+
+    async fn handling_histogram(
+        &self,
+        first: i64,
+        last: i64,
+        town: Option<&str>,
+    ) -> Result<BTreeMap<i64, i64>> {
+        let mut sql = String::from(
+            "SELECT bucket, CAST(SUM(n) AS BIGINT) AS n FROM kpi_handling \
+             WHERE day >= $1 AND day <= $2",
+        );
+        if town.is_some() {
+            sql.push_str(" AND town_code = $3");
+        }
+        sql.push_str(" GROUP BY bucket");
+        let mut query = sqlx::query(&sql).bind(first).bind(last);
+        if let Some(town) = town {
+            query = query.bind(town);
+        }
+        let mut histogram = BTreeMap::new();
+        for row in query.fetch_all(&self.pool).await? {
+            let n: i64 = row.try_get("n")?;
+            if n > 0 {
+                histogram.insert(row.try_get("bucket")?, n);
+            }
+        }
+        Ok(histogram)
+    }
+}
+
+/// The median of a bucketed histogram, in minutes: the middle of the bucket
+/// holding the lower middle element.
+pub fn median_minutes(histogram: &BTreeMap<i64, i64>) -> Option<f64> {
+    let count: i64 = histogram.values().sum();
+    if count == 0 {
+        return None;
+    }
+    let middle = (count - 1) / 2;
+    let mut seen = 0;
+    for (&bucket, &n) in histogram {
+        seen += n;
+        if seen > middle {
+            return Some((bucket as f64 + 0.5) * BUCKET as f64 / 60.0);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_days_turn_at_midnight_in_cixi() {
+        // 2026-11-27 00:00 +08:00 is 2026-11-26 16:00 UTC.
+        let midnight = 1_795_708_800;
+        assert_eq!(local_day(midnight), local_day(midnight + DAY - 1));
+        assert_eq!(local_day(midnight) - 1, local_day(midnight - 1));
+    }
+
+    #[test]
+    fn this_year_starts_on_january_first_local() {
+        // 2026-01-01 00:30 +08:00 is still 2025-12-31 in UTC.
+        let early = 1_767_198_600;
+        let (first, last) = KpiWindow::ThisYear.days(early);
+        assert_eq!(first, last, "the first of January is a one-day year so far");
+    }
+
+    #[test]
+    fn median_takes_the_middle_bucket() {
+        let histogram = BTreeMap::from([(0, 1), (4, 1), (8, 1)]);
+        assert_eq!(median_minutes(&histogram), Some(67.5));
+        assert_eq!(median_minutes(&BTreeMap::new()), None);
+    }
+}
