@@ -1,0 +1,191 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { cixi, loadCixi } from "./cityData.testsupport";
+import { FakeContainer, installFakePath2D, ManualFrames } from "./fakeCanvas";
+import { GridMap, type GridDelta } from "./GridMap";
+import { legendEntries, palette, type GridColour } from "./palette";
+
+beforeAll(async () => {
+  installFakePath2D();
+  await loadCixi();
+});
+
+function mapOnCixi(): { map: GridMap; frames: ManualFrames; el: FakeContainer } {
+  const el = new FakeContainer(1600, 1200);
+  const frames = new ManualFrames();
+  const map = new GridMap(el as unknown as HTMLElement, {
+    requestFrame: frames.request,
+    cancelFrame: frames.cancel,
+    pulse: false,
+  });
+  map.setCity(cixi());
+  frames.run(); // the first full paint
+  return { map, frames, el };
+}
+
+const delta = (grid_id: string, colour: GridColour, overdue = 0, stale = false): GridDelta => ({
+  grid_id,
+  colour,
+  overdue,
+  open: colour === "green" ? 0 : 1,
+  stale,
+});
+
+describe("GridMap", () => {
+  it("loads the whole city and says so on the canvas", () => {
+    const { map, el } = mapOnCixi();
+    expect(map.gridCount()).toBe(1724);
+    expect(el.canvas.getAttribute("data-testid")).toBe("grid-map");
+    expect(el.canvas.getAttribute("data-grid-count")).toBe("1724");
+    expect(el.canvas.getAttribute("data-frames")).toBe("1");
+    expect(el.canvas.width).toBe(1600);
+    // Town names are drawn, big enough to read.
+    const texts = el.canvas.context.calls.filter((c) => c.op === "fillText").map((c) => c.target);
+    expect(texts).toContain("宗汉街道");
+  });
+
+  it("paints 5,000 deltas given before a frame in exactly one frame, the last status winning", () => {
+    const { map, frames, el } = mapOnCixi();
+    const before = frames.requested;
+    const ids = cixi().names.slice(0, 50).map((g) => g.grid_id);
+    const colours: GridColour[] = ["green", "amber", "red"];
+    for (let k = 0; k < 5000; k++) map.applyDeltas([delta(ids[k % 50]!, colours[k % 3]!)]);
+    map.applyDeltas([delta(ids[0]!, "amber")]);
+
+    expect(frames.requested - before).toBe(1);
+    expect(map.colourOf(ids[0]!)).toBeNull(); // nothing is painted before the frame
+    el.canvas.context.calls = [];
+    frames.run();
+
+    expect(el.canvas.getAttribute("data-frames")).toBe("2");
+    expect(map.stats()).toMatchObject({ frames: 2, fullRedraws: 1, partialRedraws: 1 });
+    expect(map.colourOf(ids[0]!)).toBe("amber");
+    // The last calls were k = 4997, 4998, 4999: ids[47] red, ids[48] green, ids[49] amber.
+    expect(map.colourOf(ids[47]!)).toBe("red");
+    expect(map.colourOf(ids[48]!)).toBe("green");
+    expect(map.colourOf(ids[49]!)).toBe("amber");
+    // A partial paint: a few hundred fills near the changed grids, not the whole city again.
+    const fills = el.canvas.context.calls.filter((c) => c.op === "fill").length;
+    expect(fills).toBeGreaterThanOrEqual(50);
+    expect(fills).toBeLessThan(1724);
+    expect(el.canvas.context.saveDepth).toBe(0);
+    expect(frames.pending).toBe(0);
+  });
+
+  it("repaints only grids that changed how they look", () => {
+    const { map, frames } = mapOnCixi();
+    const id = cixi().names[10]!.grid_id;
+    map.applyDeltas([delta(id, "red", 2)]);
+    frames.run();
+    const painted = map.stats().frames;
+    // Only the counts changed: same colour, still overdue, still fresh.
+    map.applyDeltas([{ grid_id: id, colour: "red", overdue: 3, open: 5 }]);
+    expect(frames.pending).toBe(0);
+    frames.run();
+    expect(map.stats().frames).toBe(painted);
+  });
+
+  it("ignores and counts deltas for grids it does not know", () => {
+    const { map, frames } = mapOnCixi();
+    expect(() =>
+      map.applyDeltas([
+        delta("330282999999G99", "red"),
+        { grid_id: cixi().names[0]!.grid_id, colour: "purple" as GridColour, overdue: 0, open: 0 },
+      ]),
+    ).not.toThrow();
+    expect(map.stats().unknownDeltas).toBe(2);
+    expect(frames.pending).toBe(0);
+  });
+
+  it("redraws everything once when more grids change than partial repaints pay for", () => {
+    const { map, frames } = mapOnCixi();
+    map.applyDeltas(cixi().names.map((g) => delta(g.grid_id, "red", 1, true)));
+    frames.run();
+    expect(map.stats()).toMatchObject({ fullRedraws: 2, partialRedraws: 0 });
+    expect(map.colourOf(cixi().names[1723]!.grid_id)).toBe("red");
+  });
+
+  it("selects the grid under a click and tells listeners", () => {
+    const { map, frames, el } = mapOnCixi();
+    const g = cixi().names[500]!;
+    const [x, y] = map.toScreen(g.centroid![0]!, g.centroid![1]!);
+    expect(map.hitTest(x, y)).toBe(g.grid_id);
+
+    const heard: (string | null)[] = [];
+    map.onSelect((id) => heard.push(id));
+    el.canvas.dispatch("pointerdown", { button: 0, pointerId: 1, clientX: x, clientY: y });
+    el.canvas.dispatch("pointerup", { button: 0, pointerId: 1, clientX: x, clientY: y });
+    expect(heard).toEqual([g.grid_id]);
+    expect(map.selected()).toBe(g.grid_id);
+    expect(el.canvas.getAttribute("data-selected")).toBe(g.grid_id);
+    frames.run();
+    const strokes = el.canvas.context.calls.filter((c) => c.op === "stroke" && c.style === palette.selected);
+    expect(strokes.length).toBeGreaterThan(0);
+
+    // A click on empty sea clears the selection.
+    el.canvas.dispatch("pointerdown", { button: 0, pointerId: 2, clientX: 1, clientY: 1 });
+    el.canvas.dispatch("pointerup", { button: 0, pointerId: 2, clientX: 1, clientY: 1 });
+    expect(map.selected()).toBeNull();
+    expect(heard).toEqual([g.grid_id, null]);
+  });
+
+  it("a drag pans the map instead of selecting", () => {
+    const { map, el } = mapOnCixi();
+    const g = cixi().names[500]!;
+    const [x0, y0] = map.toScreen(g.centroid![0]!, g.centroid![1]!);
+    el.canvas.dispatch("pointerdown", { button: 0, pointerId: 1, clientX: x0, clientY: y0 });
+    el.canvas.dispatch("pointermove", { pointerId: 1, clientX: x0 + 100, clientY: y0 + 40 });
+    el.canvas.dispatch("pointerup", { pointerId: 1, clientX: x0 + 100, clientY: y0 + 40 });
+    expect(map.selected()).toBeNull();
+    const [x1, y1] = map.toScreen(g.centroid![0]!, g.centroid![1]!);
+    expect(x1 - x0).toBeCloseTo(100, 6);
+    expect(y1 - y0).toBeCloseTo(40, 6);
+  });
+
+  it("focus brings a grid to the middle, zoomed in, over about 150 ms", () => {
+    let now = 0;
+    const el = new FakeContainer(1600, 1200);
+    const frames = new ManualFrames();
+    const map = new GridMap(el as unknown as HTMLElement, {
+      requestFrame: frames.request,
+      cancelFrame: frames.cancel,
+      now: () => now,
+    });
+    map.setCity(cixi());
+    frames.run();
+    const g = cixi().names[900]!;
+    map.focus(g.grid_id);
+    now = 60;
+    frames.run();
+    const [xm] = map.toScreen(g.centroid![0]!, g.centroid![1]!);
+    now = 200;
+    frames.run();
+    const [x, y] = map.toScreen(g.centroid![0]!, g.centroid![1]!);
+    expect(Math.abs(x - 800)).toBeLessThan(200);
+    expect(Math.abs(y - 600)).toBeLessThan(200);
+    expect(Math.abs(xm - 800)).toBeGreaterThan(Math.abs(x - 800)); // still on its way at 60 ms
+    expect(map.hitTest(x, y)).toBe(g.grid_id);
+    expect(frames.pending).toBe(0); // the animation has ended and stopped asking for frames
+  });
+
+  it("leaves nothing behind when destroyed", () => {
+    const { map, el, frames } = mapOnCixi();
+    map.applyDeltas([delta(cixi().names[0]!.grid_id, "red")]);
+    map.destroy();
+    expect(frames.pending).toBe(0);
+    expect(el.canvas.removed).toBe(true);
+    expect([...el.canvas.listeners.values()].every((l) => l.length === 0)).toBe(true);
+  });
+});
+
+describe("legendEntries", () => {
+  it("speaks Chinese by default and English when asked", () => {
+    expect(legendEntries("zh-CN").map((e) => e.label)).toEqual(["正常", "有未办结事件", "重大或超期", "超期", "数据过期"]);
+    expect(legendEntries("en").map((e) => e.label)).toEqual([
+      "Normal",
+      "Open incidents",
+      "Major or overdue",
+      "Overdue",
+      "Data stale",
+    ]);
+  });
+});

@@ -1,0 +1,957 @@
+// The wall's live map: every grid of the city on one Canvas2D, coloured by its
+// status, redrawn as deltas arrive. A framework-free class with a small
+// surface (`new GridMap(el, opts)`, `setCity`, `applyDeltas`, `select`,
+// `focus`, `destroy`) so the Svelte wall owns it through a thin wrapper.
+//
+// Why it is fast enough for a software-rendered 4K webview:
+// - Geometry is projected once into Float32Arrays and turned into one Path2D
+//   per grid in metres; a view change only changes the canvas transform.
+// - `applyDeltas` writes into typed arrays and marks grids dirty; nothing is
+//   drawn until the next animation frame, so a burst of thousands of deltas is
+//   one paint, and the latest state of each grid wins.
+// - A frame with only status changes repaints just the changed grids'
+//   rectangles: it clips to them, and redraws in layer order only what meets
+//   them (found through the bucket index). Pan, zoom and resize redraw all.
+// - The per-frame path allocates nothing: dirty lists, rectangles and query
+//   stamps are preallocated; callbacks are bound once.
+
+import type { Language } from "../bindings/Language";
+import { City, type FeatureCollection, type GridLabel } from "./city";
+import { palette, type GridColour } from "./palette";
+
+/** One grid's new status, as the wall's state sends it. */
+export interface GridDelta {
+  grid_id: string;
+  colour: GridColour;
+  /** Overdue incidents in the grid. */
+  overdue: number;
+  /** Open incidents in the grid. */
+  open: number;
+  /** True when the status is old (the upstream link is down or lagging). */
+  stale?: boolean;
+}
+
+/** What `setCity` takes: the upstream's own collections, already parsed. */
+export interface CityData {
+  /** `GET /api/v1/grids/geometry`: grids and micro-grids. */
+  grids: FeatureCollection;
+  /** The towns' collection (`code`, `name`, `centroid`), for borders and names. */
+  towns?: FeatureCollection;
+  /** Grid records (`grid_id`, `name`, `centroid`), for grid names when zoomed in. */
+  names?: readonly GridLabel[];
+}
+
+export interface GridMapOptions {
+  /** Expose `window.__gridwallMap` for end-to-end tests. */
+  testHooks?: boolean;
+  /** Pulse the outline of overdue grids (default: on unless the system asks for reduced motion). */
+  pulse?: boolean;
+  /** Town name size in CSS pixels (default: 1/36 of the map's height, 14 to 48). */
+  labelPx?: number;
+  /** Language for the canvas' accessible label. */
+  lang?: Language;
+  /** Frame scheduling and clock, replaceable for tests and the benchmark. */
+  requestFrame?: (cb: (time: number) => void) => number;
+  cancelFrame?: (handle: number) => void;
+  now?: () => number;
+}
+
+export interface GridMapStats {
+  /** Frames in which something was painted. */
+  frames: number;
+  fullRedraws: number;
+  partialRedraws: number;
+  /** Deltas for a grid the map does not know (ignored). */
+  unknownDeltas: number;
+  /** Features of the geometry that could not be drawn. */
+  skippedFeatures: number;
+}
+
+interface TestHooks {
+  colourOf(gridId: string): GridColour | null;
+  count(): number;
+  selected(): string | null;
+  frames(): number;
+  /** Where a grid's label point is on the canvas, in CSS pixels, or null when off screen. */
+  screenPointOf(gridId: string): [number, number] | null;
+}
+
+declare global {
+  interface Window {
+    __gridwallMap?: TestHooks;
+  }
+}
+
+// Colour codes by grid index; 0 is "no status yet".
+const GREEN = 1,
+  AMBER = 2,
+  RED = 3;
+const COLOUR_CODE: Record<string, number> = { green: GREEN, amber: AMBER, red: RED };
+const COLOUR_NAME: (GridColour | null)[] = [null, "green", "amber", "red"];
+const FILL = [palette.noData, palette.green, palette.amber, palette.red];
+const STALE_FILL = [palette.stale.none, palette.stale.green, palette.stale.amber, palette.stale.red];
+
+/** Above this many changed grids in one frame, one full redraw is cheaper than clipping to each. */
+const MAX_DIRTY_RECTS = 240;
+/** Pixels (CSS) around a grid's box that its outlines and halo may cover. */
+const PAD_CSS = 9;
+const ZOOM_MS = 150;
+/** Full period of the overdue pulse, and the number of steps it is drawn in. */
+const PULSE_MS = 2000;
+const PULSE_STEPS = 8;
+/** More overdue grids than this and the outline stays still: the whole city would repaint. */
+const PULSE_MAX_GRIDS = 160;
+/** Micro-grid borders appear when a typical grid is this wide on screen (CSS px); names a bit later. */
+const MICRO_AT_PX = 150;
+const GRID_NAMES_AT_PX = 200;
+const FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif';
+
+interface ZoomAnimation {
+  t0: number;
+  fromCx: number;
+  fromCy: number;
+  fromScale: number;
+  toCx: number;
+  toCy: number;
+  toScale: number;
+  /** When set, this world point stays under this screen point (CSS px) throughout. */
+  anchor: { sx: number; sy: number; wx: number; wy: number } | null;
+}
+
+export class GridMap {
+  readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly win: (Window & typeof globalThis) | null;
+  private readonly requestFrame: (cb: (time: number) => void) => number;
+  private readonly cancelFrame: (handle: number) => void;
+  private readonly now: () => number;
+  private readonly pulse: boolean;
+  private readonly labelPxOption: number | undefined;
+  private readonly testHooks: boolean;
+
+  private city: City | null = null;
+  private paths: Path2D[] = [];
+  private microPaths: (Path2D | null)[] = [];
+  private allGrids: Path2D | null = null;
+  private townPaths: Path2D[] = [];
+  private townLabelW = new Float64Array(0);
+  private townLabelFont = "";
+  private typicalGridM = 1;
+
+  // Status by grid index.
+  private colour = new Uint8Array(0);
+  private overdue = new Int32Array(0);
+  private open = new Int32Array(0);
+  private stale = new Uint8Array(0);
+  /** Style code last painted (colour | overdue << 2 | stale << 3 | 16 once painted), for tests. */
+  private painted = new Uint8Array(0);
+  private overdueCount = 0;
+
+  // Changes waiting for the next frame.
+  private dirty = new Int32Array(0);
+  private dirtyMark = new Uint8Array(0);
+  private dirtyCount = 0;
+  private needFull = true;
+  private frameHandle = 0;
+
+  // Scratch for one partial paint.
+  private affected = new Int32Array(0);
+  private affectedCount = 0;
+  private rects = new Float64Array(MAX_DIRTY_RECTS * 4);
+  private rectCount = 0;
+  private readonly collect = (i: number): void => {
+    this.affected[this.affectedCount++] = i;
+  };
+
+  // View: the world point (metres) at the canvas centre, and CSS pixels per metre.
+  private cx = 0;
+  private cy = 0;
+  private scale = 1;
+  private cssW = 0;
+  private cssH = 0;
+  private dpr = 1;
+  private fitted = false;
+  private userMoved = false;
+  private anim: ZoomAnimation | null = null;
+  private pulseLevel = -1;
+
+  private selectedIndex = -1;
+  private readonly selectListeners = new Set<(gridId: string | null) => void>();
+  private readonly counters: GridMapStats = { frames: 0, fullRedraws: 0, partialRedraws: 0, unknownDeltas: 0, skippedFeatures: 0 };
+
+  private hatch: CanvasPattern | null = null;
+  private readonly observer: ResizeObserver | null = null;
+  private drag: { id: number; x: number; y: number; moved: boolean } | null = null;
+
+  constructor(
+    private readonly container: HTMLElement,
+    options: GridMapOptions = {},
+  ) {
+    const doc = container.ownerDocument;
+    this.win = (doc.defaultView as (Window & typeof globalThis) | null) ?? null;
+    this.requestFrame = options.requestFrame ?? ((cb) => requestAnimationFrame(cb));
+    this.cancelFrame = options.cancelFrame ?? ((h) => cancelAnimationFrame(h));
+    this.now = options.now ?? (() => performance.now());
+    const reduced = this.win?.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
+    this.pulse = options.pulse ?? !reduced;
+    this.labelPxOption = options.labelPx;
+    this.testHooks = options.testHooks ?? false;
+
+    this.canvas = doc.createElement("canvas");
+    this.canvas.setAttribute("data-testid", "grid-map");
+    this.canvas.setAttribute("data-grid-count", "0");
+    this.canvas.setAttribute("data-selected", "");
+    this.canvas.setAttribute("data-frames", "0");
+    this.canvas.setAttribute("role", "img");
+    this.canvas.setAttribute("aria-label", options.lang === "en" ? "Grid status map" : "网格态势图");
+    this.canvas.tabIndex = 0;
+    Object.assign(this.canvas.style, {
+      position: "absolute",
+      inset: "0",
+      width: "100%",
+      height: "100%",
+      display: "block",
+      outline: "none",
+      touchAction: "none",
+    });
+    const ctx = this.canvas.getContext("2d", { alpha: false });
+    if (!ctx) throw new Error("this webview has no 2D canvas; the map cannot be drawn");
+    this.ctx = ctx;
+    container.appendChild(this.canvas);
+
+    this.canvas.addEventListener("pointerdown", this.onPointerDown);
+    this.canvas.addEventListener("pointermove", this.onPointerMove);
+    this.canvas.addEventListener("pointerup", this.onPointerUp);
+    this.canvas.addEventListener("pointercancel", this.onPointerUp);
+    this.canvas.addEventListener("wheel", this.onWheel, { passive: false });
+    this.canvas.addEventListener("keydown", this.onKeyDown);
+    if (typeof ResizeObserver !== "undefined") {
+      this.observer = new ResizeObserver(() => this.resize());
+      this.observer.observe(container);
+    }
+    if (this.testHooks && this.win) this.win.__gridwallMap = this.hooks();
+    this.resize();
+  }
+
+  // ---- public surface ------------------------------------------------------
+
+  /** Loads the city's geometry; every grid starts with no status until deltas arrive. */
+  setCity(data: CityData): void {
+    const city = City.from(data.grids, data.towns, data.names);
+    this.city = city;
+    const n = city.gridCount();
+    this.paths = city.gridShapes.map((s) => pathOf(s.rings));
+    this.microPaths = city.microShapes.map((ms) => (ms.length ? pathOf(ms.flatMap((s) => s.rings)) : null));
+    this.allGrids = pathOf(city.gridShapes.flatMap((s) => s.rings));
+    this.townPaths = city.towns.map((t) => pathOf(t.shape.rings));
+    this.townLabelW = new Float64Array(city.towns.length);
+    this.townLabelFont = "";
+    const widths = city.gridShapes.map((s) => Math.max(s.maxX - s.minX, s.maxY - s.minY)).sort((a, b) => a - b);
+    this.typicalGridM = widths[widths.length >> 1] ?? 1;
+
+    this.colour = new Uint8Array(n);
+    this.overdue = new Int32Array(n);
+    this.open = new Int32Array(n);
+    this.stale = new Uint8Array(n);
+    this.painted = new Uint8Array(n);
+    this.overdueCount = 0;
+    this.dirty = new Int32Array(n);
+    this.dirtyMark = new Uint8Array(n);
+    this.dirtyCount = 0;
+    this.affected = new Int32Array(n);
+    this.selectedIndex = -1;
+    this.counters.skippedFeatures = city.skipped;
+    this.canvas.setAttribute("data-grid-count", String(n));
+    this.canvas.setAttribute("data-selected", "");
+    this.fitted = false;
+    this.userMoved = false;
+    this.fitIfReady();
+    this.invalidate();
+  }
+
+  /**
+   * Records new statuses; they are painted together on the next animation
+   * frame. Unknown grids are counted in `stats().unknownDeltas` and ignored.
+   */
+  applyDeltas(deltas: readonly GridDelta[]): void {
+    let changed = false;
+    for (let k = 0; k < deltas.length; k++) {
+      const d = deltas[k]!;
+      const i = this.city?.indexOf(d.grid_id);
+      const code = COLOUR_CODE[d.colour];
+      if (i === undefined || code === undefined) {
+        this.counters.unknownDeltas++;
+        continue;
+      }
+      const overdue = d.overdue > 0 ? d.overdue : 0;
+      const stale = d.stale ? 1 : 0;
+      this.open[i] = d.open;
+      if (this.colour[i] === code && this.overdue[i]! > 0 === overdue > 0 && this.stale[i] === stale) {
+        this.overdue[i] = overdue;
+        continue;
+      }
+      if (this.overdue[i]! > 0 !== overdue > 0) this.overdueCount += overdue > 0 ? 1 : -1;
+      this.colour[i] = code;
+      this.overdue[i] = overdue;
+      this.stale[i] = stale;
+      this.markDirty(i);
+      changed = true;
+    }
+    if (changed) this.schedule();
+  }
+
+  /** Selects a grid (bright outline) or clears the selection; listeners hear of it. */
+  select(gridId: string | null): void {
+    const i = gridId === null ? -1 : (this.city?.indexOf(gridId) ?? -1);
+    this.selectIndex(i);
+  }
+
+  /** Listens to selections (by click, keyboard or `select`); returns the unsubscribe function. */
+  onSelect(cb: (gridId: string | null) => void): () => void {
+    this.selectListeners.add(cb);
+    return () => this.selectListeners.delete(cb);
+  }
+
+  /** Pans and zooms (animated) so the grid fills about a third of the map. Unknown ids do nothing. */
+  focus(gridId: string): void {
+    const i = this.city?.indexOf(gridId);
+    if (i === undefined || !this.city || this.cssW === 0) return;
+    const s = this.city.gridShapes[i]!;
+    const size = Math.max(s.maxX - s.minX, s.maxY - s.minY, 1);
+    const scale = this.clampScale((Math.min(this.cssW, this.cssH) * 0.33) / size);
+    this.userMoved = true;
+    this.animateTo((s.minX + s.maxX) / 2, (s.minY + s.maxY) / 2, scale, null);
+  }
+
+  /** Back to the whole city (animated). */
+  fitCity(): void {
+    if (!this.city || this.cssW === 0) return;
+    const c = this.city;
+    this.userMoved = false;
+    this.animateTo((c.minX + c.maxX) / 2, (c.minY + c.maxY) / 2, this.fitScale(), null);
+  }
+
+  gridCount(): number {
+    return this.city?.gridCount() ?? 0;
+  }
+
+  selected(): string | null {
+    return this.selectedIndex >= 0 ? (this.city?.gridIds[this.selectedIndex] ?? null) : null;
+  }
+
+  /** The status last painted for a grid, or null before any (or for an unknown grid). */
+  colourOf(gridId: string): GridColour | null {
+    const i = this.city?.indexOf(gridId);
+    if (i === undefined || !(this.painted[i]! & 16)) return null;
+    return COLOUR_NAME[this.painted[i]! & 3] ?? null;
+  }
+
+  /** The grid under a point of the canvas in CSS pixels, or null. */
+  hitTest(x: number, y: number): string | null {
+    if (!this.city) return null;
+    const i = this.city.gridAt(this.worldX(x), this.worldY(y));
+    return i >= 0 ? this.city.gridIds[i]! : null;
+  }
+
+  /** Where a lon/lat point is on the canvas, in CSS pixels. */
+  toScreen(lon: number, lat: number): [number, number] {
+    if (!this.city) return [0, 0];
+    const p = this.city.projection;
+    return [this.screenX(p.x(lon)), this.screenY(p.y(lat))];
+  }
+
+  /** The lon/lat under a canvas point in CSS pixels. */
+  toLonLat(x: number, y: number): [number, number] {
+    if (!this.city) return [0, 0];
+    const p = this.city.projection;
+    return [p.lon(this.worldX(x)), p.lat(this.worldY(y))];
+  }
+
+  /** Counters since construction: frames painted, full and partial redraws, ignored input. */
+  stats(): GridMapStats {
+    return { ...this.counters };
+  }
+
+  /** Re-reads the container's size and the device pixel ratio (also called by the ResizeObserver). */
+  resize(): void {
+    const w = this.container.clientWidth,
+      h = this.container.clientHeight;
+    const dpr = this.win?.devicePixelRatio || 1;
+    if (w === this.cssW && h === this.cssH && dpr === this.dpr && this.canvas.width > 0) return;
+    this.cssW = w;
+    this.cssH = h;
+    this.dpr = dpr;
+    this.canvas.width = Math.max(1, Math.round(w * dpr));
+    this.canvas.height = Math.max(1, Math.round(h * dpr));
+    this.hatch = null;
+    this.townLabelFont = "";
+    if (!this.userMoved) this.fitted = false;
+    this.fitIfReady();
+    this.invalidate();
+    // A resized canvas is blank until painted: paint now rather than flash a frame of nothing.
+    this.flush();
+  }
+
+  /** Paints whatever is pending now instead of on the next animation frame. */
+  flush(): void {
+    if (this.frameHandle) {
+      this.cancelFrame(this.frameHandle);
+      this.frameHandle = 0;
+    }
+    this.frame();
+  }
+
+  destroy(): void {
+    if (this.frameHandle) this.cancelFrame(this.frameHandle);
+    this.frameHandle = 0;
+    this.observer?.disconnect();
+    this.canvas.removeEventListener("pointerdown", this.onPointerDown);
+    this.canvas.removeEventListener("pointermove", this.onPointerMove);
+    this.canvas.removeEventListener("pointerup", this.onPointerUp);
+    this.canvas.removeEventListener("pointercancel", this.onPointerUp);
+    this.canvas.removeEventListener("wheel", this.onWheel);
+    this.canvas.removeEventListener("keydown", this.onKeyDown);
+    this.canvas.remove();
+    this.selectListeners.clear();
+    if (this.testHooks && this.win?.__gridwallMap) delete this.win.__gridwallMap;
+    this.city = null;
+  }
+
+  // ---- frames --------------------------------------------------------------
+
+  private markDirty(i: number): void {
+    if (this.dirtyMark[i]) return;
+    this.dirtyMark[i] = 1;
+    this.dirty[this.dirtyCount++] = i;
+  }
+
+  private invalidate(): void {
+    this.needFull = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.frameHandle) this.frameHandle = this.requestFrame(this.onFrame);
+  }
+
+  private readonly onFrame = (): void => {
+    this.frameHandle = 0;
+    this.frame();
+  };
+
+  private frame(): void {
+    const now = this.now();
+    this.stepAnimation(now);
+    this.stepPulse(now);
+    let painted = false;
+    if (this.city && this.cssW > 0 && this.cssH > 0) {
+      if (this.needFull || this.dirtyCount > MAX_DIRTY_RECTS) {
+        this.paintAll();
+        painted = true;
+      } else if (this.dirtyCount > 0) {
+        painted = this.paintDirty();
+      }
+    }
+    for (let k = 0; k < this.dirtyCount; k++) this.dirtyMark[this.dirty[k]!] = 0;
+    this.dirtyCount = 0;
+    if (painted) {
+      this.counters.frames++;
+      this.canvas.setAttribute("data-frames", String(this.counters.frames));
+    }
+    if (this.anim || (this.pulse && this.overdueCount > 0 && this.overdueCount <= PULSE_MAX_GRIDS)) this.schedule();
+  }
+
+  private stepPulse(now: number): void {
+    if (!this.pulse || this.overdueCount === 0 || this.overdueCount > PULSE_MAX_GRIDS) {
+      this.pulseLevel = -1;
+      return;
+    }
+    const phase = (now % PULSE_MS) / PULSE_MS;
+    const level = Math.round(((1 - Math.cos(2 * Math.PI * phase)) / 2) * PULSE_STEPS);
+    if (level === this.pulseLevel) return;
+    this.pulseLevel = level;
+    for (let i = 0; i < this.overdue.length; i++) if (this.overdue[i]! > 0) this.markDirty(i);
+  }
+
+  // ---- painting ------------------------------------------------------------
+
+  private setWorldTransform(): void {
+    const k = this.scale * this.dpr;
+    this.ctx.setTransform(k, 0, 0, -k, (this.cssW / 2 - this.cx * this.scale) * this.dpr, (this.cssH / 2 + this.cy * this.scale) * this.dpr);
+  }
+
+  private paintAll(): void {
+    const ctx = this.ctx,
+      city = this.city!;
+    this.needFull = false;
+    this.counters.fullRedraws++;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = palette.background;
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    const pad = PAD_CSS / this.scale;
+    const minX = this.worldX(0) - pad,
+      maxX = this.worldX(this.cssW) + pad,
+      maxY = this.worldY(0) + pad,
+      minY = this.worldY(this.cssH) - pad;
+    let n = 0;
+    for (let i = 0; i < city.gridShapes.length; i++) {
+      const s = city.gridShapes[i]!;
+      if (s.maxX < minX || s.minX > maxX || s.maxY < minY || s.minY > maxY) continue;
+      this.affected[n++] = i;
+    }
+    this.affectedCount = n;
+    this.drawLayers(true, minX, minY, maxX, maxY);
+  }
+
+  /** Repaints the rectangles of the dirty grids only; false when none is on screen. */
+  private paintDirty(): boolean {
+    const ctx = this.ctx,
+      city = this.city!;
+    const padPx = PAD_CSS * this.dpr;
+    const k = this.scale * this.dpr;
+    const tx = (this.cssW / 2 - this.cx * this.scale) * this.dpr,
+      ty = (this.cssH / 2 + this.cy * this.scale) * this.dpr;
+    const W = this.canvas.width,
+      H = this.canvas.height;
+    let r = 0;
+    for (let d = 0; d < this.dirtyCount; d++) {
+      const s = city.gridShapes[this.dirty[d]!]!;
+      const x0 = Math.max(0, Math.floor(s.minX * k + tx - padPx)),
+        x1 = Math.min(W, Math.ceil(s.maxX * k + tx + padPx)),
+        y0 = Math.max(0, Math.floor(ty - s.maxY * k - padPx)),
+        y1 = Math.min(H, Math.ceil(ty - s.minY * k + padPx));
+      if (x1 <= x0 || y1 <= y0) continue;
+      this.rects[4 * r] = x0;
+      this.rects[4 * r + 1] = y0;
+      this.rects[4 * r + 2] = x1;
+      this.rects[4 * r + 3] = y1;
+      r++;
+    }
+    this.rectCount = r;
+    if (r === 0) return false;
+    this.counters.partialRedraws++;
+
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.beginPath();
+    for (let q = 0; q < r; q++) {
+      const x0 = this.rects[4 * q]!,
+        y0 = this.rects[4 * q + 1]!;
+      ctx.rect(x0, y0, this.rects[4 * q + 2]! - x0, this.rects[4 * q + 3]! - y0);
+    }
+    ctx.clip();
+    ctx.fillStyle = palette.background;
+    for (let q = 0; q < r; q++) {
+      const x0 = this.rects[4 * q]!,
+        y0 = this.rects[4 * q + 1]!;
+      ctx.fillRect(x0, y0, this.rects[4 * q + 2]! - x0, this.rects[4 * q + 3]! - y0);
+    }
+
+    // Everything whose box meets a rectangle (widened by the outline pad) may have pixels in it.
+    const pad = PAD_CSS / this.scale;
+    let minX = Infinity,
+      minY = Infinity,
+      maxX = -Infinity,
+      maxY = -Infinity;
+    this.affectedCount = 0;
+    city.index.beginQuery();
+    for (let q = 0; q < r; q++) {
+      const wx0 = (this.rects[4 * q]! - tx) / k - pad,
+        wx1 = (this.rects[4 * q + 2]! - tx) / k + pad,
+        wy1 = (ty - this.rects[4 * q + 1]!) / k + pad,
+        wy0 = (ty - this.rects[4 * q + 3]!) / k - pad;
+      city.index.visitRect(wx0, wy0, wx1, wy1, this.collect);
+      if (wx0 < minX) minX = wx0;
+      if (wy0 < minY) minY = wy0;
+      if (wx1 > maxX) maxX = wx1;
+      if (wy1 > maxY) maxY = wy1;
+    }
+    this.drawLayers(false, minX, minY, maxX, maxY);
+    ctx.restore();
+    return true;
+  }
+
+  /**
+   * Draws, in layer order, the grids in `affected` and the towns and labels
+   * meeting the world box. `full` strokes all grid borders as one path.
+   */
+  private drawLayers(full: boolean, minX: number, minY: number, maxX: number, maxY: number): void {
+    const ctx = this.ctx,
+      city = this.city!,
+      n = this.affectedCount,
+      list = this.affected;
+    const px = 1 / this.scale; // one CSS pixel in metres
+    this.setWorldTransform();
+
+    let last = "";
+    for (let q = 0; q < n; q++) {
+      const i = list[q]!;
+      const c = this.colour[i]!;
+      const fill = this.stale[i] ? STALE_FILL[c]! : c === RED && this.overdue[i]! > 0 ? palette.overdueFill : FILL[c]!;
+      if (fill !== last) ctx.fillStyle = last = fill;
+      ctx.fill(this.paths[i]!);
+      this.painted[i] = 16 | c | (this.overdue[i]! > 0 ? 4 : 0) | (this.stale[i] ? 8 : 0);
+    }
+
+    const hatch = this.hatchPattern();
+    if (hatch) {
+      ctx.fillStyle = hatch;
+      for (let q = 0; q < n; q++) if (this.stale[list[q]!]) ctx.fill(this.paths[list[q]!]!);
+    }
+
+    if (this.scale * this.typicalGridM >= MICRO_AT_PX) {
+      ctx.strokeStyle = palette.microBorder;
+      ctx.lineWidth = 0.75 * px;
+      for (let q = 0; q < n; q++) {
+        const m = this.microPaths[list[q]!];
+        if (m) ctx.stroke(m);
+      }
+    }
+
+    ctx.strokeStyle = palette.gridBorder;
+    ctx.lineWidth = 1.25 * px;
+    ctx.lineJoin = "round";
+    if (full) ctx.stroke(this.allGrids!);
+    else for (let q = 0; q < n; q++) ctx.stroke(this.paths[list[q]!]!);
+
+    if (this.overdueCount > 0) {
+      const level = this.pulseLevel < 0 ? PULSE_STEPS : this.pulseLevel;
+      ctx.strokeStyle = palette.overduePulse;
+      ctx.globalAlpha = 0.15 + (0.6 * level) / PULSE_STEPS;
+      ctx.lineWidth = (5 + (4 * level) / PULSE_STEPS) * px;
+      for (let q = 0; q < n; q++) if (this.overdue[list[q]!]! > 0) ctx.stroke(this.paths[list[q]!]!);
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = palette.overdueOutline;
+      ctx.lineWidth = 2.5 * px;
+      for (let q = 0; q < n; q++) if (this.overdue[list[q]!]! > 0) ctx.stroke(this.paths[list[q]!]!);
+    }
+
+    ctx.strokeStyle = palette.townBorder;
+    ctx.lineWidth = 2.5 * px;
+    for (let t = 0; t < city.towns.length; t++) {
+      const s = city.towns[t]!.shape;
+      if (s.maxX < minX || s.minX > maxX || s.maxY < minY || s.minY > maxY) continue;
+      ctx.stroke(this.townPaths[t]!);
+    }
+
+    const sel = this.selectedIndex;
+    if (sel >= 0 && (full || this.isAffected(sel))) {
+      ctx.strokeStyle = palette.selectedHalo;
+      ctx.lineWidth = 7 * px;
+      ctx.stroke(this.paths[sel]!);
+      ctx.strokeStyle = palette.selected;
+      ctx.lineWidth = 3.5 * px;
+      ctx.stroke(this.paths[sel]!);
+    }
+
+    this.drawLabels(full);
+  }
+
+  /** Whether a device-pixel box meets one of this partial paint's rectangles. */
+  private meetsRects(x0: number, y0: number, x1: number, y1: number): boolean {
+    for (let q = 0; q < this.rectCount; q++) {
+      const r = 4 * q;
+      if (x1 >= this.rects[r]! && x0 <= this.rects[r + 2]! && y1 >= this.rects[r + 1]! && y0 <= this.rects[r + 3]!) return true;
+    }
+    return false;
+  }
+
+  private isAffected(i: number): boolean {
+    for (let q = 0; q < this.affectedCount; q++) if (this.affected[q] === i) return true;
+    return false;
+  }
+
+  private drawLabels(full: boolean): void {
+    const ctx = this.ctx,
+      city = this.city!,
+      dpr = this.dpr;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.lineJoin = "round";
+
+    if (this.scale * this.typicalGridM >= GRID_NAMES_AT_PX) {
+      const size = Math.round(Math.min(22, Math.max(13, this.scale * this.typicalGridM * 0.08)) * dpr);
+      ctx.font = `500 ${size}px ${FONT_FAMILY}`;
+      ctx.lineWidth = size / 4;
+      ctx.strokeStyle = palette.labelHalo;
+      ctx.fillStyle = palette.gridLabel;
+      for (let q = 0; q < this.affectedCount; q++) {
+        const i = this.affected[q]!;
+        const name = city.gridNames[i];
+        if (!name) continue;
+        const x = this.screenX(city.gridLabelX[i]!) * dpr,
+          y = this.screenY(city.gridLabelY[i]!) * dpr;
+        ctx.strokeText(name, x, y);
+        ctx.fillText(name, x, y);
+      }
+    }
+
+    const size = Math.round(this.townLabelPx() * dpr);
+    const font = `700 ${size}px ${FONT_FAMILY}`;
+    ctx.font = font;
+    if (font !== this.townLabelFont) {
+      this.townLabelFont = font;
+      city.towns.forEach((t, k) => (this.townLabelW[k] = ctx.measureText(t.name).width));
+    }
+    ctx.lineWidth = size / 5;
+    ctx.strokeStyle = palette.labelHalo;
+    ctx.fillStyle = palette.townLabel;
+    const halfH = 0.7 * size;
+    for (let t = 0; t < city.towns.length; t++) {
+      const town = city.towns[t]!;
+      const halfW = this.townLabelW[t]! / 2 + size / 8;
+      const x = this.screenX(town.labelX) * dpr,
+        y = this.screenY(town.labelY) * dpr;
+      if (!full && !this.meetsRects(x - halfW, y - halfH, x + halfW, y + halfH)) continue;
+      ctx.strokeText(town.name, x, y);
+      ctx.fillText(town.name, x, y);
+    }
+  }
+
+  private townLabelPx(): number {
+    return this.labelPxOption ?? Math.min(48, Math.max(14, this.cssH / 36));
+  }
+
+  /** Diagonal light stripes, 8 device pixels apart, fixed to the screen whatever the zoom. */
+  private hatchPattern(): CanvasPattern | null {
+    if (!this.hatch) {
+      const size = Math.max(8, Math.round(8 * this.dpr));
+      const tile = this.canvas.ownerDocument.createElement("canvas");
+      tile.width = tile.height = size;
+      const t = tile.getContext("2d");
+      if (!t) return null;
+      t.strokeStyle = palette.staleHatch;
+      t.lineWidth = Math.max(1.5, 1.5 * this.dpr);
+      t.beginPath();
+      t.moveTo(-1, size + 1);
+      t.lineTo(size + 1, -1);
+      t.stroke();
+      this.hatch = this.ctx.createPattern(tile, "repeat");
+    }
+    if (this.hatch && typeof this.hatch.setTransform === "function") {
+      // The pattern is drawn under the world transform; undo it so stripes stay screen-aligned.
+      const k = this.scale * this.dpr;
+      const tx = (this.cssW / 2 - this.cx * this.scale) * this.dpr,
+        ty = (this.cssH / 2 + this.cy * this.scale) * this.dpr;
+      this.hatch.setTransform({ a: 1 / k, b: 0, c: 0, d: -1 / k, e: -tx / k, f: ty / k });
+    }
+    return this.hatch;
+  }
+
+  // ---- view ----------------------------------------------------------------
+
+  private worldX(sx: number): number {
+    return this.cx + (sx - this.cssW / 2) / this.scale;
+  }
+
+  private worldY(sy: number): number {
+    return this.cy - (sy - this.cssH / 2) / this.scale;
+  }
+
+  private screenX(x: number): number {
+    return (x - this.cx) * this.scale + this.cssW / 2;
+  }
+
+  private screenY(y: number): number {
+    return this.cssH / 2 - (y - this.cy) * this.scale;
+  }
+
+  private fitScale(): number {
+    const c = this.city!;
+    const w = Math.max(c.maxX - c.minX, 1),
+      h = Math.max(c.maxY - c.minY, 1);
+    return Math.min((this.cssW * 0.96) / w, (this.cssH * 0.96) / h);
+  }
+
+  private clampScale(s: number): number {
+    const fit = this.fitScale();
+    return Math.min(fit * 96, Math.max(fit * 0.8, s));
+  }
+
+  private fitIfReady(): void {
+    if (this.fitted || !this.city || this.cssW === 0 || this.cssH === 0) return;
+    const c = this.city;
+    this.cx = (c.minX + c.maxX) / 2;
+    this.cy = (c.minY + c.maxY) / 2;
+    this.scale = this.fitScale();
+    this.anim = null;
+    this.fitted = true;
+  }
+
+  private clampCentre(): void {
+    const c = this.city;
+    if (!c) return;
+    this.cx = Math.min(c.maxX, Math.max(c.minX, this.cx));
+    this.cy = Math.min(c.maxY, Math.max(c.minY, this.cy));
+  }
+
+  private animateTo(cx: number, cy: number, scale: number, anchor: ZoomAnimation["anchor"]): void {
+    this.anim = {
+      t0: this.now(),
+      fromCx: this.cx,
+      fromCy: this.cy,
+      fromScale: this.scale,
+      toCx: cx,
+      toCy: cy,
+      toScale: scale,
+      anchor,
+    };
+    this.schedule();
+  }
+
+  private stepAnimation(now: number): void {
+    const a = this.anim;
+    if (!a) return;
+    const t = Math.min(1, Math.max(0, (now - a.t0) / ZOOM_MS));
+    const e = 1 - (1 - t) ** 3;
+    this.scale = a.fromScale * (a.toScale / a.fromScale) ** e;
+    if (a.anchor) {
+      this.cx = a.anchor.wx - (a.anchor.sx - this.cssW / 2) / this.scale;
+      this.cy = a.anchor.wy + (a.anchor.sy - this.cssH / 2) / this.scale;
+    } else {
+      this.cx = a.fromCx + (a.toCx - a.fromCx) * e;
+      this.cy = a.fromCy + (a.toCy - a.fromCy) * e;
+    }
+    this.clampCentre();
+    this.needFull = true;
+    if (t >= 1) this.anim = null;
+  }
+
+  private zoomBy(factor: number, sx = this.cssW / 2, sy = this.cssH / 2): void {
+    if (!this.city) return;
+    const target = this.clampScale((this.anim ? this.anim.toScale : this.scale) * factor);
+    this.userMoved = true;
+    this.animateTo(this.cx, this.cy, target, { sx, sy, wx: this.worldX(sx), wy: this.worldY(sy) });
+  }
+
+  private panBy(dxCss: number, dyCss: number): void {
+    this.anim = null;
+    this.userMoved = true;
+    this.cx -= dxCss / this.scale;
+    this.cy += dyCss / this.scale;
+    this.clampCentre();
+    this.invalidate();
+  }
+
+  private selectIndex(i: number): void {
+    if (i === this.selectedIndex) return;
+    if (this.selectedIndex >= 0) this.markDirty(this.selectedIndex);
+    this.selectedIndex = i;
+    if (i >= 0) this.markDirty(i);
+    const id = this.selected();
+    this.canvas.setAttribute("data-selected", id ?? "");
+    this.schedule();
+    for (const cb of this.selectListeners) cb(id);
+  }
+
+  // ---- input ---------------------------------------------------------------
+
+  private localPoint(e: MouseEvent): [number, number] {
+    const r = this.canvas.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+
+  private readonly onPointerDown = (e: PointerEvent): void => {
+    if (e.button !== 0) return;
+    this.canvas.focus({ preventScroll: true });
+    this.canvas.setPointerCapture?.(e.pointerId);
+    this.drag = { id: e.pointerId, x: e.clientX, y: e.clientY, moved: false };
+  };
+
+  private readonly onPointerMove = (e: PointerEvent): void => {
+    const d = this.drag;
+    if (!d || d.id !== e.pointerId) return;
+    const dx = e.clientX - d.x,
+      dy = e.clientY - d.y;
+    if (!d.moved && Math.hypot(dx, dy) < 4) return;
+    d.moved = true;
+    d.x = e.clientX;
+    d.y = e.clientY;
+    this.panBy(dx, dy);
+  };
+
+  private readonly onPointerUp = (e: PointerEvent): void => {
+    const d = this.drag;
+    if (!d || d.id !== e.pointerId) return;
+    this.drag = null;
+    if (d.moved || e.type === "pointercancel") return;
+    const [x, y] = this.localPoint(e);
+    const id = this.hitTest(x, y);
+    this.selectIndex(id === null ? -1 : this.city!.indexOf(id)!);
+  };
+
+  private readonly onWheel = (e: WheelEvent): void => {
+    e.preventDefault();
+    const [x, y] = this.localPoint(e);
+    const lines = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaMode === 2 ? e.deltaY * 400 : e.deltaY;
+    this.zoomBy(Math.pow(2, -Math.max(-300, Math.min(300, lines)) / 300), x, y);
+  };
+
+  private readonly onKeyDown = (e: KeyboardEvent): void => {
+    const step = Math.min(this.cssW, this.cssH) * 0.15;
+    switch (e.key) {
+      case "ArrowLeft":
+        this.panBy(step, 0);
+        break;
+      case "ArrowRight":
+        this.panBy(-step, 0);
+        break;
+      case "ArrowUp":
+        this.panBy(0, step);
+        break;
+      case "ArrowDown":
+        this.panBy(0, -step);
+        break;
+      case "+":
+      case "=":
+        this.zoomBy(1.5);
+        break;
+      case "-":
+      case "_":
+        this.zoomBy(1 / 1.5);
+        break;
+      case "0":
+      case "Home":
+        this.fitCity();
+        break;
+      case "Enter": {
+        const id = this.selected();
+        if (id) this.focus(id);
+        break;
+      }
+      case "Escape":
+        this.selectIndex(-1);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  private hooks(): TestHooks {
+    return {
+      colourOf: (id) => this.colourOf(id),
+      count: () => this.gridCount(),
+      selected: () => this.selected(),
+      frames: () => this.counters.frames,
+      screenPointOf: (id) => {
+        const i = this.city?.indexOf(id);
+        if (i === undefined || !this.city) return null;
+        const x = this.screenX(this.city.gridLabelX[i]!),
+          y = this.screenY(this.city.gridLabelY[i]!);
+        return x >= 0 && y >= 0 && x < this.cssW && y < this.cssH ? [x, y] : null;
+      },
+    };
+  }
+}
+
+function pathOf(rings: readonly Float32Array[]): Path2D {
+  const p = new Path2D();
+  for (const r of rings) {
+    p.moveTo(r[0]!, r[1]!);
+    for (let k = 2; k < r.length; k += 2) p.lineTo(r[k]!, r[k + 1]!);
+    p.closePath();
+  }
+  return p;
+}

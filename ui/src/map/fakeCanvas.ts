@@ -1,0 +1,177 @@
+// A minimal stand-in for a DOM container, a canvas and its 2D context, so the
+// map's logic (loading, coalescing, hit tests, selection) runs under vitest in
+// Node with no jsdom and no native canvas module. It records what was drawn
+// in enough detail for tests to tell one paint from another; it rasterizes
+// nothing, so pixel questions belong to the benchmark page in a real webview.
+
+export class FakePath2D {
+  points = 0;
+  moveTo(): void {
+    this.points++;
+  }
+  lineTo(): void {
+    this.points++;
+  }
+  closePath(): void {}
+}
+
+export interface DrawCall {
+  op: "fill" | "stroke" | "fillRect" | "fillText";
+  style: unknown;
+  target?: unknown;
+}
+
+export class FakeContext {
+  fillStyle: unknown = "#000";
+  strokeStyle: unknown = "#000";
+  lineWidth = 1;
+  lineJoin = "miter";
+  globalAlpha = 1;
+  font = "10px sans-serif";
+  textAlign = "start";
+  textBaseline = "alphabetic";
+  calls: DrawCall[] = [];
+  clips = 0;
+  private depth = 0;
+
+  setTransform(): void {}
+  save(): void {
+    this.depth++;
+  }
+  restore(): void {
+    this.depth--;
+  }
+  beginPath(): void {}
+  rect(): void {}
+  moveTo(): void {}
+  lineTo(): void {}
+  clip(): void {
+    this.clips++;
+  }
+  fillRect(): void {
+    this.calls.push({ op: "fillRect", style: this.fillStyle });
+  }
+  fill(path?: unknown): void {
+    this.calls.push({ op: "fill", style: this.fillStyle, target: path });
+  }
+  stroke(path?: unknown): void {
+    this.calls.push({ op: "stroke", style: this.strokeStyle, target: path });
+  }
+  fillText(text: string): void {
+    this.calls.push({ op: "fillText", style: this.fillStyle, target: text });
+  }
+  strokeText(): void {}
+  measureText(text: string): { width: number } {
+    return { width: text.length * 10 };
+  }
+  createPattern(): { setTransform(): void } {
+    return { setTransform() {} };
+  }
+  getImageData(): { data: Uint8ClampedArray } {
+    return { data: new Uint8ClampedArray(4) };
+  }
+  /** Save/restore balance: anything but 0 after a paint is a leaked clip or transform. */
+  get saveDepth(): number {
+    return this.depth;
+  }
+}
+
+type Listener = (e: unknown) => void;
+
+export class FakeCanvas {
+  width = 300;
+  height = 150;
+  tabIndex = -1;
+  style: Record<string, string> = {};
+  readonly context = new FakeContext();
+  readonly attributes = new Map<string, string>();
+  readonly listeners = new Map<string, Listener[]>();
+  removed = false;
+
+  constructor(readonly ownerDocument: FakeDocument) {}
+
+  getContext(): FakeContext {
+    return this.context;
+  }
+  setAttribute(name: string, value: string): void {
+    this.attributes.set(name, value);
+  }
+  getAttribute(name: string): string | null {
+    return this.attributes.get(name) ?? null;
+  }
+  addEventListener(type: string, fn: Listener): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
+  }
+  removeEventListener(type: string, fn: Listener): void {
+    this.listeners.set(
+      type,
+      (this.listeners.get(type) ?? []).filter((f) => f !== fn),
+    );
+  }
+  /** Calls the listeners of an event type with a plain object as the event. */
+  dispatch(type: string, event: Record<string, unknown>): void {
+    const e = { type, preventDefault() {}, ...event };
+    for (const fn of this.listeners.get(type) ?? []) fn(e);
+  }
+  getBoundingClientRect(): { left: number; top: number; width: number; height: number } {
+    return { left: 0, top: 0, width: this.width, height: this.height };
+  }
+  focus(): void {}
+  setPointerCapture(): void {}
+  remove(): void {
+    this.removed = true;
+  }
+}
+
+export class FakeDocument {
+  readonly defaultView = null;
+  readonly canvases: FakeCanvas[] = [];
+  createElement(tag: string): FakeCanvas {
+    if (tag !== "canvas") throw new Error(`the fake document makes only canvases, not ${tag}`);
+    const c = new FakeCanvas(this);
+    this.canvases.push(c);
+    return c;
+  }
+}
+
+export class FakeContainer {
+  readonly ownerDocument = new FakeDocument();
+  constructor(
+    public clientWidth: number,
+    public clientHeight: number,
+  ) {}
+  appendChild(): void {}
+  /** The map's own canvas (the first one created). */
+  get canvas(): FakeCanvas {
+    return this.ownerDocument.canvases[0]!;
+  }
+}
+
+/** Frames run only when the test says so, so "how many paints" is exact. */
+export class ManualFrames {
+  private queue = new Map<number, (t: number) => void>();
+  private next = 1;
+  requested = 0;
+  readonly request = (cb: (t: number) => void): number => {
+    this.requested++;
+    this.queue.set(this.next, cb);
+    return this.next++;
+  };
+  readonly cancel = (h: number): void => {
+    this.queue.delete(h);
+  };
+  get pending(): number {
+    return this.queue.size;
+  }
+  /** Runs the frames requested so far (not those they request). */
+  run(): void {
+    const q = [...this.queue.values()];
+    this.queue.clear();
+    for (const cb of q) cb(0);
+  }
+}
+
+/** Installs a global Path2D for Node (the map builds one per grid). */
+export function installFakePath2D(): void {
+  (globalThis as unknown as { Path2D: unknown }).Path2D ??= FakePath2D;
+}
