@@ -31,11 +31,19 @@ pub struct DayCount {
 
 /// The daily resolution rate as a line in percent, with the `target` (e.g.
 /// `0.98`) as a dashed line labelled `目标 98%`. The axis shows 80–100% unless
-/// a day or the target lies lower. Days are labelled `11-27`. No day with a
-/// rate draws the "no data" chart.
+/// a day or the target lies lower. Days are labelled `11-27`; a day given
+/// twice keeps its later rate. No day with a rate draws the "no data" chart.
 pub fn resolution_rate_30d(days: &[DayRate], target: f64, theme: &Theme) -> String {
     let mut days: Vec<DayRate> = days.to_vec();
     days.sort_by_key(|d| d.date);
+    // The same day twice: the later one in the input is the newer figure.
+    days.dedup_by(|later, kept| {
+        let same = later.date == kept.date;
+        if same {
+            kept.rate = later.rate;
+        }
+        same
+    });
     let target = target.is_finite().then(|| target.clamp(0.0, 1.0));
     frame::svg(theme, |root| {
         if days.iter().all(|d| !d.rate.is_finite()) {
@@ -47,10 +55,18 @@ pub fn resolution_rate_30d(days: &[DayRate], target: f64, theme: &Theme) -> Stri
 }
 
 /// Events per day as bars; the latest day (often still running) and the
-/// busiest day carry their figure. No days draws the "no data" chart.
+/// busiest day carry their figure. A day given twice is added up. No days
+/// draws the "no data" chart.
 pub fn events_30d(days: &[DayCount], theme: &Theme) -> String {
     let mut days: Vec<DayCount> = days.to_vec();
     days.sort_by_key(|d| d.date);
+    days.dedup_by(|later, kept| {
+        let same = later.date == kept.date;
+        if same {
+            kept.count = kept.count.saturating_add(later.count);
+        }
+        same
+    });
     frame::svg(theme, |root| {
         if days.is_empty() {
             frame::empty(root, theme)

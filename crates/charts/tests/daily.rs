@@ -194,6 +194,39 @@ fn events_per_day_in_any_order_draw_the_same() {
 }
 
 #[test]
+fn a_day_given_twice_is_one_day() {
+    let mut twice = counts(&[101, 37]);
+    twice.push(DayCount {
+        date: day(1),
+        count: 2,
+    });
+    let chart = read(&events_30d(&twice, &Theme::default()));
+    assert!(
+        chart.has("39") && !chart.has("37"),
+        "added up: {:?}",
+        chart.texts
+    );
+
+    // One dot per day, and the later rate of the day is the one drawn.
+    let mut rates = rates(&[0.9, 0.93, 0.95]);
+    rates.insert(
+        2,
+        DayRate {
+            date: day(1),
+            rate: 0.99,
+        },
+    );
+    let once = read(&resolution_rate_30d(&rates, 0.98, &Theme::default()));
+    let expected = read(&resolution_rate_30d(
+        &self::rates(&[0.9, 0.99, 0.95]),
+        0.98,
+        &Theme::default(),
+    ));
+    assert_eq!(once.circles, 3);
+    assert_eq!(once.polylines, expected.polylines);
+}
+
+#[test]
 fn no_days_say_no_data_in_either_language() {
     assert_eq!(
         read(&events_30d(&[], &Theme::default())).texts,

@@ -8,6 +8,8 @@ pub struct Chart {
     pub texts: Vec<String>,
     /// The `stroke` and `points` of every polyline.
     pub polylines: Vec<(String, String)>,
+    /// How many circles (the rate chart's dots).
+    pub circles: usize,
     pub width: String,
     pub height: String,
 }
@@ -53,9 +55,14 @@ pub fn read(svg: &str) -> Chart {
             (attr("stroke"), attr("points"))
         })
         .collect();
+    let circles = root
+        .descendants()
+        .filter(|n| n.has_tag_name("circle"))
+        .count();
     Chart {
         texts,
         polylines,
+        circles,
         width: root.attribute("width").unwrap_or("").to_owned(),
         height: root.attribute("height").unwrap_or("").to_owned(),
     }
