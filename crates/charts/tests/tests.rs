@@ -6,9 +6,11 @@
 //! - `daily`: the resolution rate against its target and events per day.
 //! - `categories`: the top categories (names, order, the top ten).
 //! - `robustness`: hostile strings, empty input, odd sizes, determinism.
+//! - `snapshot`: one chart kept byte for byte in `tests/snapshots/`.
 
 mod categories;
 mod daily;
 mod hourly;
 mod robustness;
+mod snapshot;
 mod svg;
