@@ -13,10 +13,13 @@
 //! - `grid_state`: the per-grid counters equal a from-scratch recomputation
 //!   after random revisions (stale and duplicated ones included); overdue
 //!   follows the clock.
+//! - `kpi`: every KPI over every window, one town's, and the rollups, equal
+//!   values computed independently from the simulator's history.
 //! - `simulator`: two simulated days of the simulator's history, batched,
 //!   duplicated and reordered, leave exactly the newest revision of each event.
 
 mod grid_state;
+mod kpi;
 mod open;
 mod quarantine;
 mod revisions;
