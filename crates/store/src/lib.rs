@@ -22,6 +22,7 @@ pub mod parse;
 pub mod query;
 pub mod reference;
 pub mod rollup;
+pub mod series;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -36,6 +37,7 @@ pub use kpi::{Kpi, KpiKey, KpiWindow};
 pub use parse::{Quarantined, RejectKind, parse_event};
 pub use query::{QuarantineCount, StoredRevision};
 pub use rollup::{Level, Rollup};
+pub use series::Scope;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

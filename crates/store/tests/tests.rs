@@ -15,6 +15,7 @@
 //!   follows the clock.
 //! - `kpi`: every KPI over every window, one town's, and the rollups, equal
 //!   values computed independently from the simulator's history.
+//! - `series`: the chart series count what was reported where and when.
 //! - `simulator`: two simulated days of the simulator's history, batched,
 //!   duplicated and reordered, leave exactly the newest revision of each event.
 
@@ -23,5 +24,6 @@ mod kpi;
 mod open;
 mod quarantine;
 mod revisions;
+mod series;
 mod simulator;
 mod support;

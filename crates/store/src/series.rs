@@ -1,0 +1,155 @@
+//! Time series for the charts, read from `events` over short windows through
+//! the `reported_at` indexes (a day holds about two thousand events), and
+//! from the KPI counters for the 30-day resolution rate.
+//!
+//! A `Scope` narrows every series to a town, a village or a grid, for the
+//! duty officer's drill-down; `Scope::City` is the wall's.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+
+use crate::kpi::local_day;
+use crate::{Result, Store};
+
+/// Where a series is taken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    City,
+    Town(String),
+    Village(String),
+    Grid(String),
+}
+
+impl Scope {
+    /// The extra condition (with its one bound value) for `events`.
+    fn condition(&self, next_param: usize) -> (String, Option<&str>) {
+        match self {
+            Scope::City => (String::new(), None),
+            Scope::Town(code) => (format!(" AND town_code = ${next_param}"), Some(code)),
+            Scope::Village(code) => (format!(" AND village_code = ${next_param}"), Some(code)),
+            Scope::Grid(id) => (format!(" AND grid_id = ${next_param}"), Some(id)),
+        }
+    }
+}
+
+const HOUR: i64 = 3600;
+
+impl Store {
+    /// Events reported per local hour and source over the 24 hours ending
+    /// with the hour that holds `now`: (first hour's start, per source 24 counts).
+    pub async fn events_per_hour(
+        &self,
+        now: i64,
+        scope: &Scope,
+    ) -> Result<(i64, BTreeMap<String, [u64; 24]>)> {
+        let first = (now.div_euclid(HOUR) - 23) * HOUR;
+        let (condition, value) = scope.condition(3);
+        let sql = format!(
+            "SELECT source, reported_at FROM events \
+             WHERE reported_at >= $1 AND reported_at < $2{condition}"
+        );
+        let mut query = sqlx::query(&sql).bind(first).bind(first + 24 * HOUR);
+        if let Some(value) = value {
+            query = query.bind(value);
+        }
+        let mut series: BTreeMap<String, [u64; 24]> = BTreeMap::new();
+        for row in query.fetch_all(&self.pool).await? {
+            let at: i64 = row.try_get("reported_at")?;
+            let hour = usize::try_from((at - first) / HOUR).unwrap_or(0).min(23);
+            series.entry(row.try_get("source")?).or_insert([0; 24])[hour] += 1;
+        }
+        Ok((first, series))
+    }
+
+    /// Events reported per local day over the `days` days ending today.
+    /// Returns (local day number, count), oldest first, zeros included.
+    pub async fn events_per_day(&self, now: i64, days: i64, scope: &Scope) -> Result<Vec<(i64, u64)>> {
+        let today = local_day(now);
+        let first_day = today - days + 1;
+        let start = first_day * 86_400 - 8 * HOUR;
+        let (condition, value) = scope.condition(3);
+        let sql = format!(
+            "SELECT reported_at FROM events WHERE reported_at >= $1 AND reported_at < $2{condition}"
+        );
+        let mut query = sqlx::query(&sql).bind(start).bind(start + days * 86_400);
+        if let Some(value) = value {
+            query = query.bind(value);
+        }
+        let mut counts = vec![0u64; usize::try_from(days).unwrap_or(0)];
+        for row in query.fetch_all(&self.pool).await? {
+            let day = local_day(row.try_get("reported_at")?) - first_day;
+            if let Some(slot) = usize::try_from(day).ok().and_then(|d| counts.get_mut(d)) {
+                *slot += 1;
+            }
+        }
+        Ok(counts
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (first_day + i as i64, n))
+            .collect())
+    }
+
+    /// The dispute-resolution rate per local day over the `days` days ending
+    /// today, from the KPI counters: (day, success, decided). A town narrows it.
+    pub async fn resolution_per_day(
+        &self,
+        now: i64,
+        days: i64,
+        town: Option<&str>,
+    ) -> Result<Vec<(i64, i64, i64)>> {
+        let today = local_day(now);
+        let first_day = today - days + 1;
+        let mut sql = String::from(
+            "SELECT day, metric, CAST(SUM(n) AS BIGINT) AS n FROM kpi_daily \
+             WHERE day >= $1 AND day <= $2 AND metric IN ('dispute_success', 'dispute_decided')",
+        );
+        if town.is_some() {
+            sql.push_str(" AND town_code = $3");
+        }
+        sql.push_str(" GROUP BY day, metric");
+        let mut query = sqlx::query(&sql).bind(first_day).bind(today);
+        if let Some(town) = town {
+            query = query.bind(town);
+        }
+        let mut by_day: BTreeMap<i64, (i64, i64)> =
+            (first_day..=today).map(|day| (day, (0, 0))).collect();
+        for row in query.fetch_all(&self.pool).await? {
+            let day: i64 = row.try_get("day")?;
+            let metric: String = row.try_get("metric")?;
+            let n: i64 = row.try_get("n")?;
+            if let Some(entry) = by_day.get_mut(&day) {
+                if metric == "dispute_success" {
+                    entry.0 = n;
+                } else {
+                    entry.1 = n;
+                }
+            }
+        }
+        Ok(by_day.into_iter().map(|(d, (s, t))| (d, s, t)).collect())
+    }
+
+    /// Events per category reported over the 7 days ending today, most first.
+    pub async fn top_categories(&self, now: i64, scope: &Scope) -> Result<Vec<(String, u64)>> {
+        let first_day = local_day(now) - 6;
+        let start = first_day * 86_400 - 8 * HOUR;
+        let (condition, value) = scope.condition(2);
+        let sql = format!(
+            "SELECT category, COUNT(*) AS n FROM events WHERE reported_at >= $1{condition} \
+             GROUP BY category ORDER BY n DESC, category"
+        );
+        let mut query = sqlx::query(&sql).bind(start);
+        if let Some(value) = value {
+            query = query.bind(value);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let n: i64 = row.try_get("n")?;
+                Ok((row.try_get("category")?, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+}
