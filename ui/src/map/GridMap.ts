@@ -88,13 +88,25 @@ const GREEN = 1,
   RED = 3;
 const COLOUR_CODE: Record<string, number> = { green: GREEN, amber: AMBER, red: RED };
 const COLOUR_NAME: (GridColour | null)[] = [null, "green", "amber", "red"];
-const FILL = [palette.noData, palette.green, palette.amber, palette.red];
-const STALE_FILL = [palette.stale.none, palette.stale.green, palette.stale.amber, palette.stale.red];
+/** Fill of each style bucket: 0-3 by colour code, 4-7 the same when stale, 8 red and overdue. */
+const BUCKET_FILL = [
+  palette.noData,
+  palette.green,
+  palette.amber,
+  palette.red,
+  palette.stale.none,
+  palette.stale.green,
+  palette.stale.amber,
+  palette.stale.red,
+  palette.overdueFill,
+];
 
 /** Above this many changed grids in one frame, one full redraw is cheaper than clipping to each. */
 const MAX_DIRTY_RECTS = 240;
 /** Pixels (CSS) around a grid's box that its outlines and halo may cover. */
 const PAD_CSS = 9;
+/** The same for a grid with neither halo: its border and anti-aliasing. */
+const SMALL_PAD_CSS = 3;
 const ZOOM_MS = 150;
 /** Full period of the overdue pulse, and the number of steps it is drawn in. */
 const PULSE_MS = 2000;
@@ -133,9 +145,15 @@ export class GridMap {
   private paths: Path2D[] = [];
   private microPaths: (Path2D | null)[] = [];
   private allGrids: Path2D | null = null;
-  private townPaths: Path2D[] = [];
+  private allTowns: Path2D | null = null;
+  private readonly buckets: (Path2D | null)[] = BUCKET_FILL.map(() => null);
   private townLabelW = new Float64Array(0);
   private townLabelFont = "";
+  /** Town label layout: shown or not, vertical offset (device px), the scale it was made at, and priority order. */
+  private townLabelShown = new Uint8Array(0);
+  private townLabelDy = new Float64Array(0);
+  private townLabelScale = -1;
+  private townOrder: number[] = [];
   private typicalGridM = 1;
 
   // Status by grid index.
@@ -243,9 +261,11 @@ export class GridMap {
     this.paths = city.gridShapes.map((s) => pathOf(s.rings));
     this.microPaths = city.microShapes.map((ms) => (ms.length ? pathOf(ms.flatMap((s) => s.rings)) : null));
     this.allGrids = pathOf(city.gridShapes.flatMap((s) => s.rings));
-    this.townPaths = city.towns.map((t) => pathOf(t.shape.rings));
+    this.allTowns = pathOf(city.towns.flatMap((t) => t.shape.rings));
     this.townLabelW = new Float64Array(city.towns.length);
     this.townLabelFont = "";
+    const area = (t: (typeof city.towns)[number]): number => (t.shape.maxX - t.shape.minX) * (t.shape.maxY - t.shape.minY);
+    this.townOrder = city.towns.map((_, k) => k).sort((a, b) => area(city.towns[b]!) - area(city.towns[a]!));
     const widths = city.gridShapes.map((s) => Math.max(s.maxX - s.minX, s.maxY - s.minY)).sort((a, b) => a - b);
     this.typicalGridM = widths[widths.length >> 1] ?? 1;
 
@@ -507,7 +527,9 @@ export class GridMap {
   private paintDirty(): boolean {
     const ctx = this.ctx,
       city = this.city!;
-    const padPx = PAD_CSS * this.dpr;
+    // A grid drawn or to be drawn with a halo (overdue, selected) clears a wider margin.
+    const bigPad = PAD_CSS * this.dpr,
+      smallPad = SMALL_PAD_CSS * this.dpr;
     const k = this.scale * this.dpr;
     const tx = (this.cssW / 2 - this.cx * this.scale) * this.dpr,
       ty = (this.cssH / 2 + this.cy * this.scale) * this.dpr;
@@ -515,7 +537,9 @@ export class GridMap {
       H = this.canvas.height;
     let r = 0;
     for (let d = 0; d < this.dirtyCount; d++) {
-      const s = city.gridShapes[this.dirty[d]!]!;
+      const i = this.dirty[d]!;
+      const s = city.gridShapes[i]!;
+      const padPx = this.painted[i]! & (4 | 32) || this.overdue[i]! > 0 || i === this.selectedIndex ? bigPad : smallPad;
       const x0 = Math.max(0, Math.floor(s.minX * k + tx - padPx)),
         x1 = Math.min(W, Math.ceil(s.maxX * k + tx + padPx)),
         y0 = Math.max(0, Math.floor(ty - s.maxY * k - padPx)),
@@ -541,11 +565,7 @@ export class GridMap {
     }
     ctx.clip();
     ctx.fillStyle = palette.background;
-    for (let q = 0; q < r; q++) {
-      const x0 = this.rects[4 * q]!,
-        y0 = this.rects[4 * q + 1]!;
-      ctx.fillRect(x0, y0, this.rects[4 * q + 2]! - x0, this.rects[4 * q + 3]! - y0);
-    }
+    ctx.fillRect(0, 0, W, H); // only the clipped rectangles change
 
     // Everything whose box meets a rectangle (widened by the outline pad) may have pixels in it.
     const pad = PAD_CSS / this.scale;
@@ -583,55 +603,69 @@ export class GridMap {
     const px = 1 / this.scale; // one CSS pixel in metres
     this.setWorldTransform();
 
-    let last = "";
+    // In WebKitGTK each canvas call costs tens of microseconds whatever it draws, so
+    // grids are gathered into one path per fill style and drawn with one call each:
+    // a few Path2D objects a frame, against hundreds of calls saved.
+    const buckets = this.buckets;
+    let stale: Path2D | null = null,
+      overdue: Path2D | null = null,
+      micro: Path2D | null = null,
+      borders: Path2D | null = null;
+    const showMicro = this.scale * this.typicalGridM >= MICRO_AT_PX;
     for (let q = 0; q < n; q++) {
       const i = list[q]!;
       const c = this.colour[i]!;
-      const fill = this.stale[i] ? STALE_FILL[c]! : c === RED && this.overdue[i]! > 0 ? palette.overdueFill : FILL[c]!;
-      if (fill !== last) ctx.fillStyle = last = fill;
-      ctx.fill(this.paths[i]!);
-      this.painted[i] = 16 | c | (this.overdue[i]! > 0 ? 4 : 0) | (this.stale[i] ? 8 : 0);
+      const late = this.overdue[i]! > 0;
+      const b = this.stale[i] ? 4 + c : c === RED && late ? 8 : c;
+      (buckets[b] ??= new Path2D()).addPath(this.paths[i]!);
+      if (this.stale[i]) (stale ??= new Path2D()).addPath(this.paths[i]!);
+      if (late) (overdue ??= new Path2D()).addPath(this.paths[i]!);
+      if (showMicro && this.microPaths[i]) (micro ??= new Path2D()).addPath(this.microPaths[i]!);
+      if (!full) (borders ??= new Path2D()).addPath(this.paths[i]!);
+      this.painted[i] = 16 | c | (late ? 4 : 0) | (this.stale[i] ? 8 : 0) | (i === this.selectedIndex ? 32 : 0);
+    }
+    for (let b = 0; b < buckets.length; b++) {
+      const path = buckets[b];
+      if (!path) continue;
+      ctx.fillStyle = BUCKET_FILL[b]!;
+      ctx.fill(path);
+      buckets[b] = null;
     }
 
-    const hatch = this.hatchPattern();
-    if (hatch) {
+    const hatch = stale ? this.hatchPattern() : null;
+    if (stale && hatch) {
       ctx.fillStyle = hatch;
-      for (let q = 0; q < n; q++) if (this.stale[list[q]!]) ctx.fill(this.paths[list[q]!]!);
+      ctx.fill(stale);
     }
 
-    if (this.scale * this.typicalGridM >= MICRO_AT_PX) {
+    if (micro) {
       ctx.strokeStyle = palette.microBorder;
       ctx.lineWidth = 0.75 * px;
-      for (let q = 0; q < n; q++) {
-        const m = this.microPaths[list[q]!];
-        if (m) ctx.stroke(m);
-      }
+      ctx.stroke(micro);
     }
 
     ctx.strokeStyle = palette.gridBorder;
     ctx.lineWidth = 1.25 * px;
     ctx.lineJoin = "round";
     if (full) ctx.stroke(this.allGrids!);
-    else for (let q = 0; q < n; q++) ctx.stroke(this.paths[list[q]!]!);
+    else if (borders) ctx.stroke(borders);
 
-    if (this.overdueCount > 0) {
+    if (overdue) {
       const level = this.pulseLevel < 0 ? PULSE_STEPS : this.pulseLevel;
       ctx.strokeStyle = palette.overduePulse;
       ctx.globalAlpha = 0.15 + (0.6 * level) / PULSE_STEPS;
       ctx.lineWidth = (5 + (4 * level) / PULSE_STEPS) * px;
-      for (let q = 0; q < n; q++) if (this.overdue[list[q]!]! > 0) ctx.stroke(this.paths[list[q]!]!);
+      ctx.stroke(overdue);
       ctx.globalAlpha = 1;
       ctx.strokeStyle = palette.overdueOutline;
       ctx.lineWidth = 2.5 * px;
-      for (let q = 0; q < n; q++) if (this.overdue[list[q]!]! > 0) ctx.stroke(this.paths[list[q]!]!);
+      ctx.stroke(overdue);
     }
 
-    ctx.strokeStyle = palette.townBorder;
-    ctx.lineWidth = 2.5 * px;
-    for (let t = 0; t < city.towns.length; t++) {
-      const s = city.towns[t]!.shape;
-      if (s.maxX < minX || s.minX > maxX || s.maxY < minY || s.minY > maxY) continue;
-      ctx.stroke(this.townPaths[t]!);
+    if (city.towns.length > 0 && minX < city.maxX && maxX > city.minX && minY < city.maxY && maxY > city.minY) {
+      ctx.strokeStyle = palette.townBorder;
+      ctx.lineWidth = 2.5 * px;
+      ctx.stroke(this.allTowns!);
     }
 
     const sel = this.selectedIndex;
@@ -693,19 +727,58 @@ export class GridMap {
     if (font !== this.townLabelFont) {
       this.townLabelFont = font;
       city.towns.forEach((t, k) => (this.townLabelW[k] = ctx.measureText(t.name).width));
+      this.townLabelScale = -1;
     }
+    if (this.townLabelScale !== this.scale) this.layoutTownLabels(size);
     ctx.lineWidth = size / 5;
     ctx.strokeStyle = palette.labelHalo;
     ctx.fillStyle = palette.townLabel;
     const halfH = 0.7 * size;
     for (let t = 0; t < city.towns.length; t++) {
+      if (!this.townLabelShown[t]) continue;
       const town = city.towns[t]!;
       const halfW = this.townLabelW[t]! / 2 + size / 8;
       const x = this.screenX(town.labelX) * dpr,
-        y = this.screenY(town.labelY) * dpr;
+        y = this.screenY(town.labelY) * dpr + this.townLabelDy[t]!;
       if (!full && !this.meetsRects(x - halfW, y - halfH, x + halfW, y + halfH)) continue;
       ctx.strokeText(town.name, x, y);
       ctx.fillText(town.name, x, y);
+    }
+  }
+
+  /**
+   * Decides which town names fit at this zoom: larger towns first, each at its
+   * label point or just above or below it, and a name that would overlap one
+   * already placed is left out (it appears when zoomed in). Panning keeps the
+   * layout; only a change of scale or font redoes it.
+   */
+  private layoutTownLabels(size: number): void {
+    const city = this.city!,
+      dpr = this.dpr,
+      n = city.towns.length;
+    this.townLabelScale = this.scale;
+    this.townLabelShown = new Uint8Array(n);
+    this.townLabelDy = new Float64Array(n);
+    const placed: number[] = []; // x0, y0, x1, y1 in device px relative to the world origin
+    const halfH = 0.6 * size;
+    const free = (x0: number, y0: number, x1: number, y1: number): boolean => {
+      for (let k = 0; k < placed.length; k += 4) {
+        if (x1 > placed[k]! && x0 < placed[k + 2]! && y1 > placed[k + 1]! && y0 < placed[k + 3]!) return false;
+      }
+      return true;
+    };
+    for (const t of this.townOrder) {
+      const town = city.towns[t]!;
+      const halfW = this.townLabelW[t]! / 2 + size / 4;
+      const x = town.labelX * this.scale * dpr,
+        y = -town.labelY * this.scale * dpr;
+      for (const dy of [0, -2.2 * halfH, 2.2 * halfH]) {
+        if (!free(x - halfW, y + dy - halfH, x + halfW, y + dy + halfH)) continue;
+        placed.push(x - halfW, y + dy - halfH, x + halfW, y + dy + halfH);
+        this.townLabelShown[t] = 1;
+        this.townLabelDy[t] = dy;
+        break;
+      }
     }
   }
 
@@ -825,7 +898,8 @@ export class GridMap {
     this.animateTo(this.cx, this.cy, target, { sx, sy, wx: this.worldX(sx), wy: this.worldY(sy) });
   }
 
-  private panBy(dxCss: number, dyCss: number): void {
+  /** Moves the map by CSS pixels (the content follows the pointer: positive dx moves it right). */
+  panBy(dxCss: number, dyCss: number): void {
     this.anim = null;
     this.userMoved = true;
     this.cx -= dxCss / this.scale;

@@ -13,6 +13,9 @@ export class FakePath2D {
     this.points++;
   }
   closePath(): void {}
+  addPath(other: FakePath2D): void {
+    this.points += other.points;
+  }
 }
 
 export interface DrawCall {
