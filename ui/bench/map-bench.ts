@@ -14,10 +14,14 @@
 // Query parameters (all optional):
 //   seconds=10      measured time per renderer (after 1 s of warm-up)
 //   rate=100        grid status changes per second
-//   only=gridmap    or leaflet: run one renderer
+//   only=gridmap,leaflet,leaflet_cpu   which to run (the default); also gridmap_gpu.
+//                   *_cpu / gridmap: canvas with willReadFrequently (CPU-backed);
+//                   leaflet / gridmap_gpu: the engine's default (accelerated) canvas
+//   profile=1       add up time per canvas method (coarse) and report it per renderer
 //   pulse=0         GridMap without the overdue pulse
 //   pan=3           seconds of continuous panning per renderer (full redraws), 0 to skip
 //   geometry=geometry.geojson.gz  towns=towns.geojson  names=grids.json   (URLs; gzip or plain)
+//   probe=1         time single canvas operations (tile=N: on an N×N canvas; cpu=1: willReadFrequently)
 //   view=1          no measurement: GridMap with a random city status, to look at
 //                   (with focus=<grid_id> it zooms to that grid, lang=en for English)
 //
@@ -94,9 +98,15 @@ interface Subject {
   stats?(): unknown;
 }
 
-function gridMapSubject(grids: FeatureCollection, towns: FeatureCollection, names: GridLabel[]): Subject {
+function gridMapSubject(
+  grids: FeatureCollection,
+  towns: FeatureCollection,
+  names: GridLabel[],
+  softwareCanvas: boolean,
+): Subject {
   let pending: ((t: number) => void) | null = null;
   const map = new GridMap(stage, {
+    softwareCanvas,
     pulse: params.get("pulse") !== "0",
     requestFrame: (cb) => {
       pending = cb;
@@ -111,7 +121,7 @@ function gridMapSubject(grids: FeatureCollection, towns: FeatureCollection, name
   const ctx = map.canvas.getContext("2d")!;
   let stats: unknown = null;
   return {
-    name: "gridmap",
+    name: softwareCanvas ? "gridmap" : "gridmap_gpu",
     apply: (d) => map.applyDeltas(d),
     paint: () => {
       if (pending) map.flush();
@@ -136,7 +146,30 @@ interface CanvasInternals {
   _redraw(): void;
 }
 
-function leafletSubject(grids: FeatureCollection, towns: FeatureCollection): Subject {
+/**
+ * Leaflet makes its canvas and context itself; for the CPU-canvas variant its
+ * getContext call is given the same `willReadFrequently` GridMap uses, so the
+ * comparison is of the renderers, not of the canvas backing.
+ */
+function withSoftwareCanvas<T>(on: boolean, make: () => T): T {
+  if (!on) return make();
+  const original = HTMLCanvasElement.prototype.getContext;
+  const patched = function (this: HTMLCanvasElement, type: string, attrs?: object) {
+    return original.call(this, type, { ...attrs, willReadFrequently: true });
+  };
+  HTMLCanvasElement.prototype.getContext = patched as typeof original;
+  try {
+    return make();
+  } finally {
+    HTMLCanvasElement.prototype.getContext = original;
+  }
+}
+
+function leafletSubject(grids: FeatureCollection, towns: FeatureCollection, softwareCanvas: boolean): Subject {
+  return withSoftwareCanvas(softwareCanvas, () => leafletSubjectOn(grids, towns, softwareCanvas));
+}
+
+function leafletSubjectOn(grids: FeatureCollection, towns: FeatureCollection, softwareCanvas: boolean): Subject {
   const el = document.createElement("div");
   el.style.cssText = "position:absolute;inset:0;background:#0b1220";
   stage.appendChild(el);
@@ -189,7 +222,7 @@ function leafletSubject(grids: FeatureCollection, towns: FeatureCollection): Sub
   };
   paint();
   return {
-    name: "leaflet",
+    name: softwareCanvas ? "leaflet_cpu" : "leaflet",
     apply: (deltas) => {
       for (const d of deltas) byId.get(d.grid_id)?.setStyle(style(d));
     },
@@ -280,7 +313,33 @@ async function runPan(subject: Subject): Promise<Figures> {
   return figures(samples);
 }
 
+/**
+ * With profile=1, every CanvasRenderingContext2D method is wrapped to add up
+ * its time and calls (coarse: WebKit's clock has ~1 ms steps, so only totals
+ * over many calls mean anything).
+ */
+const profile: Record<string, { ms: number; calls: number }> = {};
+function installProfiler(): void {
+  const proto = CanvasRenderingContext2D.prototype as unknown as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const desc = Object.getOwnPropertyDescriptor(proto, name);
+    if (!desc || typeof desc.value !== "function" || name === "constructor") continue;
+    const original = desc.value as (...args: unknown[]) => unknown;
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      const t0 = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        const entry = (profile[name] ??= { ms: 0, calls: 0 });
+        entry.ms += performance.now() - t0;
+        entry.calls++;
+      }
+    };
+  }
+}
+
 async function main(): Promise<void> {
+  if (params.has("profile")) installProfiler();
   const [grids, towns, names] = (await Promise.all([
     load(params.get("geometry") ?? "geometry.geojson.gz"),
     load(params.get("towns") ?? "towns.geojson"),
@@ -310,24 +369,35 @@ async function main(): Promise<void> {
     userAgent: navigator.userAgent,
   };
   const makers: [string, () => Subject][] = [
-    ["gridmap", () => gridMapSubject(grids, towns, names.grids)],
-    ["leaflet", () => leafletSubject(grids, towns)],
+    ["gridmap", () => gridMapSubject(grids, towns, names.grids, true)],
+    ["gridmap_gpu", () => gridMapSubject(grids, towns, names.grids, false)],
+    ["leaflet", () => leafletSubject(grids, towns, false)],
+    ["leaflet_cpu", () => leafletSubject(grids, towns, true)],
   ];
+  const wanted = (only ?? "gridmap,leaflet,leaflet_cpu").split(",");
   for (const [name, make] of makers) {
-    if (only && only !== name) continue;
+    if (!wanted.includes(name)) continue;
     log(`${name}: ${SECONDS} s at ${RATE} changes/s…`);
     const subject = make();
     const changes = await runChanges(subject, ids);
     const pan = PAN_SECONDS > 0 ? await runPan(subject) : null;
     subject.destroy();
     result[name] = { changes, pan, stats: subject.stats?.() };
+    if (params.has("profile")) {
+      result[`${name}_profile`] = Object.fromEntries(
+        Object.entries(profile).map(([k, v]) => [k, { ms: Math.round(v.ms), calls: v.calls }]),
+      );
+      for (const k of Object.keys(profile)) delete profile[k];
+    }
     log(`${name}: ${JSON.stringify(result[name])}`);
   }
-  const g = result.gridmap as { changes: Figures; pan: Figures | null } | undefined;
-  const l = result.leaflet as { changes: Figures; pan: Figures | null } | undefined;
-  if (g && l) {
-    const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
-    result.leaflet_over_gridmap = {
+  type Run = { changes: Figures; pan: Figures | null } | undefined;
+  const g = result.gridmap as Run;
+  const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 0.1)) * 100) / 100;
+  for (const other of ["leaflet", "leaflet_cpu"]) {
+    const l = result[other] as Run;
+    if (!g || !l) continue;
+    result[`${other}_over_gridmap`] = {
       changes_p50: ratio(l.changes.p50, g.changes.p50),
       changes_p95: ratio(l.changes.p95, g.changes.p95),
       pan_p50: g.pan && l.pan ? ratio(l.pan.p50, g.pan.p50) : null,
@@ -345,11 +415,12 @@ async function main(): Promise<void> {
  */
 async function probe(grids: FeatureCollection): Promise<void> {
   const canvas = document.createElement("canvas");
-  canvas.width = innerWidth * devicePixelRatio;
-  canvas.height = innerHeight * devicePixelRatio;
-  canvas.style.cssText = "position:absolute;inset:0;width:100%;height:100%";
+  const tile = Number(params.get("tile") ?? 0);
+  canvas.width = tile || innerWidth * devicePixelRatio;
+  canvas.height = tile || innerHeight * devicePixelRatio;
+  canvas.style.cssText = tile ? `position:absolute;left:0;top:0;width:${tile}px;height:${tile}px` : "position:absolute;inset:0;width:100%;height:100%";
   stage.appendChild(canvas);
-  const ctx = canvas.getContext("2d", { alpha: false })!;
+  const ctx = canvas.getContext("2d", { alpha: false, willReadFrequently: params.has("cpu") })!;
   const { City } = await import("../src/map/city");
   const city = City.from(grids);
   const paths = city.gridShapes.map((s) => {

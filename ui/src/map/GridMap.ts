@@ -50,6 +50,14 @@ export interface GridMapOptions {
   labelPx?: number;
   /** Language for the canvas' accessible label. */
   lang?: Language;
+  /**
+   * Ask for a CPU-backed canvas (`willReadFrequently`), the default. Measured in
+   * WebKitGTK 2.50 under Xvfb (software GL, as on a wall PC with no GPU): on an
+   * accelerated canvas any small update cost ~18 ms at 1920×1080, the engine
+   * copying the whole buffer through software GL; on a CPU canvas it is under
+   * a millisecond. Set false to compare, or where a real GPU is present.
+   */
+  softwareCanvas?: boolean;
   /** Frame scheduling and clock, replaceable for tests and the benchmark. */
   requestFrame?: (cb: (time: number) => void) => number;
   cancelFrame?: (handle: number) => void;
@@ -108,9 +116,14 @@ const PAD_CSS = 9;
 /** The same for a grid with neither halo: its border and anti-aliasing. */
 const SMALL_PAD_CSS = 3;
 const ZOOM_MS = 150;
-/** Full period of the overdue pulse, and the number of steps it is drawn in. */
-const PULSE_MS = 2000;
-const PULSE_STEPS = 8;
+/**
+ * The overdue pulse: a period, drawn in four steps (dim, mid, bright, mid). Each
+ * step repaints every overdue grid at once, so steps are few: a smooth pulse
+ * would put a heavy frame every few frames and ruin the frame-time tail.
+ */
+const PULSE_MS = 2400;
+const PULSE_LEVELS = [0, 1, 2, 1];
+const PULSE_STEPS = 2;
 /** More overdue grids than this and the outline stays still: the whole city would repaint. */
 const PULSE_MAX_GRIDS = 160;
 /** Micro-grid borders appear when a typical grid is this wide on screen (CSS px); names a bit later. */
@@ -146,6 +159,14 @@ export class GridMap {
   private microPaths: (Path2D | null)[] = [];
   private allGrids: Path2D | null = null;
   private allTowns: Path2D | null = null;
+  /**
+   * Town borders cut into short runs with their boxes (metres: x0, y0, x1, y1).
+   * A partial paint strokes only the runs that meet its rectangles: stroking the
+   * whole county's borders under a clip cost ~3.5 ms a frame in WebKitGTK,
+   * the rasterizer walking every scanline between the scattered rectangles.
+   */
+  private townRuns: Path2D[] = [];
+  private townRunBox = new Float64Array(0);
   private readonly buckets: (Path2D | null)[] = BUCKET_FILL.map(() => null);
   private townLabelW = new Float64Array(0);
   private townLabelFont = "";
@@ -232,7 +253,7 @@ export class GridMap {
       outline: "none",
       touchAction: "none",
     });
-    const ctx = this.canvas.getContext("2d", { alpha: false });
+    const ctx = this.canvas.getContext("2d", { alpha: false, willReadFrequently: options.softwareCanvas ?? true });
     if (!ctx) throw new Error("this webview has no 2D canvas; the map cannot be drawn");
     this.ctx = ctx;
     container.appendChild(this.canvas);
@@ -262,6 +283,7 @@ export class GridMap {
     this.microPaths = city.microShapes.map((ms) => (ms.length ? pathOf(ms.flatMap((s) => s.rings)) : null));
     this.allGrids = pathOf(city.gridShapes.flatMap((s) => s.rings));
     this.allTowns = pathOf(city.towns.flatMap((t) => t.shape.rings));
+    this.cutTownRuns(city.towns.flatMap((t) => t.shape.rings));
     this.townLabelW = new Float64Array(city.towns.length);
     this.townLabelFont = "";
     const area = (t: (typeof city.towns)[number]): number => (t.shape.maxX - t.shape.minX) * (t.shape.maxY - t.shape.minY);
@@ -486,8 +508,7 @@ export class GridMap {
       this.pulseLevel = -1;
       return;
     }
-    const phase = (now % PULSE_MS) / PULSE_MS;
-    const level = Math.round(((1 - Math.cos(2 * Math.PI * phase)) / 2) * PULSE_STEPS);
+    const level = PULSE_LEVELS[Math.floor(((now % PULSE_MS) / PULSE_MS) * PULSE_LEVELS.length)]!;
     if (level === this.pulseLevel) return;
     this.pulseLevel = level;
     for (let i = 0; i < this.overdue.length; i++) if (this.overdue[i]! > 0) this.markDirty(i);
@@ -640,13 +661,15 @@ export class GridMap {
 
     if (micro) {
       ctx.strokeStyle = palette.microBorder;
-      ctx.lineWidth = 0.75 * px;
+      ctx.lineWidth = 1 / (this.scale * this.dpr);
       ctx.stroke(micro);
     }
 
     ctx.strokeStyle = palette.gridBorder;
-    ctx.lineWidth = 1.25 * px;
-    ctx.lineJoin = "round";
+    // One device pixel with mitred joins: Skia then takes its hairline path instead of
+    // building and filling a stroke outline, several times cheaper for thousands of edges.
+    ctx.lineWidth = 1 / (this.scale * this.dpr);
+    ctx.lineJoin = "miter";
     if (full) ctx.stroke(this.allGrids!);
     else if (borders) ctx.stroke(borders);
 
@@ -662,10 +685,13 @@ export class GridMap {
       ctx.stroke(overdue);
     }
 
-    if (city.towns.length > 0 && minX < city.maxX && maxX > city.minX && minY < city.maxY && maxY > city.minY) {
+    const towns = full ? this.allTowns : this.townRunsInRects();
+    if (towns && city.towns.length > 0 && minX < city.maxX && maxX > city.minX && minY < city.maxY && maxY > city.minY) {
       ctx.strokeStyle = palette.townBorder;
       ctx.lineWidth = 2.5 * px;
-      ctx.stroke(this.allTowns!);
+      ctx.lineCap = "round";
+      ctx.stroke(towns);
+      ctx.lineCap = "butt";
     }
 
     const sel = this.selectedIndex;
@@ -679,6 +705,55 @@ export class GridMap {
     }
 
     this.drawLabels(full);
+  }
+
+  private cutTownRuns(rings: readonly Float32Array[]): void {
+    const RUN = 8;
+    const runs: Path2D[] = [],
+      boxes: number[] = [];
+    for (const r of rings) {
+      const n = r.length >> 1;
+      for (let a = 0; a < n; a += RUN) {
+        const p = new Path2D();
+        let x0 = Infinity,
+          y0 = Infinity,
+          x1 = -Infinity,
+          y1 = -Infinity;
+        for (let j = 0; j <= RUN && a + j <= n; j++) {
+          const k = (a + j) % n;
+          const x = r[2 * k]!,
+            y = r[2 * k + 1]!;
+          if (j === 0) p.moveTo(x, y);
+          else p.lineTo(x, y);
+          x0 = Math.min(x0, x);
+          y0 = Math.min(y0, y);
+          x1 = Math.max(x1, x);
+          y1 = Math.max(y1, y);
+        }
+        runs.push(p);
+        boxes.push(x0, y0, x1, y1);
+      }
+    }
+    this.townRuns = runs;
+    this.townRunBox = Float64Array.from(boxes);
+  }
+
+  /** The town border runs meeting this partial paint's rectangles, as one path, or null. */
+  private townRunsInRects(): Path2D | null {
+    const k = this.scale * this.dpr,
+      pad = 3 * this.dpr;
+    const tx = (this.cssW / 2 - this.cx * this.scale) * this.dpr,
+      ty = (this.cssH / 2 + this.cy * this.scale) * this.dpr;
+    const b = this.townRunBox;
+    let path: Path2D | null = null;
+    for (let q = 0; q < this.townRuns.length; q++) {
+      const x0 = b[4 * q]! * k + tx - pad,
+        x1 = b[4 * q + 2]! * k + tx + pad,
+        y0 = ty - b[4 * q + 3]! * k - pad,
+        y1 = ty - b[4 * q + 1]! * k + pad;
+      if (this.meetsRects(x0, y0, x1, y1)) (path ??= new Path2D()).addPath(this.townRuns[q]!);
+    }
+    return path;
   }
 
   /** Whether a device-pixel box meets one of this partial paint's rectangles. */

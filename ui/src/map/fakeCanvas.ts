@@ -29,6 +29,7 @@ export class FakeContext {
   strokeStyle: unknown = "#000";
   lineWidth = 1;
   lineJoin = "miter";
+  lineCap = "butt";
   globalAlpha = 1;
   font = "10px sans-serif";
   textAlign = "start";
