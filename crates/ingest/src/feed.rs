@@ -1,0 +1,716 @@
+//! The change feed: [`Ingest::run`] syncs the reference data, then keeps the
+//! sink current from the feed for as long as it is not cancelled.
+//!
+//! One round of the loop: **catch up** with paged backfill from the cursor
+//! (`GET /events?since=`, following `next_since` until null), or, when the
+//! feed no longer has that position (410), a **snapshot** of the open events
+//! whose `head_seq` becomes the cursor; then the **stream**, resumed with
+//! `Last-Event-ID`, in batches. The stream ends by the server's hand, by a
+//! `reset`, or by the watchdog (no byte, pings included, for `watchdog`), and
+//! the next round starts with catching up again, after a backoff when the
+//! stream brought nothing.
+//!
+//! Every batch, page and snapshot goes to the sink with the cursor that
+//! follows it, in one call the sink commits atomically. On the stream the
+//! platform may send a broken copy of an entry before the genuine one under
+//! the same `id`; a batch that ends on a record the store would refuse
+//! therefore saves the seq before it, so a restart replays that id rather
+//! than skipping its genuine copy.
+//!
+//! A snapshot loses what happened in the gap to events that are no longer
+//! open. Two repairs narrow that: events the sink holds as open but the
+//! snapshot lacks are fetched one by one (`GET /events/{id}`), and the seq
+//! range the snapshot jumped over is remembered as a hole and backfilled
+//! later, should the feed answer for it again (kept in memory only).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use gridwall_store::{Applied, RawRecord, parse_event};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::IngestConfig;
+use crate::health::{Health, Phase, Progress, Tracker};
+use crate::reference::{self, SyncReport};
+use crate::retry::{Backoff, Http, pause, unexpected};
+use crate::sink::Sink;
+use crate::sse::{Message, Parser};
+use crate::{Error, Result};
+
+const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
+/// At most this many holes are remembered; the oldest go first.
+const MAX_HOLES: usize = 64;
+
+/// The ingest client of one governance upstream (and its video gateway's
+/// camera catalogue), writing into a [`Sink`].
+pub struct Ingest<S: Sink> {
+    sink: Arc<S>,
+    http: Http,
+    config: Arc<IngestConfig>,
+    tracker: Arc<Tracker>,
+}
+
+/// Why a stream ended.
+#[derive(Debug, PartialEq, Eq)]
+enum StreamEnd {
+    /// The server closed it or the connection dropped.
+    Closed { delivered: usize },
+    /// No byte for the watchdog's time.
+    Silent { delivered: usize },
+    /// `event: reset`: the server lost our position.
+    Reset,
+}
+
+/// A seq range a snapshot jumped over: revisions in `(from, to]` of events
+/// that are no longer open may be missing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Hole {
+    from: u64,
+    to: u64,
+}
+
+/// One page of `GET /events`.
+#[derive(Deserialize)]
+struct Page {
+    events: Vec<Box<RawValue>>,
+    next_since: Option<u64>,
+    head_seq: u64,
+}
+
+/// The two fields of an event the client itself reads.
+#[derive(Deserialize)]
+struct Key {
+    id: Option<String>,
+    seq: Option<u64>,
+}
+
+fn key(raw: &str) -> Key {
+    serde_json::from_str(raw).unwrap_or(Key {
+        id: None,
+        seq: None,
+    })
+}
+
+impl<S: Sink> Ingest<S> {
+    /// A client for `config` writing into `sink`.
+    ///
+    /// # Errors
+    /// If the configuration does not validate.
+    pub fn new(config: IngestConfig, sink: Arc<S>) -> Result<Ingest<S>> {
+        config.validate()?;
+        let config = Arc::new(config);
+        let tracker = Arc::new(Tracker::new(&config.upstream, config.lag_threshold));
+        let http = Http::new(Arc::clone(&config), Arc::clone(&tracker))?;
+        Ok(Ingest {
+            sink,
+            http,
+            config,
+            tracker,
+        })
+    }
+
+    /// The link's health, updated as it changes.
+    pub fn health(&self) -> watch::Receiver<Health> {
+        self.tracker.health()
+    }
+
+    /// What the client is doing and how far it got (a backfill's total is
+    /// the distance from its start to the head).
+    pub fn progress(&self) -> watch::Receiver<Progress> {
+        self.tracker.progress()
+    }
+
+    pub fn sink(&self) -> &Arc<S> {
+        &self.sink
+    }
+
+    /// Syncs the reference data once (each request retried as the contract asks).
+    ///
+    /// # Errors
+    /// An answer the contract does not allow, a cache or sink failure, or `Cancelled`.
+    pub async fn sync_reference(&self, cancel: &CancellationToken) -> Result<SyncReport> {
+        reference::sync(&self.http, &*self.sink, &self.tracker, cancel).await
+    }
+
+    /// Syncs the reference data, then follows the feed until `cancel` fires.
+    /// Failures are logged and retried with backoff, never returned: the
+    /// wall keeps trying for as long as it runs. Returns when cancelled,
+    /// after committing the batch in hand.
+    pub async fn run(&self, cancel: CancellationToken) {
+        let main = async {
+            let mut backoff = Backoff::new(self.config.backoff_base, self.config.backoff_cap);
+            loop {
+                match self.sync_reference(&cancel).await {
+                    Ok(_) => break,
+                    Err(Error::Cancelled) => return,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reference sync failed; retrying");
+                        if pause(backoff.next_delay(), &cancel).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+            self.follow(&cancel).await;
+        };
+        tokio::select! {
+            () = main => {}
+            () = self.poll_head(&cancel) => {}
+        }
+    }
+
+    /// Follows the feed only (no reference sync) until `cancel` fires.
+    pub async fn follow(&self, cancel: &CancellationToken) {
+        let mut state = FeedState {
+            cursor: None,
+            loaded: false,
+            holes: Vec::new(),
+        };
+        let mut backoff = Backoff::new(self.config.backoff_base, self.config.backoff_cap);
+        loop {
+            match self.follow_once(&mut state, &mut backoff, cancel).await {
+                Err(Error::Cancelled) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "feed round failed; retrying");
+                    if pause(backoff.next_delay(), cancel).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(never) => match never {},
+            }
+        }
+    }
+
+    /// Rounds of catch-up and stream; returns only on an error.
+    async fn follow_once(
+        &self,
+        state: &mut FeedState,
+        backoff: &mut Backoff,
+        cancel: &CancellationToken,
+    ) -> Result<std::convert::Infallible> {
+        if !state.loaded {
+            state.cursor = self.sink.cursor(&self.config.upstream).await?;
+            state.loaded = true;
+            if let Some(c) = state.cursor {
+                self.tracker.cursor(c);
+            }
+            tracing::info!(cursor = ?state.cursor, "following the feed");
+        }
+        let mut first = true;
+        loop {
+            self.catch_up(state, cancel).await?;
+            self.repair(state, cancel).await?;
+            if !first {
+                self.tracker.modify(|h| h.reconnects += 1);
+            }
+            first = false;
+            let end = self.stream(state, cancel).await?;
+            tracing::info!(?end, cursor = ?state.cursor, "stream ended; catching up");
+            match end {
+                StreamEnd::Closed { delivered } | StreamEnd::Silent { delivered }
+                    if delivered > 0 =>
+                {
+                    backoff.reset();
+                }
+                // Nothing came, or the position was lost: wait before asking
+                // again, so a server that ends every stream at once, or keeps
+                // resetting, is not hammered.
+                _ => pause(backoff.next_delay(), cancel).await?,
+            }
+        }
+    }
+
+    fn events_url(&self, query: &str) -> String {
+        self.config.governance(&format!("/api/v1/events?{query}"))
+    }
+
+    /// Backfills from the cursor to the head, or takes a snapshot when the
+    /// feed answers 410.
+    async fn catch_up(&self, state: &mut FeedState, cancel: &CancellationToken) -> Result<()> {
+        let start = state.cursor.unwrap_or(0);
+        let mut since = start;
+        loop {
+            let url = self.events_url(&format!("since={since}&limit={}", self.config.page_limit));
+            let (status, _, body) = self
+                .http
+                .get_body(&url, self.config.token.as_ref(), &HeaderMap::new(), cancel)
+                .await?;
+            match status {
+                StatusCode::OK => {}
+                StatusCode::GONE => {
+                    tracing::info!(
+                        since,
+                        "the feed no longer has our position (410); taking a snapshot"
+                    );
+                    return self.snapshot(state, cancel).await;
+                }
+                other => return Err(unexpected(&url, other, &body)),
+            }
+            let page: Page = serde_json::from_slice(&body).map_err(|e| Error::Body {
+                url: url.clone(),
+                detail: e.to_string(),
+            })?;
+            self.tracker.head(page.head_seq);
+            let newest_in_page = page.events.iter().filter_map(|e| key(e.get()).seq).max();
+            let next = match page.next_since {
+                Some(next) => next,
+                None => newest_in_page.map_or(since, |n| n.max(since)),
+            };
+            let records: Vec<RawRecord> = page
+                .events
+                .iter()
+                .map(|e| RawRecord::new(&self.config.upstream, e.get().as_bytes()))
+                .collect();
+            self.land(&records, Some(next), state).await?;
+            self.tracker.set_progress(
+                Phase::Backfill,
+                next.saturating_sub(start),
+                Some(page.head_seq.saturating_sub(start)),
+            );
+            match page.next_since {
+                Some(n) if n > since => since = n,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// Lands `records` with `cursor` and accounts for them.
+    async fn land(
+        &self,
+        records: &[RawRecord],
+        cursor: Option<u64>,
+        state: &mut FeedState,
+    ) -> Result<Applied> {
+        let now = self.config.clock.now();
+        let applied = self
+            .sink
+            .apply_from(&self.config.upstream, records, cursor, now)
+            .await?;
+        self.tracker.applied(&applied, records.len());
+        if let Some(c) = cursor {
+            state.cursor = Some(c);
+            self.tracker.cursor(c);
+        }
+        Ok(applied)
+    }
+
+    /// `GET /events?state=open`, plus the newest revision of every event the
+    /// sink holds as open that the snapshot lacks, landed in one batch with
+    /// the snapshot's head as the cursor.
+    async fn snapshot(&self, state: &mut FeedState, cancel: &CancellationToken) -> Result<()> {
+        self.tracker.modify(|h| h.snapshots += 1);
+        self.tracker.set_progress(Phase::Snapshot, 0, None);
+        let url = self.events_url("state=open");
+        let token = self.config.token.as_ref();
+        let (status, _, body) = self
+            .http
+            .get_body(&url, token, &HeaderMap::new(), cancel)
+            .await?;
+        if status != StatusCode::OK {
+            return Err(unexpected(&url, status, &body));
+        }
+        let page: Page = serde_json::from_slice(&body).map_err(|e| Error::Body {
+            url: url.clone(),
+            detail: e.to_string(),
+        })?;
+        self.tracker.head(page.head_seq);
+        let mut in_snapshot = HashSet::new();
+        let mut records = Vec::with_capacity(page.events.len());
+        for raw in &page.events {
+            if let Some(id) = key(raw.get()).id {
+                in_snapshot.insert(id);
+            }
+            records.push(RawRecord::new(&self.config.upstream, raw.get().as_bytes()));
+        }
+        let gone_quiet: Vec<String> = self
+            .sink
+            .open_event_ids()
+            .await?
+            .into_iter()
+            .filter(|id| !in_snapshot.contains(id))
+            .collect();
+        let total = gone_quiet.len() as u64;
+        for (i, id) in gone_quiet.iter().enumerate() {
+            if let Some(record) = self.one_event(id, cancel).await? {
+                records.push(record);
+            }
+            self.tracker
+                .set_progress(Phase::Snapshot, i as u64 + 1, Some(total));
+        }
+        let head = page.head_seq;
+        let from = state.cursor.unwrap_or(0);
+        self.land(&records, Some(head), state).await?;
+        tracing::info!(
+            open = page.events.len(),
+            refreshed = gone_quiet.len(),
+            head,
+            "snapshot landed"
+        );
+        if from < head {
+            state.add_hole(Hole { from, to: head });
+        }
+        Ok(())
+    }
+
+    /// One event at its newest revision, without its timeline; `None` if the
+    /// platform no longer knows it.
+    async fn one_event(&self, id: &str, cancel: &CancellationToken) -> Result<Option<RawRecord>> {
+        let mut url = reqwest::Url::parse(&self.config.governance("/api/v1/events/"))
+            .map_err(|e| Error::Config(e.to_string()))?;
+        url.path_segments_mut()
+            .map_err(|()| Error::Config("the governance URL cannot take a path".into()))?
+            .pop_if_empty()
+            .push(id);
+        let (status, _, body) = self
+            .http
+            .get_body(
+                url.as_str(),
+                self.config.token.as_ref(),
+                &HeaderMap::new(),
+                cancel,
+            )
+            .await?;
+        match status {
+            StatusCode::OK => {
+                let mut value: serde_json::Value = match serde_json::from_slice(&body) {
+                    Ok(v) => v,
+                    // Not JSON: the store quarantines it as it came.
+                    Err(_) => return Ok(Some(RawRecord::new(&self.config.upstream, body))),
+                };
+                if let Some(obj) = value.as_object_mut() {
+                    obj.remove("timeline");
+                }
+                Ok(Some(RawRecord::new(
+                    &self.config.upstream,
+                    value.to_string(),
+                )))
+            }
+            StatusCode::NOT_FOUND => Ok(None),
+            other => Err(unexpected(url.as_str(), other, &body)),
+        }
+    }
+
+    /// Tries each hole once: a feed that answers for it again is paged
+    /// through to the hole's end (the cursor does not move); a 410 keeps it.
+    async fn repair(&self, state: &mut FeedState, cancel: &CancellationToken) -> Result<()> {
+        let holes = std::mem::take(&mut state.holes);
+        for (i, hole) in holes.iter().enumerate() {
+            match self.fill(*hole, cancel).await {
+                Ok(true) => {
+                    tracing::info!(?hole, "a seq range skipped by a snapshot was backfilled")
+                }
+                Ok(false) => state.holes.push(*hole),
+                Err(e) => {
+                    state.holes.extend_from_slice(&holes[i..]);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Backfills `(from, to]` without moving the cursor; false on 410.
+    async fn fill(&self, hole: Hole, cancel: &CancellationToken) -> Result<bool> {
+        let mut since = hole.from;
+        while since < hole.to {
+            let url = self.events_url(&format!("since={since}&limit={}", self.config.page_limit));
+            let (status, _, body) = self
+                .http
+                .get_body(&url, self.config.token.as_ref(), &HeaderMap::new(), cancel)
+                .await?;
+            match status {
+                StatusCode::OK => {}
+                StatusCode::GONE => return Ok(false),
+                other => return Err(unexpected(&url, other, &body)),
+            }
+            let page: Page = serde_json::from_slice(&body).map_err(|e| Error::Body {
+                url: url.clone(),
+                detail: e.to_string(),
+            })?;
+            let records: Vec<RawRecord> = page
+                .events
+                .iter()
+                .map(|e| RawRecord::new(&self.config.upstream, e.get().as_bytes()))
+                .collect();
+            let applied = self
+                .sink
+                .apply_from(
+                    &self.config.upstream,
+                    &records,
+                    None,
+                    self.config.clock.now(),
+                )
+                .await?;
+            self.tracker.applied(&applied, records.len());
+            match page.next_since {
+                Some(n) if n > since => since = n,
+                _ => break,
+            }
+        }
+        Ok(true)
+    }
+
+    /// Reads the stream from the cursor until it ends; see [`StreamEnd`].
+    async fn stream(&self, state: &mut FeedState, cancel: &CancellationToken) -> Result<StreamEnd> {
+        let url = self.config.governance("/api/v1/events/stream");
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
+        if let Some(c) = state.cursor {
+            headers.insert(LAST_EVENT_ID, HeaderValue::from(c));
+        }
+        let mut response = self
+            .http
+            .get(&url, self.config.token.as_ref(), &headers, None, cancel)
+            .await?;
+        if response.status() != StatusCode::OK {
+            let status = response.status();
+            let body = response.bytes().await.unwrap_or_default();
+            return Err(unexpected(&url, status, &body));
+        }
+        tracing::debug!(cursor = ?state.cursor, "stream open");
+        let mut parser = Parser::new();
+        let mut batch = Batch::default();
+        let mut messages = Vec::new();
+        let mut delivered = 0usize;
+        let mut last_byte = Instant::now();
+        let mut repair_at = Instant::now() + self.config.repair_interval;
+        self.tracker.set_progress(
+            Phase::Live,
+            state.cursor.unwrap_or(0),
+            self.tracker.health().borrow().head_seq,
+        );
+        loop {
+            let flush_at = batch.first_at.map(|t| t + self.config.batch_wait);
+            tokio::select! {
+                chunk = response.chunk() => match chunk {
+                    Ok(Some(bytes)) => {
+                        last_byte = Instant::now();
+                        let invalid_before = parser.invalid_lines;
+                        parser.feed(&bytes, &mut messages);
+                        if parser.invalid_lines > invalid_before {
+                            let more = parser.invalid_lines - invalid_before;
+                            self.tracker.modify(|h| h.invalid_lines += more);
+                        }
+                        for message in messages.drain(..) {
+                            delivered += 1;
+                            if message.event == "reset" {
+                                tracing::info!(data = %message.data, "the platform reset the stream");
+                                self.flush(&mut batch, state).await?;
+                                return Ok(StreamEnd::Reset);
+                            }
+                            batch.push(message, &self.config.upstream);
+                            if batch.len() >= self.config.batch_max {
+                                self.flush(&mut batch, state).await?;
+                            }
+                        }
+                    }
+                    Ok(None) => {
+                        self.flush(&mut batch, state).await?;
+                        return Ok(StreamEnd::Closed { delivered });
+                    }
+                    Err(e) => {
+                        tracing::info!(error = %e, "stream dropped");
+                        self.flush(&mut batch, state).await?;
+                        return Ok(StreamEnd::Closed { delivered });
+                    }
+                },
+                () = tokio::time::sleep_until(flush_at.unwrap_or(last_byte)), if flush_at.is_some() => {
+                    self.flush(&mut batch, state).await?;
+                }
+                () = tokio::time::sleep_until(last_byte + self.config.watchdog) => {
+                    tracing::warn!(watchdog = ?self.config.watchdog, "no byte on the stream, not even a ping; reconnecting");
+                    self.flush(&mut batch, state).await?;
+                    return Ok(StreamEnd::Silent { delivered });
+                }
+                () = tokio::time::sleep_until(repair_at), if !state.holes.is_empty() => {
+                    self.flush(&mut batch, state).await?;
+                    self.repair(state, cancel).await?;
+                    repair_at = Instant::now() + self.config.repair_interval;
+                }
+                () = cancel.cancelled() => {
+                    self.flush(&mut batch, state).await?;
+                    return Err(Error::Cancelled);
+                }
+            }
+        }
+    }
+
+    /// Commits the batch with its cursor (see the module documentation for
+    /// the seq before a refused last record).
+    async fn flush(&self, batch: &mut Batch, state: &mut FeedState) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let current = state.cursor;
+        let cursor = match (batch.last_id, batch.ends_on_event) {
+            (Some(id), true)
+                if batch
+                    .events
+                    .last()
+                    .is_some_and(|r| parse_event(&r.body).is_err()) =>
+            {
+                Some(id.saturating_sub(1))
+            }
+            (Some(id), _) => Some(id),
+            (None, _) => current,
+        }
+        .map(|c| c.max(current.unwrap_or(0)));
+        if !batch.acks.is_empty() {
+            self.sink.acks(&self.config.upstream, &batch.acks).await?;
+            let n = batch.acks.len() as u64;
+            self.tracker.modify(|h| h.acks += n);
+        }
+        self.land(&batch.events, cursor, state).await?;
+        let head = self.tracker.health().borrow().head_seq;
+        self.tracker
+            .set_progress(Phase::Live, cursor.unwrap_or(0), head);
+        *batch = Batch::default();
+        Ok(())
+    }
+
+    /// Asks `/health` for the head every `health_interval`, for the lag.
+    async fn poll_head(&self, cancel: &CancellationToken) {
+        #[derive(Deserialize)]
+        struct HealthBody {
+            head_seq: Option<u64>,
+        }
+        let url = self.config.governance("/api/v1/health");
+        loop {
+            // `/health` needs no token (the contract exempts it), so none is sent.
+            let answer = self
+                .http
+                .get_body(&url, None, &HeaderMap::new(), cancel)
+                .await;
+            if let Ok((StatusCode::OK, _, body)) = answer
+                && let Ok(HealthBody {
+                    head_seq: Some(head),
+                }) = serde_json::from_slice(&body)
+            {
+                self.tracker.head(head);
+            }
+            if pause(self.config.health_interval, cancel).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// What the feed loop carries between rounds.
+struct FeedState {
+    /// Equal to what the sink committed last (read from it once at start).
+    cursor: Option<u64>,
+    loaded: bool,
+    holes: Vec<Hole>,
+}
+
+impl FeedState {
+    /// Remembers a hole, merging it with one it touches.
+    fn add_hole(&mut self, hole: Hole) {
+        if let Some(last) = self.holes.last_mut()
+            && hole.from <= last.to
+            && hole.to >= last.from
+        {
+            last.from = last.from.min(hole.from);
+            last.to = last.to.max(hole.to);
+            return;
+        }
+        self.holes.push(hole);
+        if self.holes.len() > MAX_HOLES {
+            self.holes.remove(0);
+        }
+    }
+}
+
+/// Stream messages waiting to be committed.
+#[derive(Default)]
+struct Batch {
+    events: Vec<RawRecord>,
+    acks: Vec<Vec<u8>>,
+    /// The seq of the last message that carries one.
+    last_id: Option<u64>,
+    /// Whether the last message was an event (whose record might be refused).
+    ends_on_event: bool,
+    first_at: Option<Instant>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.events.len() + self.acks.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0 && self.last_id.is_none()
+    }
+
+    fn push(&mut self, message: Message, upstream: &str) {
+        self.first_at.get_or_insert_with(Instant::now);
+        let id = message
+            .id
+            .as_deref()
+            .and_then(|i| i.trim().parse::<u64>().ok());
+        match message.event.as_str() {
+            "event" => {
+                self.events
+                    .push(RawRecord::new(upstream, message.data.into_bytes()));
+                self.ends_on_event = true;
+            }
+            "ack" => {
+                self.acks.push(message.data.into_bytes());
+                self.ends_on_event = false;
+            }
+            other => {
+                tracing::debug!(
+                    event = other,
+                    "a stream message of a kind the contract does not name; skipped"
+                );
+                self.ends_on_event = false;
+            }
+        }
+        if let Some(id) = id {
+            self.last_id = Some(self.last_id.map_or(id, |l| l.max(id)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touching_holes_merge_and_distant_ones_do_not() {
+        let mut state = FeedState {
+            cursor: None,
+            loaded: true,
+            holes: Vec::new(),
+        };
+        state.add_hole(Hole { from: 10, to: 20 });
+        state.add_hole(Hole { from: 20, to: 30 });
+        assert_eq!(state.holes, vec![Hole { from: 10, to: 30 }]);
+        state.add_hole(Hole { from: 40, to: 50 });
+        assert_eq!(state.holes.len(), 2);
+    }
+
+    #[test]
+    fn a_batch_ends_on_the_highest_id_it_saw() {
+        let mut batch = Batch::default();
+        for (event, id) in [("event", "5"), ("ack", "6"), ("event", "7")] {
+            batch.push(
+                Message {
+                    event: event.into(),
+                    data: "{}".into(),
+                    id: Some(id.into()),
+                },
+                "u",
+            );
+        }
+        assert_eq!(batch.last_id, Some(7));
+        assert!(batch.ends_on_event);
+        assert_eq!(batch.len(), 3);
+    }
+}

@@ -1,0 +1,153 @@
+//! Server-Sent Events, parsed by hand: the format is a few line rules (WHATWG
+//! HTML, "event stream interpretation"), and owning them lets the client count
+//! what it cannot read instead of losing it silently inside a crate. Chunks
+//! may split lines and `\r\n` anywhere; the parser keeps what is pending.
+
+/// One dispatched message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// `event:` (the spec's default `message` when absent).
+    pub event: String,
+    /// The `data:` lines joined with `\n`.
+    pub data: String,
+    /// The last event ID in force when the message was dispatched.
+    pub id: Option<String>,
+}
+
+/// The parser's state between chunks.
+#[derive(Debug, Default)]
+pub struct Parser {
+    line: Vec<u8>,
+    /// The previous chunk ended in `\r`: a `\n` first in this one belongs to it.
+    after_cr: bool,
+    event: Option<String>,
+    data: Option<String>,
+    last_id: Option<String>,
+    /// Lines that are not SSE (not UTF-8, or an unknown field), skipped.
+    pub invalid_lines: u64,
+    /// Comment lines (`: ping`) seen.
+    pub comments: u64,
+}
+
+impl Parser {
+    pub fn new() -> Parser {
+        Parser::default()
+    }
+
+    /// Feeds one chunk; complete messages are pushed onto `out`.
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Message>) {
+        let mut rest = chunk;
+        if self.after_cr {
+            self.after_cr = false;
+            if let Some(stripped) = rest.strip_prefix(b"\n") {
+                rest = stripped;
+            }
+        }
+        while let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            self.line.extend_from_slice(&rest[..end]);
+            let line = std::mem::take(&mut self.line);
+            self.line_done(&line, out);
+            let was_cr = rest[end] == b'\r';
+            rest = &rest[end + 1..];
+            if was_cr {
+                if rest.is_empty() {
+                    self.after_cr = true;
+                } else if rest[0] == b'\n' {
+                    rest = &rest[1..];
+                }
+            }
+        }
+        self.line.extend_from_slice(rest);
+    }
+
+    fn line_done(&mut self, line: &[u8], out: &mut Vec<Message>) {
+        if line.is_empty() {
+            self.dispatch(out);
+            return;
+        }
+        let Ok(line) = std::str::from_utf8(line) else {
+            self.invalid_lines += 1;
+            return;
+        };
+        if line.starts_with(':') {
+            self.comments += 1;
+            return;
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
+            None => (line, ""),
+        };
+        match field {
+            "event" => self.event = Some(value.to_owned()),
+            "data" => match &mut self.data {
+                Some(data) => {
+                    data.push('\n');
+                    data.push_str(value);
+                }
+                None => self.data = Some(value.to_owned()),
+            },
+            "id" if !value.contains('\0') => self.last_id = Some(value.to_owned()),
+            "retry" => {}
+            _ => self.invalid_lines += 1,
+        }
+    }
+
+    fn dispatch(&mut self, out: &mut Vec<Message>) {
+        let event = self.event.take();
+        if let Some(data) = self.data.take() {
+            out.push(Message {
+                event: event.unwrap_or_else(|| "message".to_owned()),
+                data,
+                id: self.last_id.clone(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_in_pieces(text: &[u8], piece: usize) -> (Vec<Message>, Parser) {
+        let mut parser = Parser::new();
+        let mut out = Vec::new();
+        for chunk in text.chunks(piece) {
+            parser.feed(chunk, &mut out);
+        }
+        (out, parser)
+    }
+
+    #[test]
+    fn messages_survive_any_chunking_and_line_ending() {
+        let text = b": ping\r\n\r\nevent: event\r\nid: 7\r\ndata: {\"a\":1}\r\n\r\nevent: ack\nid: 8\ndata: x\ndata: y\n\n";
+        for piece in 1..text.len() {
+            let (out, parser) = parse_in_pieces(text, piece);
+            assert_eq!(out.len(), 2, "piece {piece}");
+            assert_eq!(out[0].event, "event");
+            assert_eq!(out[0].id.as_deref(), Some("7"));
+            assert_eq!(out[0].data, "{\"a\":1}");
+            assert_eq!(out[1].data, "x\ny");
+            assert_eq!(parser.comments, 1);
+            assert_eq!(parser.invalid_lines, 0);
+        }
+    }
+
+    #[test]
+    fn lines_that_are_not_sse_are_counted_and_skipped() {
+        let (out, parser) = parse_in_pieces(b"garbage here\n\xff\xfe\ndata: ok\n\n", 3);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].event, "message");
+        assert_eq!(parser.invalid_lines, 2);
+    }
+
+    #[test]
+    fn a_message_without_data_is_not_dispatched_and_ids_carry_over() {
+        let (out, _) = parse_in_pieces(b"id: 3\nevent: x\n\ndata: a\n\n", 100);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            out[0].event, "message",
+            "the event type does not outlive its message"
+        );
+        assert_eq!(out[0].id.as_deref(), Some("3"));
+    }
+}

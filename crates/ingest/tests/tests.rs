@@ -1,0 +1,19 @@
+//! Integration tests of the ingest client, over real HTTP on 127.0.0.1
+//! against the simulator (each test its own, on port 0) and into the real
+//! SQLite store in a fresh temporary directory.
+//!
+//! - `faults`: every fault the simulator offers, a stretch of accelerated
+//!   time with it on, then the store equals the simulator's ground truth.
+//! - `kill`: the `gridwall-ingest` binary SIGKILLed again and again during
+//!   heavy ingest, restarted, caught up: equal, with every revision kept.
+//! - `retry`: 429 waits for Retry-After, 5xx backs off, the token never
+//!   reaches the logs.
+//! - `reference`: divisions, grids, geometry (304 from the cache), workers
+//!   and cameras, paged to the end.
+
+mod support;
+
+mod faults;
+mod kill;
+mod reference;
+mod retry;
