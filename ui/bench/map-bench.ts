@@ -18,6 +18,7 @@
 //                   *_cpu / gridmap: canvas with willReadFrequently (CPU-backed);
 //                   leaflet / gridmap_gpu: the engine's default (accelerated) canvas
 //   profile=1       add up time per canvas method (coarse) and report it per renderer
+//   interval=0      GridMap's minPaintIntervalMs (status paints at most this often)
 //   pulse=0         GridMap without the overdue pulse
 //   pan=3           seconds of continuous panning per renderer (full redraws), 0 to skip
 //   geometry=geometry.geojson.gz  towns=towns.geojson  names=grids.json   (URLs; gzip or plain)
@@ -108,6 +109,7 @@ function gridMapSubject(
   const map = new GridMap(stage, {
     softwareCanvas,
     pulse: params.get("pulse") !== "0",
+    minPaintIntervalMs: num("interval", 0),
     requestFrame: (cb) => {
       pending = cb;
       return 1;
@@ -262,11 +264,15 @@ function figures(samples: number[]): Figures {
 const nextFrame = (): Promise<number> => new Promise((resolve) => requestAnimationFrame(resolve));
 
 /** Changes `RATE` grids a second, in per-frame batches, and times each frame's paint. */
-async function runChanges(subject: Subject, ids: readonly string[]): Promise<Figures & { paint_p50: number }> {
+async function runChanges(
+  subject: Subject,
+  ids: readonly string[],
+): Promise<Figures & { paint_p50: number; interval_p50: number; interval_p95: number }> {
   const r = rng(20261127);
   const batch: GridDelta[] = [];
   const samples: number[] = [];
   const paints: number[] = [];
+  const intervals: number[] = [];
   let owed = 0;
   let last = await nextFrame();
   const start = last;
@@ -274,6 +280,7 @@ async function runChanges(subject: Subject, ids: readonly string[]): Promise<Fig
     const now = await nextFrame();
     if (now - start > WARMUP_MS + SECONDS * 1000) break;
     owed += (RATE * (now - last)) / 1000;
+    if (now - start > WARMUP_MS) intervals.push(now - last);
     last = now;
     batch.length = 0;
     while (owed >= 1) {
@@ -292,7 +299,9 @@ async function runChanges(subject: Subject, ids: readonly string[]): Promise<Fig
     }
   }
   // paint_p50: the same frames without the read-back, i.e. the JavaScript and whatever the engine does eagerly.
-  return { ...figures(samples), paint_p50: figures(paints).p50 };
+  // interval_*: time between animation frames, which adds the engine's own repaint of the window.
+  const gaps = figures(intervals);
+  return { ...figures(samples), paint_p50: figures(paints).p50, interval_p50: gaps.p50, interval_p95: gaps.p95 };
 }
 
 /** Pans a few pixels every frame: each frame is a full redraw in both renderers. */
@@ -352,6 +361,10 @@ async function main(): Promise<void> {
 
   if (params.has("probe")) {
     await probe(grids);
+    return;
+  }
+  if (params.has("tiles")) {
+    await probeTiles();
     return;
   }
   if (params.has("view")) {
@@ -523,6 +536,52 @@ async function probe(grids: FeatureCollection): Promise<void> {
     log(`${name}: ${result[name]} ms`);
   }
   const json = JSON.stringify({ bench: "map", probe: result, size: [innerWidth, innerHeight] });
+  console.log(json);
+  document.title = `BENCH:${json}`;
+}
+
+/**
+ * Whether one big canvas or a mosaic of tiles costs the engine less per frame
+ * when a small part changes: the time between animation frames (which
+ * includes the engine's own painting and compositing) with one small fill a
+ * frame, on a window-sized canvas and on the same area cut into 512 px tiles.
+ */
+async function probeTiles(): Promise<void> {
+  const W = innerWidth * devicePixelRatio,
+    H = innerHeight * devicePixelRatio;
+  const result: Record<string, Figures> = {};
+  for (const tile of [0, 512, 256]) {
+    stage.replaceChildren();
+    const canvases: CanvasRenderingContext2D[] = [];
+    const tw = tile || W,
+      th = tile || H;
+    for (let y = 0; y < H; y += th) {
+      for (let x = 0; x < W; x += tw) {
+        const c = document.createElement("canvas");
+        c.width = Math.min(tw, W - x);
+        c.height = Math.min(th, H - y);
+        c.style.cssText = `position:absolute;left:${x / devicePixelRatio}px;top:${y / devicePixelRatio}px;width:${c.width / devicePixelRatio}px;height:${c.height / devicePixelRatio}px`;
+        stage.appendChild(c);
+        const ctx = c.getContext("2d", { alpha: false, willReadFrequently: true })!;
+        ctx.fillStyle = "#1f6b55";
+        ctx.fillRect(0, 0, c.width, c.height);
+        canvases.push(ctx);
+      }
+    }
+    const intervals: number[] = [];
+    let last = await nextFrame();
+    for (let f = 0; f < 90; f++) {
+      const ctx = canvases[(f * 7) % canvases.length]!;
+      ctx.fillStyle = f % 2 ? "#c98a1b" : "#b8323c";
+      ctx.fillRect(20, 20, 40, 40);
+      const now = await nextFrame();
+      if (f >= 10) intervals.push(now - last);
+      last = now;
+    }
+    result[tile ? `tiles_${tile}` : "one_canvas"] = figures(intervals);
+    log(`${tile}: ${JSON.stringify(result[tile ? `tiles_${tile}` : "one_canvas"])}`);
+  }
+  const json = JSON.stringify({ bench: "map", frame_interval_ms: result, size: [innerWidth, innerHeight] });
   console.log(json);
   document.title = `BENCH:${json}`;
 }

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { cixi, loadCixi } from "./cityData.testsupport";
 import { FakeContainer, FakePath2D, installFakePath2D, ManualFrames } from "./fakeCanvas";
 import { GridMap, type GridDelta } from "./GridMap";
@@ -71,8 +71,10 @@ describe("GridMap", () => {
     expect(map.colourOf(ids[47]!)).toBe("red");
     expect(map.colourOf(ids[48]!)).toBe("green");
     expect(map.colourOf(ids[49]!)).toBe("amber");
-    // A partial paint, clipped to the changed grids: it fills what lies near them, not the whole city.
-    expect(el.canvas.context.clips).toBe(1);
+    // A partial paint, clipped to the changed grids (one pass per separate rectangle):
+    // it fills what lies near them, not the whole city.
+    expect(el.canvas.context.clips).toBeGreaterThan(0);
+    expect(el.canvas.context.clips).toBeLessThanOrEqual(50);
     const filled = filledPoints(el);
     expect(filled).toBeGreaterThan(0);
     expect(filled).toBeLessThan(wholeCity / 2);
@@ -174,6 +176,41 @@ describe("GridMap", () => {
     expect(Math.abs(xm - 800)).toBeGreaterThan(Math.abs(x - 800)); // still on its way at 60 ms
     expect(map.hitTest(x, y)).toBe(g.grid_id);
     expect(frames.pending).toBe(0); // the animation has ended and stopped asking for frames
+  });
+
+  it("holds status changes back to minPaintIntervalMs, then paints them all at once", () => {
+    vi.useFakeTimers();
+    try {
+      let now = 1000;
+      const el = new FakeContainer(1600, 1200);
+      const frames = new ManualFrames();
+      const map = new GridMap(el as unknown as HTMLElement, {
+        requestFrame: frames.request,
+        cancelFrame: frames.cancel,
+        now: () => now,
+        pulse: false,
+        minPaintIntervalMs: 250,
+      });
+      map.setCity(cixi());
+      frames.run(); // full paint at t = 1000
+      const [a, b] = [cixi().names[3]!.grid_id, cixi().names[900]!.grid_id];
+      now = 1100;
+      map.applyDeltas([delta(a, "red")]);
+      frames.run();
+      map.applyDeltas([delta(b, "amber")]);
+      frames.run();
+      expect(map.stats().frames).toBe(1);
+      expect(map.colourOf(a)).toBeNull();
+      now = 1250;
+      vi.advanceTimersByTime(150);
+      frames.run();
+      expect(map.stats()).toMatchObject({ frames: 2, partialRedraws: 1 });
+      expect(map.colourOf(a)).toBe("red");
+      expect(map.colourOf(b)).toBe("amber");
+      map.destroy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("leaves nothing behind when destroyed", () => {

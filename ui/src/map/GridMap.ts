@@ -58,6 +58,15 @@ export interface GridMapOptions {
    * a millisecond. Set false to compare, or where a real GPU is present.
    */
   softwareCanvas?: boolean;
+  /**
+   * Paint status changes at most this often (ms; default 0 = every animation
+   * frame). Pan, zoom and resize are never held back. In WebKitGTK every frame
+   * in which anything changes costs the engine a repaint of the window
+   * (measured under Xvfb: ~50 ms at 1080p, ~250 ms at 4K on a busy 2-core
+   * machine), so a wall that changes a grid every frame keeps a core busy; a
+   * few hundred milliseconds here costs the operator nothing.
+   */
+  minPaintIntervalMs?: number;
   /** Frame scheduling and clock, replaceable for tests and the benchmark. */
   requestFrame?: (cb: (time: number) => void) => number;
   cancelFrame?: (handle: number) => void;
@@ -153,6 +162,9 @@ export class GridMap {
   private readonly pulse: boolean;
   private readonly labelPxOption: number | undefined;
   private readonly testHooks: boolean;
+  private readonly minPaintInterval: number;
+  private lastStatusPaint = -Infinity;
+  private holdTimer: ReturnType<typeof setTimeout> | null = null;
 
   private city: City | null = null;
   private paths: Path2D[] = [];
@@ -197,7 +209,8 @@ export class GridMap {
   private affected = new Int32Array(0);
   private affectedCount = 0;
   private rects = new Float64Array(MAX_DIRTY_RECTS * 4);
-  private rectCount = 0;
+  /** The rectangle of `rects` being repainted. */
+  private pass = 0;
   private readonly collect = (i: number): void => {
     this.affected[this.affectedCount++] = i;
   };
@@ -235,6 +248,7 @@ export class GridMap {
     this.pulse = options.pulse ?? !reduced;
     this.labelPxOption = options.labelPx;
     this.testHooks = options.testHooks ?? false;
+    this.minPaintInterval = options.minPaintIntervalMs ?? 0;
 
     this.canvas = doc.createElement("canvas");
     this.canvas.setAttribute("data-testid", "grid-map");
@@ -444,6 +458,8 @@ export class GridMap {
   }
 
   destroy(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
     if (this.frameHandle) this.cancelFrame(this.frameHandle);
     this.frameHandle = 0;
     this.observer?.disconnect();
@@ -487,12 +503,24 @@ export class GridMap {
     this.stepPulse(now);
     let painted = false;
     if (this.city && this.cssW > 0 && this.cssH > 0) {
+      const wait = this.lastStatusPaint + this.minPaintInterval - now;
+      if (!this.needFull && this.dirtyCount > 0 && wait > 0) {
+        // Status changes only, and too soon after the last paint: keep them for later.
+        if (!this.holdTimer) {
+          this.holdTimer = setTimeout(() => {
+            this.holdTimer = null;
+            this.schedule();
+          }, wait);
+        }
+        return;
+      }
       if (this.needFull || this.dirtyCount > MAX_DIRTY_RECTS) {
         this.paintAll();
         painted = true;
       } else if (this.dirtyCount > 0) {
         painted = this.paintDirty();
       }
+      if (painted) this.lastStatusPaint = now;
     }
     for (let k = 0; k < this.dirtyCount; k++) this.dirtyMark[this.dirty[k]!] = 0;
     this.dirtyCount = 0;
@@ -572,44 +600,64 @@ export class GridMap {
       this.rects[4 * r + 3] = y1;
       r++;
     }
-    this.rectCount = r;
+    r = this.mergeRects(r);
     if (r === 0) return false;
     this.counters.partialRedraws++;
 
-    ctx.save();
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.beginPath();
-    for (let q = 0; q < r; q++) {
-      const x0 = this.rects[4 * q]!,
-        y0 = this.rects[4 * q + 1]!;
-      ctx.rect(x0, y0, this.rects[4 * q + 2]! - x0, this.rects[4 * q + 3]! - y0);
-    }
-    ctx.clip();
-    ctx.fillStyle = palette.background;
-    ctx.fillRect(0, 0, W, H); // only the clipped rectangles change
-
-    // Everything whose box meets a rectangle (widened by the outline pad) may have pixels in it.
+    // One clipped pass per rectangle. A single clip made of many scattered
+    // rectangles becomes an anti-aliased mask as large as their union in Skia,
+    // and every draw under it paid for that area (~5 ms a call at 4K).
     const pad = PAD_CSS / this.scale;
-    let minX = Infinity,
-      minY = Infinity,
-      maxX = -Infinity,
-      maxY = -Infinity;
-    this.affectedCount = 0;
-    city.index.beginQuery();
     for (let q = 0; q < r; q++) {
-      const wx0 = (this.rects[4 * q]! - tx) / k - pad,
-        wx1 = (this.rects[4 * q + 2]! - tx) / k + pad,
-        wy1 = (ty - this.rects[4 * q + 1]!) / k + pad,
-        wy0 = (ty - this.rects[4 * q + 3]!) / k - pad;
+      this.pass = q;
+      const x0 = this.rects[4 * q]!,
+        y0 = this.rects[4 * q + 1]!,
+        x1 = this.rects[4 * q + 2]!,
+        y1 = this.rects[4 * q + 3]!;
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.beginPath();
+      ctx.rect(x0, y0, x1 - x0, y1 - y0);
+      ctx.clip();
+      ctx.fillStyle = palette.background;
+      ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+      // Everything whose box meets the rectangle (widened by the outline pad) may have pixels in it.
+      const wx0 = (x0 - tx) / k - pad,
+        wx1 = (x1 - tx) / k + pad,
+        wy1 = (ty - y0) / k + pad,
+        wy0 = (ty - y1) / k - pad;
+      this.affectedCount = 0;
+      city.index.beginQuery();
       city.index.visitRect(wx0, wy0, wx1, wy1, this.collect);
-      if (wx0 < minX) minX = wx0;
-      if (wy0 < minY) minY = wy0;
-      if (wx1 > maxX) maxX = wx1;
-      if (wy1 > maxY) maxY = wy1;
+      this.drawLayers(false, wx0, wy0, wx1, wy1);
+      ctx.restore();
     }
-    this.drawLayers(false, minX, minY, maxX, maxY);
-    ctx.restore();
     return true;
+  }
+
+  /** Merges overlapping rectangles (in place) so no pixel is painted twice; returns the new count. */
+  private mergeRects(count: number): number {
+    const R = this.rects;
+    let r = count,
+      merged = true;
+    while (merged) {
+      merged = false;
+      for (let a = 0; a < r; a++) {
+        for (let b = a + 1; b < r; b++) {
+          if (R[4 * a]! > R[4 * b + 2]! || R[4 * b]! > R[4 * a + 2]!) continue;
+          if (R[4 * a + 1]! > R[4 * b + 3]! || R[4 * b + 1]! > R[4 * a + 3]!) continue;
+          R[4 * a] = Math.min(R[4 * a]!, R[4 * b]!);
+          R[4 * a + 1] = Math.min(R[4 * a + 1]!, R[4 * b + 1]!);
+          R[4 * a + 2] = Math.max(R[4 * a + 2]!, R[4 * b + 2]!);
+          R[4 * a + 3] = Math.max(R[4 * a + 3]!, R[4 * b + 3]!);
+          r--;
+          R.copyWithin(4 * b, 4 * r, 4 * r + 4);
+          b--;
+          merged = true;
+        }
+      }
+    }
+    return r;
   }
 
   /**
@@ -738,7 +786,7 @@ export class GridMap {
     this.townRunBox = Float64Array.from(boxes);
   }
 
-  /** The town border runs meeting this partial paint's rectangles, as one path, or null. */
+  /** The town border runs meeting the rectangle being repainted, as one path, or null. */
   private townRunsInRects(): Path2D | null {
     const k = this.scale * this.dpr,
       pad = 3 * this.dpr;
@@ -756,13 +804,10 @@ export class GridMap {
     return path;
   }
 
-  /** Whether a device-pixel box meets one of this partial paint's rectangles. */
+  /** Whether a device-pixel box meets the rectangle this partial paint is on. */
   private meetsRects(x0: number, y0: number, x1: number, y1: number): boolean {
-    for (let q = 0; q < this.rectCount; q++) {
-      const r = 4 * q;
-      if (x1 >= this.rects[r]! && x0 <= this.rects[r + 2]! && y1 >= this.rects[r + 1]! && y0 <= this.rects[r + 3]!) return true;
-    }
-    return false;
+    const r = 4 * this.pass;
+    return x1 >= this.rects[r]! && x0 <= this.rects[r + 2]! && y1 >= this.rects[r + 1]! && y0 <= this.rects[r + 3]!;
   }
 
   private isAffected(i: number): boolean {
