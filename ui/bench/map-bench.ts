@@ -23,6 +23,7 @@
 //   pan=3           seconds of continuous panning per renderer (full redraws), 0 to skip
 //   geometry=geometry.geojson.gz  towns=towns.geojson  names=grids.json   (URLs; gzip or plain)
 //   probe=1         time single canvas operations (tile=N: on an N×N canvas; cpu=1: willReadFrequently)
+//   svelte=1        the Svelte wrapper (GridMapView) in a panel, fed through its subscribe prop
 //   view=1          no measurement: GridMap with a random city status, to look at
 //                   (with focus=<grid_id> it zooms to that grid, lang=en for English)
 //
@@ -371,6 +372,10 @@ async function main(): Promise<void> {
     await view(grids, towns, names.grids, ids);
     return;
   }
+  if (params.has("svelte")) {
+    await svelteDemo(grids, towns, names.grids, ids);
+    return;
+  }
 
   const result: Record<string, unknown> = {
     bench: "map",
@@ -582,6 +587,40 @@ async function probeTiles(): Promise<void> {
     log(`${tile}: ${JSON.stringify(result[tile ? `tiles_${tile}` : "one_canvas"])}`);
   }
   const json = JSON.stringify({ bench: "map", frame_interval_ms: result, size: [innerWidth, innerHeight] });
+  console.log(json);
+  document.title = `BENCH:${json}`;
+}
+
+/** Mounts the Svelte wrapper as the wall will, feeds it for a while, and reports what it shows. */
+async function svelteDemo(grids: FeatureCollection, towns: FeatureCollection, names: GridLabel[], ids: string[]): Promise<void> {
+  out.remove();
+  const { mount } = await import("svelte");
+  const { default: WallMapDemo } = await import("./WallMapDemo.svelte");
+  const r = rng(11);
+  const feed: { sink: ((d: readonly GridDelta[]) => void) | null } = { sink: null };
+  mount(WallMapDemo, {
+    target: stage,
+    props: {
+      city: { grids, towns, names },
+      lang: params.get("lang") === "en" ? "en" : "zh-CN",
+      feed: (apply: (d: readonly GridDelta[]) => void) => {
+        feed.sink = apply;
+        return () => (feed.sink = null);
+      },
+    },
+  });
+  for (let k = 0; k < 60; k++) {
+    await nextFrame();
+    feed.sink?.(ids.slice(0, k === 0 ? ids.length : 5).map(() => randomDelta(ids, r)));
+  }
+  const hooks = window.__gridwallMap;
+  const json = JSON.stringify({
+    bench: "map",
+    svelte: true,
+    grids: hooks?.count(),
+    frames: hooks?.frames(),
+    legend: document.querySelector("[data-testid=grid-map-legend]")?.textContent?.replace(/\s+/g, " ").trim(),
+  });
   console.log(json);
   document.title = `BENCH:${json}`;
 }

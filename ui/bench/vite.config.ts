@@ -1,4 +1,5 @@
 import { defineConfig } from "vite";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
 
 // The map benchmark page, kept apart from the app: `npm run build` does not see
 // it. It serves the committed city (assets/city) as its public directory, so
@@ -7,6 +8,7 @@ import { defineConfig } from "vite";
 //   npm run bench:map:build      static files in target/map-bench/ (for a webview: file:// or any server)
 // Run from ui/ with the bench directory as the root (see package.json).
 export default defineConfig({
+  plugins: [svelte({ configFile: "../svelte.config.js" })],
   base: "./",
   publicDir: "../../assets/city",
   clearScreen: false,
