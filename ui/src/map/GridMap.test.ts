@@ -107,6 +107,19 @@ describe("GridMap", () => {
     expect(frames.pending).toBe(0);
   });
 
+  it("keeps statuses that arrive before the geometry and shows them once it is loaded", () => {
+    const el = new FakeContainer(1600, 1200);
+    const frames = new ManualFrames();
+    const map = new GridMap(el as unknown as HTMLElement, { requestFrame: frames.request, cancelFrame: frames.cancel });
+    const id = cixi().names[42]!.grid_id;
+    map.applyDeltas([delta(id, "red"), delta("330282999999G99", "amber")]);
+    map.applyDeltas([delta(id, "amber")]);
+    map.setCity(cixi());
+    frames.run();
+    expect(map.colourOf(id)).toBe("amber");
+    expect(map.stats().unknownDeltas).toBe(1);
+  });
+
   it("redraws everything once when more grids change than partial repaints pay for", () => {
     const { map, frames } = mapOnCixi();
     map.applyDeltas(cixi().names.map((g) => delta(g.grid_id, "red", 1, true)));

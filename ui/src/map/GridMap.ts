@@ -192,11 +192,13 @@ export class GridMap {
   // Status by grid index.
   private colour = new Uint8Array(0);
   private overdue = new Int32Array(0);
-  private open = new Int32Array(0);
   private stale = new Uint8Array(0);
   /** Style code last painted (colour | overdue << 2 | stale << 3 | 16 once painted), for tests. */
   private painted = new Uint8Array(0);
   private overdueCount = 0;
+  /** Latest delta per grid received before the city was loaded. */
+  private readonly early = new Map<string, GridDelta>();
+  private destroyed = false;
 
   // Changes waiting for the next frame.
   private dirty = new Int32Array(0);
@@ -307,7 +309,6 @@ export class GridMap {
 
     this.colour = new Uint8Array(n);
     this.overdue = new Int32Array(n);
-    this.open = new Int32Array(n);
     this.stale = new Uint8Array(n);
     this.painted = new Uint8Array(n);
     this.overdueCount = 0;
@@ -323,13 +324,24 @@ export class GridMap {
     this.userMoved = false;
     this.fitIfReady();
     this.invalidate();
+    if (this.early.size > 0) {
+      const early = [...this.early.values()];
+      this.early.clear();
+      this.applyDeltas(early);
+    }
   }
 
   /**
    * Records new statuses; they are painted together on the next animation
    * frame. Unknown grids are counted in `stats().unknownDeltas` and ignored.
+   * Before `setCity`, the latest status of each grid is kept and applied then.
    */
   applyDeltas(deltas: readonly GridDelta[]): void {
+    if (!this.city) {
+      // The feed may start before the geometry arrives: keep each grid's latest status for setCity.
+      if (!this.destroyed) for (const d of deltas) this.early.set(d.grid_id, d);
+      return;
+    }
     let changed = false;
     for (let k = 0; k < deltas.length; k++) {
       const d = deltas[k]!;
@@ -341,7 +353,6 @@ export class GridMap {
       }
       const overdue = d.overdue > 0 ? d.overdue : 0;
       const stale = d.stale ? 1 : 0;
-      this.open[i] = d.open;
       if (this.colour[i] === code && this.overdue[i]! > 0 === overdue > 0 && this.stale[i] === stale) {
         this.overdue[i] = overdue;
         continue;
@@ -471,6 +482,8 @@ export class GridMap {
     this.canvas.removeEventListener("keydown", this.onKeyDown);
     this.canvas.remove();
     this.selectListeners.clear();
+    this.early.clear();
+    this.destroyed = true;
     if (this.testHooks && this.win?.__gridwallMap) delete this.win.__gridwallMap;
     this.city = null;
   }
