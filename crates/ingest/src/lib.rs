@@ -8,7 +8,7 @@
 //!   [`gridwall_store::Store`] and an in-memory [`MemorySink`] for tests.
 //! - [`retry`]: one GET with the contract's retry rules (429 Retry-After,
 //!   backoff with jitter on 5xx and dropped connections).
-//! - [`reference`]: the initial sync of divisions, grids, geometry (ETag
+//! - [`reference`](mod@reference): the initial sync of divisions, grids, geometry (ETag
 //!   cached on disk), workers and cameras.
 //! - [`sse`]: a small Server-Sent Events parser that counts what it cannot read.
 //! - [`feed`]: the change feed: backfill, snapshot fallback, the live stream

@@ -1,14 +1,18 @@
 //! SIGKILL during heavy ingest: the `gridwall-ingest` binary is killed at
 //! random moments (during the first backfill, the reference sync and the live
 //! stream), restarted each time on the same store, and finally left to catch
-//! up. The store then equals the ground truth, and every event holds each of
-//! its revisions exactly once: nothing lost, nothing counted twice.
+//! up. Meanwhile the platform sends duplicates and broken copies before the
+//! genuine entries (the case where a batch must not save the seq of a broken
+//! copy as its cursor). The store then equals the ground truth, and every
+//! event holds each of its revisions exactly once: nothing lost, nothing
+//! counted twice.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use gridwall_sim::faults::Faults;
 use rand::{Rng, SeedableRng};
 
 use crate::support::{Sim, builder, eventually, same};
@@ -48,6 +52,11 @@ async fn sigkill_again_and_again_loses_nothing() {
     let cache = dir.path().join("cache").to_str().unwrap().to_owned();
     let url = sim.url();
 
+    sim.set_faults(Faults {
+        duplicate_rate: 0.1,
+        malformed_rate: 0.05,
+        ..Faults::default()
+    });
     let pumping = Arc::new(AtomicBool::new(true));
     let pump = tokio::spawn({
         let sim = Arc::clone(&sim);
@@ -83,6 +92,7 @@ async fn sigkill_again_and_again_loses_nothing() {
 
     pumping.store(false, Ordering::Relaxed);
     pump.await.unwrap();
+    sim.set_faults(Faults::default());
     let (truth, _) = sim.truth();
 
     let mut last = spawn(&url, &store_path, &cache, false);
@@ -104,17 +114,6 @@ async fn sigkill_again_and_again_loses_nothing() {
         let expected: Vec<u32> = (1..=*newest).collect();
         assert_eq!(revisions, expected, "timeline of {id}");
     }
-    let quarantined: i64 = store
-        .quarantine_counts()
-        .await
-        .expect("counts")
-        .iter()
-        .map(|c| c.count)
-        .sum();
-    assert_eq!(
-        quarantined, 0,
-        "no record is bad in this test, yet some were quarantined"
-    );
 }
 
 /// A seeded generator, so a failing kill schedule can be replayed; the seed

@@ -167,6 +167,23 @@ impl Client {
         }
     }
 
+    /// A client that syncs the reference data, follows the feed and polls
+    /// the head for its health ([`Ingest::run`]).
+    pub fn run(config: IngestConfig, store: Arc<Store>) -> Client {
+        let ingest = Arc::new(Ingest::new(config, store).expect("valid config"));
+        let cancel = CancellationToken::new();
+        let task = tokio::spawn({
+            let ingest = Arc::clone(&ingest);
+            let cancel = cancel.clone();
+            async move { ingest.run(cancel).await }
+        });
+        Client {
+            ingest,
+            cancel,
+            task,
+        }
+    }
+
     pub fn health(&self) -> Health {
         self.ingest.health().borrow().clone()
     }

@@ -8,12 +8,16 @@
 //!   heavy ingest, restarted, caught up: equal, with every revision kept.
 //! - `retry`: 429 waits for Retry-After, 5xx backs off, the token never
 //!   reaches the logs.
+//! - `health`: down, lagging and live as the wall shows them; backfill progress.
+//! - `stream`: a broken copy that ends a batch is asked for again; non-SSE lines skipped.
 //! - `reference`: divisions, grids, geometry (304 from the cache), workers
 //!   and cameras, paged to the end.
 
 mod support;
 
 mod faults;
+mod health;
 mod kill;
 mod reference;
 mod retry;
+mod stream;

@@ -1,0 +1,99 @@
+//! The stream's edge cases at a scripted stub platform: a broken copy that
+//! ends a batch is asked for again after a reconnect (its genuine copy
+//! follows under the same id), and lines that are not SSE are skipped.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use gridwall_ingest::{Ingest, MemorySink};
+use tokio_util::sync::CancellationToken;
+
+use crate::support::config;
+
+const GENUINE: &str = r#"{"id":"SJ1","revision":1,"seq":5,"source":"risk","category":"safety.gas","severity":1,"state":"reported","grid_id":"330282004001G01","reported_at":"2026-11-27T10:00:00+08:00","updated_at":"2026-11-27T10:00:00+08:00","title":"t"}"#;
+
+#[derive(Default)]
+struct Script {
+    /// The Last-Event-ID of each stream connection, in order.
+    resumed_from: Mutex<Vec<Option<String>>>,
+}
+
+async fn page() -> impl IntoResponse {
+    (
+        [("content-type", "application/json")],
+        r#"{"events":[],"next_since":null,"head_seq":4}"#,
+    )
+}
+
+async fn stream(State(script): State<Arc<Script>>, headers: HeaderMap) -> impl IntoResponse {
+    let last = headers
+        .get("last-event-id")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let n = {
+        let mut resumed = script.resumed_from.lock().unwrap();
+        resumed.push(last);
+        resumed.len()
+    };
+    // First connection: a line that is not SSE, then a broken copy of seq 5,
+    // then the connection drops before its genuine copy. Later ones: the
+    // genuine copy, then silence (pings).
+    let body = if n == 1 {
+        "this is not sse\nevent: event\nid: 5\ndata: {\"id\":\"SJ1\",\"revision\":\"1\"\n\n"
+            .to_owned()
+    } else {
+        format!("event: event\nid: 5\ndata: {GENUINE}\n\n: ping\n\n")
+    };
+    ([("content-type", "text/event-stream")], body)
+}
+
+#[tokio::test]
+async fn a_broken_copy_that_ends_a_batch_is_asked_for_again() {
+    let script = Arc::new(Script::default());
+    let app = Router::new()
+        .route("/api/v1/events", get(page))
+        .route("/api/v1/events/stream", get(stream))
+        .with_state(Arc::clone(&script));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let sink = Arc::new(MemorySink::new());
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = Ingest::new(
+        config(&url, dir.path(), gridwall_domain::clock::Clock::real()),
+        Arc::clone(&sink),
+    )
+    .unwrap();
+    let cancel = CancellationToken::new();
+    let follow = ingest.follow(&cancel);
+    let check = async {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while sink.newest().is_empty() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the genuine copy never landed"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        cancel.cancel();
+    };
+    tokio::join!(follow, check);
+
+    assert_eq!(sink.newest(), vec![("SJ1".to_owned(), 1)]);
+    assert_eq!(sink.quarantined(), 1, "the broken copy is quarantined");
+    let resumed = script.resumed_from.lock().unwrap().clone();
+    // The backfill held no event, so the cursor stays where it was (acks
+    // between it and the head come on the stream, not on pages).
+    assert_eq!(resumed[0].as_deref(), Some("0"));
+    assert_eq!(
+        resumed[1].as_deref(),
+        Some("4"),
+        "after a broken copy of 5 the stream must resume before 5, not after it"
+    );
+    assert_eq!(ingest.health().borrow().invalid_lines, 1);
+}
