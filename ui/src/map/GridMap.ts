@@ -18,6 +18,7 @@
 import type { Language } from "../bindings/Language";
 import { City, type FeatureCollection, type GridLabel } from "./city";
 import { palette, type GridColour } from "./palette";
+import { View } from "./view";
 
 /** One grid's new status, as the wall's state sends it. */
 export interface GridDelta {
@@ -124,7 +125,6 @@ const MAX_DIRTY_RECTS = 240;
 const PAD_CSS = 9;
 /** The same for a grid with neither halo: its border and anti-aliasing. */
 const SMALL_PAD_CSS = 3;
-const ZOOM_MS = 150;
 /**
  * The overdue pulse: a period, drawn in four steps (dim, mid, bright, mid). Each
  * step repaints every overdue grid at once, so steps are few: a smooth pulse
@@ -140,17 +140,6 @@ const MICRO_AT_PX = 150;
 const GRID_NAMES_AT_PX = 200;
 const FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif';
 
-interface ZoomAnimation {
-  t0: number;
-  fromCx: number;
-  fromCy: number;
-  fromScale: number;
-  toCx: number;
-  toCy: number;
-  toScale: number;
-  /** When set, this world point stays under this screen point (CSS px) throughout. */
-  anchor: { sx: number; sy: number; wx: number; wy: number } | null;
-}
 
 export class GridMap {
   readonly canvas: HTMLCanvasElement;
@@ -217,16 +206,9 @@ export class GridMap {
     this.affected[this.affectedCount++] = i;
   };
 
-  // View: the world point (metres) at the canvas centre, and CSS pixels per metre.
-  private cx = 0;
-  private cy = 0;
-  private scale = 1;
-  private cssW = 0;
-  private cssH = 0;
-  private dpr = 1;
+  private readonly view = new View();
   private fitted = false;
   private userMoved = false;
-  private anim: ZoomAnimation | null = null;
   private pulseLevel = -1;
 
   private selectedIndex = -1;
@@ -294,6 +276,7 @@ export class GridMap {
   setCity(data: CityData): void {
     const city = City.from(data.grids, data.towns, data.names);
     this.city = city;
+    this.view.setBounds(city);
     const n = city.gridCount();
     this.paths = city.gridShapes.map((s) => pathOf(s.rings));
     this.microPaths = city.microShapes.map((ms) => (ms.length ? pathOf(ms.flatMap((s) => s.rings)) : null));
@@ -382,20 +365,22 @@ export class GridMap {
   /** Pans and zooms (animated) so the grid fills about a third of the map. Unknown ids do nothing. */
   focus(gridId: string): void {
     const i = this.city?.indexOf(gridId);
-    if (i === undefined || !this.city || this.cssW === 0) return;
+    if (i === undefined || !this.city || this.view.cssW === 0) return;
     const s = this.city.gridShapes[i]!;
     const size = Math.max(s.maxX - s.minX, s.maxY - s.minY, 1);
-    const scale = this.clampScale((Math.min(this.cssW, this.cssH) * 0.33) / size);
+    const scale = this.view.clampScale((Math.min(this.view.cssW, this.view.cssH) * 0.33) / size);
     this.userMoved = true;
-    this.animateTo((s.minX + s.maxX) / 2, (s.minY + s.maxY) / 2, scale, null);
+    this.view.animateTo(this.now(), (s.minX + s.maxX) / 2, (s.minY + s.maxY) / 2, scale);
+    this.schedule();
   }
 
   /** Back to the whole city (animated). */
   fitCity(): void {
-    if (!this.city || this.cssW === 0) return;
+    if (!this.city || this.view.cssW === 0) return;
     const c = this.city;
     this.userMoved = false;
-    this.animateTo((c.minX + c.maxX) / 2, (c.minY + c.maxY) / 2, this.fitScale(), null);
+    this.view.animateTo(this.now(), (c.minX + c.maxX) / 2, (c.minY + c.maxY) / 2, this.view.fitScale());
+    this.schedule();
   }
 
   gridCount(): number {
@@ -416,7 +401,7 @@ export class GridMap {
   /** The grid under a point of the canvas in CSS pixels, or null. */
   hitTest(x: number, y: number): string | null {
     if (!this.city) return null;
-    const i = this.city.gridAt(this.worldX(x), this.worldY(y));
+    const i = this.city.gridAt(this.view.worldX(x), this.view.worldY(y));
     return i >= 0 ? this.city.gridIds[i]! : null;
   }
 
@@ -424,14 +409,14 @@ export class GridMap {
   toScreen(lon: number, lat: number): [number, number] {
     if (!this.city) return [0, 0];
     const p = this.city.projection;
-    return [this.screenX(p.x(lon)), this.screenY(p.y(lat))];
+    return [this.view.screenX(p.x(lon)), this.view.screenY(p.y(lat))];
   }
 
   /** The lon/lat under a canvas point in CSS pixels. */
   toLonLat(x: number, y: number): [number, number] {
     if (!this.city) return [0, 0];
     const p = this.city.projection;
-    return [p.lon(this.worldX(x)), p.lat(this.worldY(y))];
+    return [p.lon(this.view.worldX(x)), p.lat(this.view.worldY(y))];
   }
 
   /** Counters since construction: frames painted, full and partial redraws, ignored input. */
@@ -444,10 +429,10 @@ export class GridMap {
     const w = this.container.clientWidth,
       h = this.container.clientHeight;
     const dpr = this.win?.devicePixelRatio || 1;
-    if (w === this.cssW && h === this.cssH && dpr === this.dpr && this.canvas.width > 0) return;
-    this.cssW = w;
-    this.cssH = h;
-    this.dpr = dpr;
+    if (w === this.view.cssW && h === this.view.cssH && dpr === this.view.dpr && this.canvas.width > 0) return;
+    this.view.cssW = w;
+    this.view.cssH = h;
+    this.view.dpr = dpr;
     this.canvas.width = Math.max(1, Math.round(w * dpr));
     this.canvas.height = Math.max(1, Math.round(h * dpr));
     this.hatch = null;
@@ -512,10 +497,10 @@ export class GridMap {
 
   private frame(): void {
     const now = this.now();
-    this.stepAnimation(now);
+    if (this.view.step(now)) this.needFull = true;
     this.stepPulse(now);
     let painted = false;
-    if (this.city && this.cssW > 0 && this.cssH > 0) {
+    if (this.city && this.view.cssW > 0 && this.view.cssH > 0) {
       const wait = this.lastStatusPaint + this.minPaintInterval - now;
       if (!this.needFull && this.dirtyCount > 0 && wait > 0) {
         // Status changes only, and too soon after the last paint: keep them for later.
@@ -541,7 +526,7 @@ export class GridMap {
       this.counters.frames++;
       this.canvas.setAttribute("data-frames", String(this.counters.frames));
     }
-    if (this.anim || (this.pulse && this.overdueCount > 0 && this.overdueCount <= PULSE_MAX_GRIDS)) this.schedule();
+    if (this.view.animating || (this.pulse && this.overdueCount > 0 && this.overdueCount <= PULSE_MAX_GRIDS)) this.schedule();
   }
 
   private stepPulse(now: number): void {
@@ -558,8 +543,8 @@ export class GridMap {
   // ---- painting ------------------------------------------------------------
 
   private setWorldTransform(): void {
-    const k = this.scale * this.dpr;
-    this.ctx.setTransform(k, 0, 0, -k, (this.cssW / 2 - this.cx * this.scale) * this.dpr, (this.cssH / 2 + this.cy * this.scale) * this.dpr);
+    const k = this.view.scale * this.view.dpr;
+    this.ctx.setTransform(k, 0, 0, -k, (this.view.cssW / 2 - this.view.cx * this.view.scale) * this.view.dpr, (this.view.cssH / 2 + this.view.cy * this.view.scale) * this.view.dpr);
   }
 
   private paintAll(): void {
@@ -570,11 +555,11 @@ export class GridMap {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = palette.background;
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    const pad = PAD_CSS / this.scale;
-    const minX = this.worldX(0) - pad,
-      maxX = this.worldX(this.cssW) + pad,
-      maxY = this.worldY(0) + pad,
-      minY = this.worldY(this.cssH) - pad;
+    const pad = PAD_CSS / this.view.scale;
+    const minX = this.view.worldX(0) - pad,
+      maxX = this.view.worldX(this.view.cssW) + pad,
+      maxY = this.view.worldY(0) + pad,
+      minY = this.view.worldY(this.view.cssH) - pad;
     let n = 0;
     for (let i = 0; i < city.gridShapes.length; i++) {
       const s = city.gridShapes[i]!;
@@ -590,11 +575,11 @@ export class GridMap {
     const ctx = this.ctx,
       city = this.city!;
     // A grid drawn or to be drawn with a halo (overdue, selected) clears a wider margin.
-    const bigPad = PAD_CSS * this.dpr,
-      smallPad = SMALL_PAD_CSS * this.dpr;
-    const k = this.scale * this.dpr;
-    const tx = (this.cssW / 2 - this.cx * this.scale) * this.dpr,
-      ty = (this.cssH / 2 + this.cy * this.scale) * this.dpr;
+    const bigPad = PAD_CSS * this.view.dpr,
+      smallPad = SMALL_PAD_CSS * this.view.dpr;
+    const k = this.view.scale * this.view.dpr;
+    const tx = (this.view.cssW / 2 - this.view.cx * this.view.scale) * this.view.dpr,
+      ty = (this.view.cssH / 2 + this.view.cy * this.view.scale) * this.view.dpr;
     const W = this.canvas.width,
       H = this.canvas.height;
     let r = 0;
@@ -620,7 +605,7 @@ export class GridMap {
     // One clipped pass per rectangle. A single clip made of many scattered
     // rectangles becomes an anti-aliased mask as large as their union in Skia,
     // and every draw under it paid for that area (~5 ms a call at 4K).
-    const pad = PAD_CSS / this.scale;
+    const pad = PAD_CSS / this.view.scale;
     for (let q = 0; q < r; q++) {
       this.pass = q;
       const x0 = this.rects[4 * q]!,
@@ -682,7 +667,7 @@ export class GridMap {
       city = this.city!,
       n = this.affectedCount,
       list = this.affected;
-    const px = 1 / this.scale; // one CSS pixel in metres
+    const px = 1 / this.view.scale; // one CSS pixel in metres
     this.setWorldTransform();
 
     // In WebKitGTK each canvas call costs tens of microseconds whatever it draws, so
@@ -693,7 +678,7 @@ export class GridMap {
       overdue: Path2D | null = null,
       micro: Path2D | null = null,
       borders: Path2D | null = null;
-    const showMicro = this.scale * this.typicalGridM >= MICRO_AT_PX;
+    const showMicro = this.view.scale * this.typicalGridM >= MICRO_AT_PX;
     for (let q = 0; q < n; q++) {
       const i = list[q]!;
       const c = this.colour[i]!;
@@ -722,14 +707,14 @@ export class GridMap {
 
     if (micro) {
       ctx.strokeStyle = palette.microBorder;
-      ctx.lineWidth = 1 / (this.scale * this.dpr);
+      ctx.lineWidth = 1 / (this.view.scale * this.view.dpr);
       ctx.stroke(micro);
     }
 
     ctx.strokeStyle = palette.gridBorder;
     // One device pixel with mitred joins: Skia then takes its hairline path instead of
     // building and filling a stroke outline, several times cheaper for thousands of edges.
-    ctx.lineWidth = 1 / (this.scale * this.dpr);
+    ctx.lineWidth = 1 / (this.view.scale * this.view.dpr);
     ctx.lineJoin = "miter";
     if (full) ctx.stroke(this.allGrids!);
     else if (borders) ctx.stroke(borders);
@@ -801,10 +786,10 @@ export class GridMap {
 
   /** The town border runs meeting the rectangle being repainted, as one path, or null. */
   private townRunsInRects(): Path2D | null {
-    const k = this.scale * this.dpr,
-      pad = 3 * this.dpr;
-    const tx = (this.cssW / 2 - this.cx * this.scale) * this.dpr,
-      ty = (this.cssH / 2 + this.cy * this.scale) * this.dpr;
+    const k = this.view.scale * this.view.dpr,
+      pad = 3 * this.view.dpr;
+    const tx = (this.view.cssW / 2 - this.view.cx * this.view.scale) * this.view.dpr,
+      ty = (this.view.cssH / 2 + this.view.cy * this.view.scale) * this.view.dpr;
     const b = this.townRunBox;
     let path: Path2D | null = null;
     for (let q = 0; q < this.townRuns.length; q++) {
@@ -831,14 +816,14 @@ export class GridMap {
   private drawLabels(full: boolean): void {
     const ctx = this.ctx,
       city = this.city!,
-      dpr = this.dpr;
+      dpr = this.view.dpr;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.lineJoin = "round";
 
-    if (this.scale * this.typicalGridM >= GRID_NAMES_AT_PX) {
-      const size = Math.round(Math.min(22, Math.max(13, this.scale * this.typicalGridM * 0.08)) * dpr);
+    if (this.view.scale * this.typicalGridM >= GRID_NAMES_AT_PX) {
+      const size = Math.round(Math.min(22, Math.max(13, this.view.scale * this.typicalGridM * 0.08)) * dpr);
       ctx.font = `500 ${size}px ${FONT_FAMILY}`;
       ctx.lineWidth = size / 4;
       ctx.strokeStyle = palette.labelHalo;
@@ -847,8 +832,8 @@ export class GridMap {
         const i = this.affected[q]!;
         const name = city.gridNames[i];
         if (!name) continue;
-        const x = this.screenX(city.gridLabelX[i]!) * dpr,
-          y = this.screenY(city.gridLabelY[i]!) * dpr;
+        const x = this.view.screenX(city.gridLabelX[i]!) * dpr,
+          y = this.view.screenY(city.gridLabelY[i]!) * dpr;
         ctx.strokeText(name, x, y);
         ctx.fillText(name, x, y);
       }
@@ -862,7 +847,7 @@ export class GridMap {
       city.towns.forEach((t, k) => (this.townLabelW[k] = ctx.measureText(t.name).width));
       this.townLabelScale = -1;
     }
-    if (this.townLabelScale !== this.scale) this.layoutTownLabels(size);
+    if (this.townLabelScale !== this.view.scale) this.layoutTownLabels(size);
     ctx.lineWidth = size / 5;
     ctx.strokeStyle = palette.labelHalo;
     ctx.fillStyle = palette.townLabel;
@@ -871,8 +856,8 @@ export class GridMap {
       if (!this.townLabelShown[t]) continue;
       const town = city.towns[t]!;
       const halfW = this.townLabelW[t]! / 2 + size / 8;
-      const x = this.screenX(town.labelX) * dpr,
-        y = this.screenY(town.labelY) * dpr + this.townLabelDy[t]!;
+      const x = this.view.screenX(town.labelX) * dpr,
+        y = this.view.screenY(town.labelY) * dpr + this.townLabelDy[t]!;
       if (!full && !this.meetsRects(x - halfW, y - halfH, x + halfW, y + halfH)) continue;
       ctx.strokeText(town.name, x, y);
       ctx.fillText(town.name, x, y);
@@ -887,9 +872,9 @@ export class GridMap {
    */
   private layoutTownLabels(size: number): void {
     const city = this.city!,
-      dpr = this.dpr,
+      dpr = this.view.dpr,
       n = city.towns.length;
-    this.townLabelScale = this.scale;
+    this.townLabelScale = this.view.scale;
     this.townLabelShown = new Uint8Array(n);
     this.townLabelDy = new Float64Array(n);
     const placed: number[] = []; // x0, y0, x1, y1 in device px relative to the world origin
@@ -903,8 +888,8 @@ export class GridMap {
     for (const t of this.townOrder) {
       const town = city.towns[t]!;
       const halfW = this.townLabelW[t]! / 2 + size / 4;
-      const x = town.labelX * this.scale * dpr,
-        y = -town.labelY * this.scale * dpr;
+      const x = town.labelX * this.view.scale * dpr,
+        y = -town.labelY * this.view.scale * dpr;
       for (const dy of [0, -2.2 * halfH, 2.2 * halfH]) {
         if (!free(x - halfW, y + dy - halfH, x + halfW, y + dy + halfH)) continue;
         placed.push(x - halfW, y + dy - halfH, x + halfW, y + dy + halfH);
@@ -916,19 +901,19 @@ export class GridMap {
   }
 
   private townLabelPx(): number {
-    return this.labelPxOption ?? Math.min(48, Math.max(14, this.cssH / 36));
+    return this.labelPxOption ?? Math.min(48, Math.max(14, this.view.cssH / 36));
   }
 
   /** Diagonal light stripes, 8 device pixels apart, fixed to the screen whatever the zoom. */
   private hatchPattern(): CanvasPattern | null {
     if (!this.hatch) {
-      const size = Math.max(8, Math.round(8 * this.dpr));
+      const size = Math.max(8, Math.round(8 * this.view.dpr));
       const tile = this.canvas.ownerDocument.createElement("canvas");
       tile.width = tile.height = size;
       const t = tile.getContext("2d");
       if (!t) return null;
       t.strokeStyle = palette.staleHatch;
-      t.lineWidth = Math.max(1.5, 1.5 * this.dpr);
+      t.lineWidth = Math.max(1.5, 1.5 * this.view.dpr);
       t.beginPath();
       t.moveTo(-1, size + 1);
       t.lineTo(size + 1, -1);
@@ -937,9 +922,9 @@ export class GridMap {
     }
     if (this.hatch && typeof this.hatch.setTransform === "function") {
       // The pattern is drawn under the world transform; undo it so stripes stay screen-aligned.
-      const k = this.scale * this.dpr;
-      const tx = (this.cssW / 2 - this.cx * this.scale) * this.dpr,
-        ty = (this.cssH / 2 + this.cy * this.scale) * this.dpr;
+      const k = this.view.scale * this.view.dpr;
+      const tx = (this.view.cssW / 2 - this.view.cx * this.view.scale) * this.view.dpr,
+        ty = (this.view.cssH / 2 + this.view.cy * this.view.scale) * this.view.dpr;
       this.hatch.setTransform({ a: 1 / k, b: 0, c: 0, d: -1 / k, e: -tx / k, f: ty / k });
     }
     return this.hatch;
@@ -947,97 +932,23 @@ export class GridMap {
 
   // ---- view ----------------------------------------------------------------
 
-  private worldX(sx: number): number {
-    return this.cx + (sx - this.cssW / 2) / this.scale;
-  }
-
-  private worldY(sy: number): number {
-    return this.cy - (sy - this.cssH / 2) / this.scale;
-  }
-
-  private screenX(x: number): number {
-    return (x - this.cx) * this.scale + this.cssW / 2;
-  }
-
-  private screenY(y: number): number {
-    return this.cssH / 2 - (y - this.cy) * this.scale;
-  }
-
-  private fitScale(): number {
-    const c = this.city!;
-    const w = Math.max(c.maxX - c.minX, 1),
-      h = Math.max(c.maxY - c.minY, 1);
-    return Math.min((this.cssW * 0.96) / w, (this.cssH * 0.96) / h);
-  }
-
-  private clampScale(s: number): number {
-    const fit = this.fitScale();
-    return Math.min(fit * 96, Math.max(fit * 0.8, s));
-  }
-
   private fitIfReady(): void {
-    if (this.fitted || !this.city || this.cssW === 0 || this.cssH === 0) return;
-    const c = this.city;
-    this.cx = (c.minX + c.maxX) / 2;
-    this.cy = (c.minY + c.maxY) / 2;
-    this.scale = this.fitScale();
-    this.anim = null;
+    if (this.fitted || !this.city || this.view.cssW === 0 || this.view.cssH === 0) return;
+    this.view.fit();
     this.fitted = true;
   }
 
-  private clampCentre(): void {
-    const c = this.city;
-    if (!c) return;
-    this.cx = Math.min(c.maxX, Math.max(c.minX, this.cx));
-    this.cy = Math.min(c.maxY, Math.max(c.minY, this.cy));
-  }
-
-  private animateTo(cx: number, cy: number, scale: number, anchor: ZoomAnimation["anchor"]): void {
-    this.anim = {
-      t0: this.now(),
-      fromCx: this.cx,
-      fromCy: this.cy,
-      fromScale: this.scale,
-      toCx: cx,
-      toCy: cy,
-      toScale: scale,
-      anchor,
-    };
-    this.schedule();
-  }
-
-  private stepAnimation(now: number): void {
-    const a = this.anim;
-    if (!a) return;
-    const t = Math.min(1, Math.max(0, (now - a.t0) / ZOOM_MS));
-    const e = 1 - (1 - t) ** 3;
-    this.scale = a.fromScale * (a.toScale / a.fromScale) ** e;
-    if (a.anchor) {
-      this.cx = a.anchor.wx - (a.anchor.sx - this.cssW / 2) / this.scale;
-      this.cy = a.anchor.wy + (a.anchor.sy - this.cssH / 2) / this.scale;
-    } else {
-      this.cx = a.fromCx + (a.toCx - a.fromCx) * e;
-      this.cy = a.fromCy + (a.toCy - a.fromCy) * e;
-    }
-    this.clampCentre();
-    this.needFull = true;
-    if (t >= 1) this.anim = null;
-  }
-
-  private zoomBy(factor: number, sx = this.cssW / 2, sy = this.cssH / 2): void {
+  private zoomBy(factor: number, sx?: number, sy?: number): void {
     if (!this.city) return;
-    const target = this.clampScale((this.anim ? this.anim.toScale : this.scale) * factor);
     this.userMoved = true;
-    this.animateTo(this.cx, this.cy, target, { sx, sy, wx: this.worldX(sx), wy: this.worldY(sy) });
+    this.view.zoomBy(this.now(), factor, sx, sy);
+    this.schedule();
   }
 
   /** Moves the map by CSS pixels (the content follows the pointer: positive dx moves it right). */
   panBy(dxCss: number, dyCss: number): void {
-    this.anim = null;
     this.userMoved = true;
-    this.cx -= dxCss / this.scale;
-    this.cy += dyCss / this.scale;
-    this.clampCentre();
+    this.view.panBy(dxCss, dyCss);
     this.invalidate();
   }
 
@@ -1096,7 +1007,7 @@ export class GridMap {
   };
 
   private readonly onKeyDown = (e: KeyboardEvent): void => {
-    const step = Math.min(this.cssW, this.cssH) * 0.15;
+    const step = Math.min(this.view.cssW, this.view.cssH) * 0.15;
     switch (e.key) {
       case "ArrowLeft":
         this.panBy(step, 0);
@@ -1145,9 +1056,9 @@ export class GridMap {
       screenPointOf: (id) => {
         const i = this.city?.indexOf(id);
         if (i === undefined || !this.city) return null;
-        const x = this.screenX(this.city.gridLabelX[i]!),
-          y = this.screenY(this.city.gridLabelY[i]!);
-        return x >= 0 && y >= 0 && x < this.cssW && y < this.cssH ? [x, y] : null;
+        const x = this.view.screenX(this.city.gridLabelX[i]!),
+          y = this.view.screenY(this.city.gridLabelY[i]!);
+        return x >= 0 && y >= 0 && x < this.view.cssW && y < this.view.cssH ? [x, y] : null;
       },
     };
   }
