@@ -25,7 +25,8 @@
 //   probe=1         time single canvas operations (tile=N: on an N×N canvas; cpu=1: willReadFrequently)
 //   svelte=1        the Svelte wrapper (GridMapView) in a panel, fed through its subscribe prop
 //   view=1          no measurement: GridMap with a random city status, to look at
-//                   (with focus=<grid_id> it zooms to that grid, lang=en for English)
+//                   (with focus=<grid_id> it zooms to that grid, lang=en for English,
+//                   drag=N pans N frames first)
 //
 // When done it prints one JSON line with console.log and sets
 // document.title = "BENCH:" + that JSON, for a WebDriver script to read.
@@ -640,6 +641,11 @@ async function view(grids: FeatureCollection, towns: FeatureCollection, names: G
     map.select(ids[Math.floor(ids.length / 2)]!);
   }
   for (let k = 0; k < 30; k++) await nextFrame();
+  // drag=N: pan N frames by a few pixels each, to look for seams left by shifted repaints.
+  for (let k = 0; k < num("drag", 0); k++) {
+    map.panBy(k % 3 === 0 ? 7 : -3, k % 2 ? 5 : -2);
+    await nextFrame();
+  }
   const json = JSON.stringify({ bench: "map", view: true, frames: map.stats().frames, grids: map.gridCount() });
   console.log(json);
   document.title = `BENCH:${json}`;

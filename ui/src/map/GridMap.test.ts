@@ -165,6 +165,24 @@ describe("GridMap", () => {
     expect(y1 - y0).toBeCloseTo(40, 6);
   });
 
+  it("a pan shifts the picture and paints only the strip that comes into view", () => {
+    const { map, frames, el } = mapOnCixi();
+    const wholeCity = filledPoints(el);
+    el.canvas.context.calls = [];
+    map.panBy(40, -25);
+    map.panBy(10, 0);
+    frames.run();
+    expect(map.stats()).toMatchObject({ fullRedraws: 1, partialRedraws: 1, frames: 2 });
+    const shifts = el.canvas.context.calls.filter((c) => c.op === "drawImage");
+    expect(shifts).toHaveLength(1);
+    expect(shifts[0]!.target).toBe(el.canvas);
+    expect(filledPoints(el)).toBeLessThan(wholeCity / 2);
+    // What is drawn where still answers to the pointer.
+    const g = cixi().names[700]!;
+    const [x, y] = map.toScreen(g.centroid![0]!, g.centroid![1]!);
+    expect(map.hitTest(x, y)).toBe(g.grid_id);
+  });
+
   it("focus brings a grid to the middle, zoomed in, over about 150 ms", () => {
     let now = 0;
     const el = new FakeContainer(1600, 1200);

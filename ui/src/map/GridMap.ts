@@ -194,12 +194,15 @@ export class GridMap {
   private dirtyMark = new Uint8Array(0);
   private dirtyCount = 0;
   private needFull = true;
+  /** Device pixels the picture on the canvas must move by before the next partial paint. */
+  private shiftX = 0;
+  private shiftY = 0;
   private frameHandle = 0;
 
   // Scratch for one partial paint.
   private affected = new Int32Array(0);
   private affectedCount = 0;
-  private rects = new Float64Array(MAX_DIRTY_RECTS * 4);
+  private rects = new Float64Array((MAX_DIRTY_RECTS + 2) * 4);
   /** The rectangle of `rects` being repainted. */
   private pass = 0;
   private readonly collect = (i: number): void => {
@@ -502,7 +505,8 @@ export class GridMap {
     let painted = false;
     if (this.city && this.view.cssW > 0 && this.view.cssH > 0) {
       const wait = this.lastStatusPaint + this.minPaintInterval - now;
-      if (!this.needFull && this.dirtyCount > 0 && wait > 0) {
+      const shifted = this.shiftX !== 0 || this.shiftY !== 0;
+      if (!this.needFull && !shifted && this.dirtyCount > 0 && wait > 0) {
         // Status changes only, and too soon after the last paint: keep them for later.
         if (!this.holdTimer) {
           this.holdTimer = setTimeout(() => {
@@ -512,10 +516,12 @@ export class GridMap {
         }
         return;
       }
-      if (this.needFull || this.dirtyCount > MAX_DIRTY_RECTS) {
+      const W = this.canvas.width,
+        H = this.canvas.height;
+      if (this.needFull || this.dirtyCount > MAX_DIRTY_RECTS || Math.abs(this.shiftX) >= W || Math.abs(this.shiftY) >= H) {
         this.paintAll();
         painted = true;
-      } else if (this.dirtyCount > 0) {
+      } else if (this.dirtyCount > 0 || shifted) {
         painted = this.paintDirty();
       }
       if (painted) this.lastStatusPaint = now;
@@ -551,6 +557,7 @@ export class GridMap {
     const ctx = this.ctx,
       city = this.city!;
     this.needFull = false;
+    this.shiftX = this.shiftY = 0;
     this.counters.fullRedraws++;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = palette.background;
@@ -583,6 +590,22 @@ export class GridMap {
     const W = this.canvas.width,
       H = this.canvas.height;
     let r = 0;
+    if (this.shiftX !== 0 || this.shiftY !== 0) {
+      // A pan: move what is drawn, then repaint the strips it uncovered like any dirty rectangle.
+      const sx = this.shiftX,
+        sy = this.shiftY;
+      this.shiftX = this.shiftY = 0;
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(this.canvas, sx, sy);
+      ctx.restore();
+      const R = this.rects;
+      if (sx !== 0) R.set(sx > 0 ? [0, 0, sx, H] : [W + sx, 0, W, H], 4 * r++);
+      // The horizontal strip leaves out the vertical one: merged, the two would make the whole canvas.
+      const x0 = sx > 0 ? sx : 0,
+        x1 = sx < 0 ? W + sx : W;
+      if (sy !== 0) R.set(sy > 0 ? [x0, 0, x1, sy] : [x0, H + sy, x1, H], 4 * r++);
+    }
     for (let d = 0; d < this.dirtyCount; d++) {
       const i = this.dirty[d]!;
       const s = city.gridShapes[i]!;
@@ -642,8 +665,8 @@ export class GridMap {
       merged = false;
       for (let a = 0; a < r; a++) {
         for (let b = a + 1; b < r; b++) {
-          if (R[4 * a]! > R[4 * b + 2]! || R[4 * b]! > R[4 * a + 2]!) continue;
-          if (R[4 * a + 1]! > R[4 * b + 3]! || R[4 * b + 1]! > R[4 * a + 3]!) continue;
+          if (R[4 * a]! >= R[4 * b + 2]! || R[4 * b]! >= R[4 * a + 2]!) continue;
+          if (R[4 * a + 1]! >= R[4 * b + 3]! || R[4 * b + 1]! >= R[4 * a + 3]!) continue;
           R[4 * a] = Math.min(R[4 * a]!, R[4 * b]!);
           R[4 * a + 1] = Math.min(R[4 * a + 1]!, R[4 * b + 1]!);
           R[4 * a + 2] = Math.max(R[4 * a + 2]!, R[4 * b + 2]!);
@@ -945,11 +968,27 @@ export class GridMap {
     this.schedule();
   }
 
-  /** Moves the map by CSS pixels (the content follows the pointer: positive dx moves it right). */
+  /**
+   * Moves the map by CSS pixels (the content follows the pointer: positive dx
+   * moves it right). The move is rounded to whole device pixels so the next
+   * frame can shift the picture already on the canvas and paint only the strips
+   * that come into view, rather than the whole city.
+   */
   panBy(dxCss: number, dyCss: number): void {
     this.userMoved = true;
-    this.view.panBy(dxCss, dyCss);
-    this.invalidate();
+    const v = this.view;
+    const tx0 = v.tx,
+      ty0 = v.ty;
+    v.panBy(Math.round(dxCss * v.dpr) / v.dpr, Math.round(dyCss * v.dpr) / v.dpr);
+    const sx = v.tx - tx0,
+      sy = v.ty - ty0;
+    if (!this.needFull && Math.abs(sx - Math.round(sx)) < 1e-6 && Math.abs(sy - Math.round(sy)) < 1e-6) {
+      this.shiftX += Math.round(sx);
+      this.shiftY += Math.round(sy);
+      this.schedule();
+    } else {
+      this.invalidate();
+    }
   }
 
   private selectIndex(i: number): void {

@@ -19,7 +19,7 @@ export class FakePath2D {
 }
 
 export interface DrawCall {
-  op: "fill" | "stroke" | "fillRect" | "fillText";
+  op: "fill" | "stroke" | "fillRect" | "fillText" | "drawImage";
   style: unknown;
   target?: unknown;
 }
@@ -65,6 +65,9 @@ export class FakeContext {
     this.calls.push({ op: "fillText", style: this.fillStyle, target: text });
   }
   strokeText(): void {}
+  drawImage(image: unknown): void {
+    this.calls.push({ op: "drawImage", style: null, target: image });
+  }
   measureText(text: string): { width: number } {
     return { width: text.length * 10 };
   }
