@@ -537,12 +537,18 @@ export class GridMap {
 
   private stepPulse(now: number): void {
     if (!this.pulse || this.overdueCount === 0 || this.overdueCount > PULSE_MAX_GRIDS) {
+      // Stopping mid-pulse: repaint the outlines once at full strength so they all match.
+      if (this.pulseLevel >= 0) this.markOverdueDirty();
       this.pulseLevel = -1;
       return;
     }
     const level = PULSE_LEVELS[Math.floor(((now % PULSE_MS) / PULSE_MS) * PULSE_LEVELS.length)]!;
     if (level === this.pulseLevel) return;
     this.pulseLevel = level;
+    this.markOverdueDirty();
+  }
+
+  private markOverdueDirty(): void {
     for (let i = 0; i < this.overdue.length; i++) if (this.overdue[i]! > 0) this.markDirty(i);
   }
 
