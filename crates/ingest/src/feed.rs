@@ -52,6 +52,9 @@ const MAX_HOLES: usize = 64;
 pub struct Ingest<S: Sink> {
     sink: Arc<S>,
     http: Http,
+    /// For the video gateway: its own tracker, so a gateway that is down
+    /// does not show the governance link as down.
+    video_http: Http,
     config: Arc<IngestConfig>,
     tracker: Arc<Tracker>,
 }
@@ -107,9 +110,12 @@ impl<S: Sink> Ingest<S> {
         let config = Arc::new(config);
         let tracker = Arc::new(Tracker::new(&config.upstream, config.lag_threshold));
         let http = Http::new(Arc::clone(&config), Arc::clone(&tracker))?;
+        let video_tracker = Arc::new(Tracker::new("video", config.lag_threshold));
+        let video_http = Http::new(Arc::clone(&config), video_tracker)?;
         Ok(Ingest {
             sink,
             http,
+            video_http,
             config,
             tracker,
         })
@@ -135,33 +141,76 @@ impl<S: Sink> Ingest<S> {
     /// # Errors
     /// An answer the contract does not allow, a cache or sink failure, or `Cancelled`.
     pub async fn sync_reference(&self, cancel: &CancellationToken) -> Result<SyncReport> {
-        reference::sync(&self.http, &*self.sink, &self.tracker, cancel).await
+        reference::sync(
+            &self.http,
+            &self.video_http,
+            &*self.sink,
+            &self.tracker,
+            cancel,
+        )
+        .await
     }
 
-    /// Syncs the reference data, then follows the feed until `cancel` fires.
+    /// Syncs the reference data and follows the feed until `cancel` fires.
     /// Failures are logged and retried with backoff, never returned: the
     /// wall keeps trying for as long as it runs. Returns when cancelled,
     /// after committing the batch in hand.
+    ///
+    /// The governance reference data comes first (the feed's events name its
+    /// grids); should it fail for a reason a retry of one request does not
+    /// cure, it is retried beside the feed rather than before it. The camera
+    /// catalogue always syncs beside the feed, so a video gateway that is
+    /// down never holds up the governance feed.
     pub async fn run(&self, cancel: CancellationToken) {
         let main = async {
-            let mut backoff = Backoff::new(self.config.backoff_base, self.config.backoff_cap);
-            loop {
-                match self.sync_reference(&cancel).await {
-                    Ok(_) => break,
+            let first =
+                reference::governance(&self.http, &*self.sink, &self.tracker, &cancel).await;
+            let reference = async {
+                match first {
+                    Ok(_) => {}
                     Err(Error::Cancelled) => return,
                     Err(e) => {
-                        tracing::warn!(error = %e, "reference sync failed; retrying");
-                        if pause(backoff.next_delay(), &cancel).await.is_err() {
+                        tracing::warn!(error = %e, "reference sync failed; retrying beside the feed");
+                        let sync = || {
+                            reference::governance(&self.http, &*self.sink, &self.tracker, &cancel)
+                        };
+                        if !self.until_done("reference sync", &cancel, sync).await {
                             return;
                         }
                     }
                 }
-            }
-            self.follow(&cancel).await;
+                let sync = || reference::cameras(&self.video_http, &*self.sink, &cancel);
+                self.until_done("camera catalogue sync", &cancel, sync)
+                    .await;
+            };
+            tokio::join!(reference, self.follow(&cancel));
         };
-        tokio::select! {
-            () = main => {}
-            () = self.poll_head(&cancel) => {}
+        tokio::join!(main, self.poll_head(&cancel));
+    }
+
+    /// Runs `attempt` until it succeeds (true) or `cancel` fires (false),
+    /// with backoff between failures.
+    async fn until_done<T, Fut>(
+        &self,
+        what: &str,
+        cancel: &CancellationToken,
+        mut attempt: impl FnMut() -> Fut,
+    ) -> bool
+    where
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let mut backoff = Backoff::new(self.config.backoff_base, self.config.backoff_cap);
+        loop {
+            match attempt().await {
+                Ok(_) => return true,
+                Err(Error::Cancelled) => return false,
+                Err(e) => {
+                    tracing::warn!(error = %e, "{what} failed; retrying");
+                    if pause(backoff.next_delay(), cancel).await.is_err() {
+                        return false;
+                    }
+                }
+            }
         }
     }
 

@@ -31,7 +31,23 @@ pub struct SyncReport {
     pub geometry_downloaded: bool,
 }
 
+/// Both upstreams' reference data: [`governance`], then [`cameras`] (with
+/// `video_http`, whose failures do not count against the governance link).
 pub(crate) async fn sync<S: Sink>(
+    http: &Http,
+    video_http: &Http,
+    sink: &S,
+    tracker: &Tracker,
+    cancel: &CancellationToken,
+) -> Result<SyncReport> {
+    let mut report = governance(http, sink, tracker, cancel).await?;
+    report.cameras = cameras(video_http, sink, cancel).await?;
+    Ok(report)
+}
+
+/// Divisions, grids, the geometry and workers from the governance platform.
+/// The report's `cameras` is `None`.
+pub(crate) async fn governance<S: Sink>(
     http: &Http,
     sink: &S,
     tracker: &Tracker,
@@ -42,20 +58,9 @@ pub(crate) async fn sync<S: Sink>(
     let mut done = 0u64;
     tracker.set_progress(Phase::Reference, 0, None);
 
-    let (body, _) = cached_get(
-        http,
-        "divisions",
-        &config.governance("/api/v1/divisions"),
-        token,
-        cancel,
-    )
-    .await?;
-    let divisions = items(
-        &body,
-        "divisions",
-        "code",
-        &config.governance("/api/v1/divisions"),
-    )?;
+    let divisions_url = config.governance("/api/v1/divisions");
+    let (body, _) = cached_get(http, "divisions", &divisions_url, token, cancel).await?;
+    let divisions = items(&body, "divisions", "code", &divisions_url)?;
     sink.replace_reference("divisions", &divisions).await?;
     done += divisions.len() as u64;
     tracker.set_progress(Phase::Reference, done, None);
@@ -67,8 +72,7 @@ pub(crate) async fn sync<S: Sink>(
         "grids",
         "grid_id",
         token,
-        tracker,
-        &mut done,
+        Some((tracker, &mut done)),
         cancel,
     )
     .await?;
@@ -85,43 +89,50 @@ pub(crate) async fn sync<S: Sink>(
         "workers",
         "worker_id",
         token,
-        tracker,
-        &mut done,
+        Some((tracker, &mut done)),
         cancel,
     )
     .await?;
     sink.replace_reference("workers", &workers).await?;
 
-    let cameras = match &config.video_url {
-        Some(video) => {
-            let url = format!("{}/vnet/v1/cameras", video.trim_end_matches('/'));
-            let cameras = paged(
-                http,
-                &url,
-                1_000,
-                "cameras",
-                "camera_id",
-                config.video_token.as_ref(),
-                tracker,
-                &mut done,
-                cancel,
-            )
-            .await?;
-            sink.replace_reference("cameras", &cameras).await?;
-            Some(cameras.len())
-        }
-        None => None,
-    };
     let report = SyncReport {
         divisions: divisions.len(),
         grids: grids.len(),
         workers: workers.len(),
-        cameras,
+        cameras: None,
         geometry: cache_file(&config.cache_dir, "geometry", "json"),
         geometry_downloaded,
     };
     tracing::info!(?report, "reference data synced");
     Ok(report)
+}
+
+/// The video gateway's camera catalogue, paged; `None` when no gateway is
+/// configured. Reports no progress: it runs beside the feed's backfill.
+pub(crate) async fn cameras<S: Sink>(
+    http: &Http,
+    sink: &S,
+    cancel: &CancellationToken,
+) -> Result<Option<usize>> {
+    let config = http.config();
+    let Some(video) = &config.video_url else {
+        return Ok(None);
+    };
+    let url = format!("{}/vnet/v1/cameras", video.trim_end_matches('/'));
+    let cameras = paged(
+        http,
+        &url,
+        1_000,
+        "cameras",
+        "camera_id",
+        config.video_token.as_ref(),
+        None,
+        cancel,
+    )
+    .await?;
+    sink.replace_reference("cameras", &cameras).await?;
+    tracing::info!(cameras = cameras.len(), "camera catalogue synced");
+    Ok(Some(cameras.len()))
 }
 
 /// Every item of every page of a paged list, following `next_page_token`.
@@ -133,8 +144,7 @@ async fn paged(
     list: &str,
     id_field: &str,
     token: Option<&Secret>,
-    tracker: &Tracker,
-    done: &mut u64,
+    mut progress: Option<(&Tracker, &mut u64)>,
     cancel: &CancellationToken,
 ) -> Result<Vec<(String, String)>> {
     let mut all = Vec::new();
@@ -155,8 +165,10 @@ async fn paged(
             return Err(unexpected(url, status, &body));
         }
         let found = items(&body, list, id_field, url)?;
-        *done += found.len() as u64;
-        tracker.set_progress(Phase::Reference, *done, None);
+        if let Some((tracker, done)) = progress.as_mut() {
+            **done += found.len() as u64;
+            tracker.set_progress(Phase::Reference, **done, None);
+        }
         all.extend(found);
         page_token = next_page_token(&body);
         if page_token.is_none() {

@@ -69,3 +69,40 @@ pub fn unchanged(first: &gridwall_ingest::SyncReport) -> gridwall_ingest::SyncRe
         ..first.clone()
     }
 }
+
+/// A video gateway that refuses connections neither holds up the governance
+/// feed nor shows the governance link as down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_video_gateway_does_not_hold_up_the_feed() {
+    let sim = Sim::start(builder(600.0, 2)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::support::store(dir.path()).await;
+    // Bound and dropped at once: nothing listens there any more.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut cfg = config(
+        &sim.url(),
+        &dir.path().join("cache"),
+        sim.running.clock().clone(),
+    );
+    cfg.video_url = Some(format!("http://{dead}"));
+    let client = crate::support::Client::run(cfg, store.clone());
+    sim.live(Duration::from_secs(1), None).await;
+    let (truth, _) = sim.truth();
+    crate::support::eventually(&store, Duration::from_secs(30), |newest| {
+        crate::support::same(newest, &truth)
+    })
+    .await;
+    let mut health = client.ingest.health();
+    let live = tokio::time::timeout(
+        Duration::from_secs(10),
+        health.wait_for(|h| h.state == gridwall_ingest::LinkState::Live),
+    )
+    .await
+    .is_ok_and(|r| r.is_ok());
+    assert!(live, "governance not live: {:?}", client.health());
+    assert!(store.reference("grids").await.unwrap().len() > 1_000);
+    client.stop().await;
+}

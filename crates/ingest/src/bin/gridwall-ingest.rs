@@ -127,7 +127,7 @@ async fn show_progress(
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} {msg:<10} [{bar:40}] {pos}/{len} ({per_sec}, {eta})",
+            "{spinner} {msg:<10} [{bar:40}] {human_pos}/{human_len} (eta {eta})",
         )
         .expect("a valid template")
         .progress_chars("=> "),
