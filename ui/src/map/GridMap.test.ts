@@ -256,7 +256,8 @@ describe("GridMap", () => {
 
 describe("legendEntries", () => {
   it("speaks Chinese by default and English when asked", () => {
-    expect(legendEntries("zh-CN").map((e) => e.label)).toEqual(["正常", "有未办结事件", "重大或超期", "超期", "数据过期"]);
+    const zh = ["正常", "有未办结事件", "重大或超期", "超期", "数据过期"];
+    expect(legendEntries("zh-CN").map((e) => e.label)).toEqual(zh);
     expect(legendEntries("en").map((e) => e.label)).toEqual([
       "Normal",
       "Open incidents",

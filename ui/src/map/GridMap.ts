@@ -216,7 +216,13 @@ export class GridMap {
 
   private selectedIndex = -1;
   private readonly selectListeners = new Set<(gridId: string | null) => void>();
-  private readonly counters: GridMapStats = { frames: 0, fullRedraws: 0, partialRedraws: 0, unknownDeltas: 0, skippedFeatures: 0 };
+  private readonly counters: GridMapStats = {
+    frames: 0,
+    fullRedraws: 0,
+    partialRedraws: 0,
+    unknownDeltas: 0,
+    skippedFeatures: 0,
+  };
 
   private hatch: CanvasPattern | null = null;
   private readonly observer: ResizeObserver | null = null;
@@ -288,7 +294,7 @@ export class GridMap {
     this.cutTownRuns(city.towns.flatMap((t) => t.shape.rings));
     this.townLabelW = new Float64Array(city.towns.length);
     this.townLabelFont = "";
-    const area = (t: (typeof city.towns)[number]): number => (t.shape.maxX - t.shape.minX) * (t.shape.maxY - t.shape.minY);
+    const area = ({ shape: s }: (typeof city.towns)[number]): number => (s.maxX - s.minX) * (s.maxY - s.minY);
     this.townOrder = city.towns.map((_, k) => k).sort((a, b) => area(city.towns[b]!) - area(city.towns[a]!));
     const widths = city.gridShapes.map((s) => Math.max(s.maxX - s.minX, s.maxY - s.minY)).sort((a, b) => a - b);
     this.typicalGridM = widths[widths.length >> 1] ?? 1;
@@ -518,7 +524,8 @@ export class GridMap {
       }
       const W = this.canvas.width,
         H = this.canvas.height;
-      if (this.needFull || this.dirtyCount > MAX_DIRTY_RECTS || Math.abs(this.shiftX) >= W || Math.abs(this.shiftY) >= H) {
+      const shiftTooFar = Math.abs(this.shiftX) >= W || Math.abs(this.shiftY) >= H;
+      if (this.needFull || this.dirtyCount > MAX_DIRTY_RECTS || shiftTooFar) {
         this.paintAll();
         painted = true;
       } else if (this.dirtyCount > 0 || shifted) {
@@ -532,7 +539,8 @@ export class GridMap {
       this.counters.frames++;
       this.canvas.setAttribute("data-frames", String(this.counters.frames));
     }
-    if (this.view.animating || (this.pulse && this.overdueCount > 0 && this.overdueCount <= PULSE_MAX_GRIDS)) this.schedule();
+    const pulsing = this.pulse && this.overdueCount > 0 && this.overdueCount <= PULSE_MAX_GRIDS;
+    if (this.view.animating || pulsing) this.schedule();
   }
 
   private stepPulse(now: number): void {
@@ -555,8 +563,8 @@ export class GridMap {
   // ---- painting ------------------------------------------------------------
 
   private setWorldTransform(): void {
-    const k = this.view.scale * this.view.dpr;
-    this.ctx.setTransform(k, 0, 0, -k, (this.view.cssW / 2 - this.view.cx * this.view.scale) * this.view.dpr, (this.view.cssH / 2 + this.view.cy * this.view.scale) * this.view.dpr);
+    const v = this.view;
+    this.ctx.setTransform(v.k, 0, 0, -v.k, v.tx, v.ty);
   }
 
   private paintAll(): void {
@@ -590,9 +598,7 @@ export class GridMap {
     // A grid drawn or to be drawn with a halo (overdue, selected) clears a wider margin.
     const bigPad = PAD_CSS * this.view.dpr,
       smallPad = SMALL_PAD_CSS * this.view.dpr;
-    const k = this.view.scale * this.view.dpr;
-    const tx = (this.view.cssW / 2 - this.view.cx * this.view.scale) * this.view.dpr,
-      ty = (this.view.cssH / 2 + this.view.cy * this.view.scale) * this.view.dpr;
+    const { k, tx, ty } = this.view;
     const W = this.canvas.width,
       H = this.canvas.height;
     let r = 0;
@@ -761,7 +767,8 @@ export class GridMap {
     }
 
     const towns = full ? this.allTowns : this.townRunsInRects();
-    if (towns && city.towns.length > 0 && minX < city.maxX && maxX > city.minX && minY < city.maxY && maxY > city.minY) {
+    const meetsCity = minX < city.maxX && maxX > city.minX && minY < city.maxY && maxY > city.minY;
+    if (towns && meetsCity) {
       ctx.strokeStyle = palette.townBorder;
       ctx.lineWidth = 2.5 * px;
       ctx.lineCap = "round";
@@ -815,10 +822,8 @@ export class GridMap {
 
   /** The town border runs meeting the rectangle being repainted, as one path, or null. */
   private townRunsInRects(): Path2D | null {
-    const k = this.view.scale * this.view.dpr,
-      pad = 3 * this.view.dpr;
-    const tx = (this.view.cssW / 2 - this.view.cx * this.view.scale) * this.view.dpr,
-      ty = (this.view.cssH / 2 + this.view.cy * this.view.scale) * this.view.dpr;
+    const { k, tx, ty } = this.view;
+    const pad = 3 * this.view.dpr;
     const b = this.townRunBox;
     let path: Path2D | null = null;
     for (let q = 0; q < this.townRuns.length; q++) {
@@ -951,9 +956,7 @@ export class GridMap {
     }
     if (this.hatch && typeof this.hatch.setTransform === "function") {
       // The pattern is drawn under the world transform; undo it so stripes stay screen-aligned.
-      const k = this.view.scale * this.view.dpr;
-      const tx = (this.view.cssW / 2 - this.view.cx * this.view.scale) * this.view.dpr,
-        ty = (this.view.cssH / 2 + this.view.cy * this.view.scale) * this.view.dpr;
+      const { k, tx, ty } = this.view;
       this.hatch.setTransform({ a: 1 / k, b: 0, c: 0, d: -1 / k, e: -tx / k, f: ty / k });
     }
     return this.hatch;

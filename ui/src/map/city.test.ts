@@ -58,14 +58,15 @@ describe("City from the committed geometry", () => {
   });
 
   it("skips and counts features it cannot draw instead of throwing", () => {
+    const triangle = { type: "Polygon", coordinates: [[[121, 30], [121.01, 30], [121, 30.01]]] };
     const bad = City.from({
       features: [
-        { geometry: { type: "Polygon", coordinates: [[[121, 30], [121.01, 30], [121, 30.01], [121, 30]]] }, properties: { level: "grid", grid_id: "A" } },
+        { geometry: triangle, properties: { level: "grid", grid_id: "A" } },
         { geometry: { type: "Point", coordinates: [121, 30] }, properties: { level: "grid", grid_id: "B" } },
         { geometry: null, properties: { level: "grid", grid_id: "C" } },
-        { geometry: { type: "Polygon", coordinates: [[[121, 30], [121.01, 30], [121, 30.01]]] }, properties: { level: "grid" } },
-        { geometry: { type: "Polygon", coordinates: [[[121, 30], [121.01, 30], [121, 30.01]]] }, properties: { level: "micro_grid", grid_id: "Z", micro_grid_id: "ZM01" } },
-        { geometry: { type: "Polygon", coordinates: [[[121, 30], [121.01, 30], [121, 30.01]]] }, properties: { level: "grid", grid_id: "A" } },
+        { geometry: triangle, properties: { level: "grid" } }, // no id
+        { geometry: triangle, properties: { level: "micro_grid", grid_id: "Z", micro_grid_id: "ZM01" } }, // no such grid
+        { geometry: triangle, properties: { level: "grid", grid_id: "A" } }, // a duplicate
       ],
     });
     expect(bad.gridIds).toEqual(["A"]);
