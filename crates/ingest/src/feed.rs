@@ -220,6 +220,7 @@ impl<S: Sink> Ingest<S> {
             cursor: None,
             loaded: false,
             holes: Vec::new(),
+            streams_opened: 0,
         };
         let mut backoff = Backoff::new(self.config.backoff_base, self.config.backoff_cap);
         loop {
@@ -251,14 +252,13 @@ impl<S: Sink> Ingest<S> {
             }
             tracing::info!(cursor = ?state.cursor, "following the feed");
         }
-        let mut first = true;
         loop {
             self.catch_up(state, cancel).await?;
             self.repair(state, cancel).await?;
-            if !first {
+            if state.streams_opened > 0 {
                 self.tracker.modify(|h| h.reconnects += 1);
             }
-            first = false;
+            state.streams_opened += 1;
             let end = self.stream(state, cancel).await?;
             tracing::info!(?end, cursor = ?state.cursor, "stream ended; catching up");
             match end {
@@ -656,6 +656,8 @@ struct FeedState {
     cursor: Option<u64>,
     loaded: bool,
     holes: Vec<Hole>,
+    /// Stream rounds started; every one after the first is a reconnect.
+    streams_opened: u64,
 }
 
 impl FeedState {
@@ -737,6 +739,7 @@ mod tests {
             cursor: None,
             loaded: true,
             holes: Vec::new(),
+            streams_opened: 0,
         };
         state.add_hole(Hole { from: 10, to: 20 });
         state.add_hole(Hole { from: 20, to: 30 });
