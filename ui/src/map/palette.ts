@@ -43,7 +43,13 @@ export interface LegendEntry {
 }
 
 const labels: Record<Language, Record<LegendEntry["key"], string>> = {
-  "zh-CN": { green: "正常", amber: "有未办结事件", red: "重大或超期", overdue: "超期", stale: "数据过期" },
+  "zh-CN": {
+    green: "正常",
+    amber: "有未办结事件",
+    red: "重大或超期",
+    overdue: "超期",
+    stale: "数据过期",
+  },
   en: { green: "Normal", amber: "Open incidents", red: "Major or overdue", overdue: "Overdue", stale: "Data stale" },
 };
 

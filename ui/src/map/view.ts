@@ -101,7 +101,8 @@ export class View {
   }
 
   animateTo(now: number, cx: number, cy: number, scale: number, anchor: Animation["anchor"] = null): void {
-    this.anim = { t0: now, fromCx: this.cx, fromCy: this.cy, fromScale: this.scale, toCx: cx, toCy: cy, toScale: scale, anchor };
+    const from = { fromCx: this.cx, fromCy: this.cy, fromScale: this.scale };
+    this.anim = { t0: now, ...from, toCx: cx, toCy: cy, toScale: scale, anchor };
   }
 
   /** Zooms by a factor (animated) keeping the world point under (sx, sy) in place. */
