@@ -15,6 +15,7 @@
 //!
 //! [`Event`]: gridwall_domain::governance::Event
 
+pub mod audit;
 pub mod grid;
 pub mod ingest;
 pub mod kpi;
@@ -31,6 +32,7 @@ use std::sync::Mutex;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
+pub use audit::AuditEntry;
 pub use grid::{GridState, StatusColour};
 pub use ingest::{Alert, Applied, Changes, RawRecord};
 pub use kpi::{Kpi, KpiKey, KpiWindow};

@@ -85,3 +85,33 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// The newest open events, newest report first: the ticker at start.
+    pub async fn recent_alerts(&self, limit: usize) -> Result<Vec<crate::Alert>> {
+        let rows = sqlx::query(
+            "SELECT id, grid_id, severity, source, category, title, reported_at FROM events \
+             WHERE is_open = 1 ORDER BY reported_at DESC, id LIMIT $1",
+        )
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let severity: i64 = row.try_get("severity")?;
+                let reported_at: i64 = row.try_get("reported_at")?;
+                Ok(crate::Alert {
+                    id: row.try_get("id")?,
+                    grid_id: row.try_get("grid_id")?,
+                    severity: u8::try_from(severity.clamp(1, 4)).unwrap_or(1),
+                    source: row.try_get("source")?,
+                    category: row.try_get("category")?,
+                    title: row.try_get("title")?,
+                    reported_at: OffsetDateTime::from_unix_timestamp(reported_at)
+                        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+                        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)),
+                })
+            })
+            .collect()
+    }
+}

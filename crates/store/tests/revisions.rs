@@ -112,3 +112,25 @@ async fn concurrent_batches_both_land(fresh: Fresh) -> anyhow::Result<()> {
 }
 
 on_both!(duplicates_and_older_revisions_change_nothing, every_revision_is_kept_for_the_timeline, unknown_sources_and_categories_are_kept_raw, concurrent_batches_both_land);
+
+async fn audit_entries_keep_who_did_what_and_when(fresh: Fresh) -> anyhow::Result<()> {
+    let store = &fresh.store;
+    let entry = gridwall_store::AuditEntry {
+        at: at(1_000),
+        actor: "值班员 张三@wall".to_owned(),
+        action: "acknowledge_alert".to_owned(),
+        subject: "E1".to_owned(),
+        detail: String::new(),
+    };
+    store.record_audit(&entry).await?;
+    store
+        .record_audit(&gridwall_store::AuditEntry {
+            action: "push_to_wall".to_owned(),
+            ..entry.clone()
+        })
+        .await?;
+    assert_eq!(store.audit("acknowledge_alert").await?, vec![entry]);
+    Ok(())
+}
+
+on_both!(audit_entries_keep_who_did_what_and_when);
