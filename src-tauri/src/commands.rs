@@ -39,15 +39,108 @@ pub fn subscribe(window: Window, state: State<'_, AppState>, events: Channel<Wal
     let cancel = state.replace_feed(window.label());
     let clock = state.clock.clone();
     let links = state.links.clone();
+    let live = state.live.clone();
     let label = window.label().to_string();
     state.tasks.spawn(move |_| async move {
         feed::feed_window(
             clock,
             links,
+            Some(live),
             move |event| events.send(event).is_ok(),
             cancel,
         )
         .await;
         tracing::debug!(window = %label, "feed ended");
     });
+}
+
+/// The town outlines of Cixi (real division boundaries, shipped with the app:
+/// the upstream contract has no town geometry).
+const TOWNS: &str = include_str!("../../assets/city/towns.geojson");
+
+/// The map's city: the upstream's grid geometry (as ingest cached it), the
+/// towns, and grid names from the upstream's grid list, as one JSON body
+/// `{"grids": FeatureCollection, "towns": FeatureCollection, "names": [...]}`.
+/// Sent as raw bytes: 3.5 MB of GeoJSON is not worth re-serialising.
+/// `not_found` until ingest has synced the geometry; the UI asks again.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn city_map(state: State<'_, AppState>) -> Result<tauri::ipc::Response, CommandError> {
+    let geometry = state.cache_dir.join("geometry.json");
+    let grids = match tokio::fs::read(&geometry).await {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(CommandError {
+                code: ErrorCode::NotFound,
+                message: "the grid geometry has not arrived from the platform yet".into(),
+            });
+        }
+        Err(err) => return Err(internal(format!("cannot read the cached geometry: {err}"))),
+    };
+    let records = state
+        .live
+        .store()
+        .reference("grids")
+        .await
+        .map_err(|err| internal(format!("cannot read the grid list: {err}")))?;
+    let names: Vec<serde_json::Value> = records
+        .iter()
+        .filter_map(|(_, raw)| serde_json::from_str::<serde_json::Value>(raw).ok())
+        .map(|grid| {
+            serde_json::json!({
+                "grid_id": grid.get("grid_id"),
+                "name": grid.get("name"),
+                "centroid": grid.get("centroid"),
+            })
+        })
+        .collect();
+    let names = serde_json::to_vec(&names).map_err(|err| internal(err.to_string()))?;
+    let mut body = Vec::with_capacity(grids.len() + TOWNS.len() + names.len() + 40);
+    body.extend_from_slice(b"{\"grids\":");
+    body.extend_from_slice(&grids);
+    body.extend_from_slice(b",\"towns\":");
+    body.extend_from_slice(TOWNS.as_bytes());
+    body.extend_from_slice(b",\"names\":");
+    body.extend_from_slice(&names);
+    body.push(b'}');
+    Ok(tauri::ipc::Response::new(body))
+}
+
+fn internal(message: String) -> CommandError {
+    tracing::warn!("{message}");
+    CommandError {
+        code: ErrorCode::Internal,
+        message,
+    }
+}
+
+/// An operator acknowledged a pinned alert: stored in the audit log with who
+/// (the console's user and window) and when (platform time).
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(window = window.label(), event = %event_id), err(Debug))]
+pub async fn acknowledge_alert(
+    window: Window,
+    state: State<'_, AppState>,
+    event_id: String,
+) -> Result<(), CommandError> {
+    if event_id.is_empty() || event_id.len() > 200 {
+        return Err(CommandError {
+            code: ErrorCode::Invalid,
+            message: "not an event id".into(),
+        });
+    }
+    let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    let entry = gridwall_store::AuditEntry {
+        at: state.clock.now(),
+        actor: format!("{operator}@{}", window.label()),
+        action: "acknowledge_alert".into(),
+        subject: event_id,
+        detail: String::new(),
+    };
+    state
+        .live
+        .store()
+        .record_audit(&entry)
+        .await
+        .map_err(|err| internal(format!("cannot record the acknowledgement: {err}")))
 }

@@ -92,15 +92,17 @@ fn run(config: Config) -> anyhow::Result<()> {
 
     let started = runtime.block_on(upstream::start(&config, &tasks))?;
     let state = runtime.block_on(async {
-        let state = AppState::new(config, started, &tasks);
+        let state = AppState::new(config, started, &tasks, &data_dir).await?;
         state.start_background(&tasks);
-        state
-    });
+        anyhow::Ok(state)
+    })?;
 
     let app = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![
             commands::window_setup,
-            commands::subscribe
+            commands::subscribe,
+            commands::city_map,
+            commands::acknowledge_alert
         ])
         .setup({
             let state = state.clone();

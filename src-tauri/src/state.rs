@@ -6,10 +6,15 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use anyhow::Context;
 use gridwall_domain::clock::Clock;
+use gridwall_ingest::config::IngestConfig;
+use gridwall_ingest::feed::Ingest;
+use gridwall_store::Store;
 use gridwall_wall::config::Config;
 use gridwall_wall::feed::{Links, UpstreamLink};
 use gridwall_wall::links::{self, Polling};
+use gridwall_wall::live::{Live, LiveSink, Timings};
 use gridwall_wall::tasks::Tasks;
 
 use crate::upstream::Started;
@@ -21,6 +26,11 @@ pub struct AppState {
     pub links: watch::Receiver<Links>,
     links_tx: watch::Sender<Links>,
     started: Arc<Started>,
+    /// The live picture every window is fed from, and the store under it.
+    pub live: Arc<Live>,
+    ingest: Arc<Ingest<LiveSink>>,
+    /// Where ingest caches the upstream's geometry and divisions.
+    pub cache_dir: std::path::PathBuf,
     pub tasks: Tasks,
     /// The feed of each window, so a reloaded page replaces its old feed
     /// instead of adding a second one. A std Mutex: held for a map insert only.
@@ -28,7 +38,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, mut started: Started, tasks: &Tasks) -> Self {
+    /// Opens the store, builds the live picture and the ingest client.
+    /// Call inside the runtime.
+    pub async fn new(
+        config: Config,
+        mut started: Started,
+        tasks: &Tasks,
+        data_dir: &std::path::Path,
+    ) -> anyhow::Result<Self> {
         // The embedded simulator stops when the app's token is cancelled;
         // tracking its end makes shutdown wait for it, within the bound.
         if let Some(simulator) = started.simulator.take() {
@@ -39,15 +56,39 @@ impl AppState {
             governance: UpstreamLink::connecting(simulated),
             video: UpstreamLink::connecting(simulated),
         });
-        Self {
+        let database = config.database.clone().unwrap_or_else(|| {
+            data_dir.join("store.sqlite").to_string_lossy().into_owned()
+        });
+        let store = Store::open(&database)
+            .await
+            .with_context(|| format!("cannot open the store at {}", redact(&database)))?;
+        tracing::info!(database = %redact(&database), "store open");
+        let live = Live::new(Arc::new(store), started.clock.clone(), Timings::default()).await?;
+
+        let cache_dir = data_dir.join("cache");
+        let mut ingest = IngestConfig::new(started.upstreams.governance.as_str(), &cache_dir);
+        ingest.video_url = Some(started.upstreams.video.as_str().to_owned());
+        ingest.token = config
+            .token
+            .as_ref()
+            .map(|t| gridwall_ingest::config::Secret::new(t.expose()));
+        ingest.video_token = ingest.token.clone();
+        ingest.clock = started.clock.clone();
+        let ingest = Arc::new(
+            Ingest::new(ingest, Arc::new(live.sink())).context("cannot set up the ingest client")?,
+        );
+        Ok(Self {
             config: Arc::new(config),
             clock: started.clock.clone(),
             links,
             links_tx,
             started: Arc::new(started),
+            live,
+            ingest,
+            cache_dir,
             tasks: tasks.clone(),
             feeds: Arc::default(),
-        }
+        })
     }
 
     /// Starts the loops that keep the state current. Call inside the runtime.
@@ -55,10 +96,18 @@ impl AppState {
         let upstreams = self.started.upstreams.clone();
         let http = self.started.http.clone();
         let clock = self.clock.clone();
-        let tx = self.links_tx.clone();
+        let (polled_tx, polled) = watch::channel(self.links.borrow().clone());
         tasks.spawn(move |cancel| async move {
-            links::watch_links(upstreams, http, clock, Polling::default(), tx, cancel).await
+            links::watch_links(upstreams, http, clock, Polling::default(), polled_tx, cancel).await
         });
+        let health = self.ingest.health();
+        let out = self.links_tx.clone();
+        tasks.spawn(move |cancel| links::merge_ingest_health(polled, health, out, cancel));
+
+        let ingest = self.ingest.clone();
+        tasks.spawn(move |cancel| async move { ingest.run(cancel).await });
+        let live = self.live.clone();
+        tasks.spawn(move |cancel| live.run(cancel));
     }
 
     /// A cancellation token for a window's feed, cancelling the one it replaces.
@@ -69,5 +118,16 @@ impl AppState {
             old.cancel();
         }
         token
+    }
+}
+
+/// A database URL without its password, for the log.
+fn redact(database: &str) -> String {
+    match url::Url::parse(database) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => database.to_owned(),
     }
 }

@@ -61,6 +61,11 @@ pub struct Cli {
     /// Folder for the database and logs (default: the platform's app data folder).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+
+    /// The store: a SQLite file path, or a postgres:// URL shared by several
+    /// consoles (default: store.sqlite in the data folder).
+    #[arg(long, env = "GRIDWALL_DATABASE")]
+    pub database: Option<String>,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -123,6 +128,7 @@ struct FileConfig {
     #[serde(default, rename = "window")]
     windows: Vec<FileWindow>,
     data_dir: Option<PathBuf>,
+    database: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -193,6 +199,8 @@ pub struct Config {
     pub log_filter: String,
     pub log_keep_days: usize,
     pub data_dir: Option<PathBuf>,
+    /// A SQLite path or a postgres:// URL; `None` is store.sqlite in the data folder.
+    pub database: Option<String>,
     pub screenshots: Option<Screenshots>,
 }
 
@@ -388,6 +396,7 @@ impl Config {
             log_filter,
             log_keep_days: file.log.keep_days.unwrap_or(14).max(1),
             data_dir: cli.data_dir.clone().or(file.data_dir),
+            database: cli.database.clone().or(file.database),
             screenshots,
         })
     }

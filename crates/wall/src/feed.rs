@@ -73,6 +73,9 @@ pub struct UpstreamLink {
     pub last_contact: Option<String>,
     /// A short reason when the link is not live, for the operator (never a secret).
     pub detail: Option<String>,
+    /// How far behind the upstream's head the app is, when lagging.
+    #[ts(type = "number | null")]
+    pub lag_seconds: Option<u64>,
     /// The embedded simulator rather than the city's system.
     pub simulated: bool,
 }
@@ -83,6 +86,7 @@ impl UpstreamLink {
             state: LinkState::Connecting,
             last_contact: None,
             detail: None,
+            lag_seconds: None,
             simulated,
         }
     }
@@ -107,6 +111,99 @@ pub enum WallEvent {
         speed: f64,
     },
     Links(Links),
+    /// Grid statuses: every grid with events when `full` (on subscribe),
+    /// otherwise only those that changed since the last message.
+    Grids { grids: Vec<GridStatus>, full: bool },
+    /// New events for the ticker, newest first; `full` replaces the list.
+    Alerts { alerts: Vec<AlertItem>, full: bool },
+    /// Every KPI over every window, computed at `at` (platform time).
+    Kpis { kpis: Vec<KpiTile>, at: String },
+    /// The wall's charts as SVG, in both languages, drawn at `at`.
+    Charts { charts: ChartSet, at: String },
+}
+
+/// One grid's live status, as the map colours it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct GridStatus {
+    pub grid_id: String,
+    /// `green`, `amber` or `red` (see the store's colour rule).
+    pub colour: String,
+    #[ts(type = "number")]
+    pub open: i64,
+    #[ts(type = "number")]
+    pub overdue: i64,
+    /// Open events of severity 3 or 4.
+    #[ts(type = "number")]
+    pub severe: i64,
+}
+
+/// A new event on the ticker. Free text is data: the UI shows it as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AlertItem {
+    pub id: String,
+    pub grid_id: String,
+    pub severity: u8,
+    /// The wire value (an unknown one is shown raw).
+    pub source: String,
+    pub category: String,
+    pub title: String,
+    pub reported_at: String,
+}
+
+/// A KPI's definition in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct KpiDefinition {
+    pub name: String,
+    pub numerator: String,
+    pub denominator: String,
+}
+
+impl From<gridwall_store::kpi::Definition> for KpiDefinition {
+    fn from(d: gridwall_store::kpi::Definition) -> Self {
+        KpiDefinition {
+            name: d.name.to_owned(),
+            numerator: d.numerator.to_owned(),
+            denominator: d.denominator.to_owned(),
+        }
+    }
+}
+
+/// One KPI over one window.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct KpiTile {
+    pub key: String,
+    /// `today`, `7d` or `year`.
+    pub window: String,
+    /// A ratio 0..1 (`percent`), or minutes; null without data.
+    pub value: Option<f64>,
+    #[ts(type = "number")]
+    pub numerator: i64,
+    #[ts(type = "number")]
+    pub denominator: i64,
+    pub target: Option<f64>,
+    pub percent: bool,
+    pub zh: KpiDefinition,
+    pub en: KpiDefinition,
+}
+
+/// The wall's three charts in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ChartSvgs {
+    pub events_per_hour: String,
+    pub resolution_30d: String,
+    pub top_categories: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ChartSet {
+    pub zh: ChartSvgs,
+    pub en: ChartSvgs,
 }
 
 /// An error as the UI receives it: a stable code to branch on and a message to show.
@@ -129,10 +226,13 @@ pub enum ErrorCode {
 /// Feeds one window until it goes away or the app shuts down.
 ///
 /// `send` returns `false` once the window has gone; the loop then ends. The
-/// clock goes out at every whole second of real time, links as they change.
+/// clock goes out at every whole second of real time, links as they change,
+/// and with a `live` picture its snapshot first, then its deltas. A window
+/// that falls behind the deltas gets the snapshot again rather than a gap.
 pub async fn feed_window(
     clock: Clock,
     mut links: watch::Receiver<Links>,
+    live: Option<std::sync::Arc<crate::live::Live>>,
     send: impl Fn(WallEvent) -> bool,
     cancel: CancellationToken,
 ) {
@@ -144,6 +244,16 @@ pub async fn feed_window(
     if !send(clock_event(&clock)) || !send(WallEvent::Links(current)) {
         return;
     }
+    let mut deltas = match &live {
+        Some(live) => {
+            let rx = live.subscribe();
+            if !live.snapshot().into_iter().all(&send) {
+                return;
+            }
+            Some(rx)
+        }
+        None => None,
+    };
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
@@ -153,6 +263,23 @@ pub async fn feed_window(
             changed = links.changed() => match changed {
                 Ok(()) => WallEvent::Links(links.borrow_and_update().clone()),
                 Err(_) => return,
+            },
+            delta = async {
+                match deltas.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => match delta {
+                Ok(event) => event,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "window behind the live deltas: resending the snapshot");
+                    let Some(live) = &live else { return };
+                    if !live.snapshot().into_iter().all(&send) {
+                        return;
+                    }
+                    continue;
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             },
         };
         if !send(event) {
@@ -181,6 +308,7 @@ mod tests {
         let task = tokio::spawn(feed_window(
             clock,
             rx,
+            None,
             move |e| {
                 seen_tx.send(e).unwrap();
                 let mut n = count.lock().unwrap();

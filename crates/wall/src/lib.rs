@@ -4,6 +4,7 @@
 //! - [`feed`]: the messages each window receives and the loop that sends them;
 //!   these types are exported to TypeScript.
 //! - [`links`]: whether each upstream answers (the connection indicator).
+//! - [`live`]: the live picture (grids, ticker, KPIs, charts) fed to every window.
 //! - [`logging`]: tracing to stderr and to a rotating file.
 //! - [`tasks`]: background work that shuts down within a bound.
 //!
@@ -13,6 +14,7 @@
 pub mod config;
 pub mod feed;
 pub mod links;
+pub mod live;
 pub mod logging;
 pub mod tasks;
 

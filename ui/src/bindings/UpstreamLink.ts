@@ -14,6 +14,10 @@ last_contact: string | null,
  */
 detail: string | null, 
 /**
+ * How far behind the upstream's head the app is, when lagging.
+ */
+lag_seconds: number | null, 
+/**
  * The embedded simulator rather than the city's system.
  */
 simulated: boolean, };

@@ -5,6 +5,7 @@
 import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
 import type { CommandError } from "../bindings/CommandError";
+import type { CityData } from "../map/GridMap";
 
 export type { WallEvent, WindowSetup, CommandError };
 
@@ -12,6 +13,10 @@ export interface Backend {
   windowSetup(): Promise<WindowSetup>;
   /** Starts the window's live feed; events arrive in order on `onEvent`. */
   subscribe(onEvent: (event: WallEvent) => void): Promise<void>;
+  /** The map's geometry; rejects with code `not_found` until it has arrived. */
+  cityMap(): Promise<CityData>;
+  /** Records that this console's operator acknowledged a pinned alert. */
+  acknowledgeAlert(eventId: string): Promise<void>;
 }
 
 function inTauri(): boolean {
@@ -30,6 +35,18 @@ class TauriBackend implements Backend {
     events.onmessage = onEvent;
     await invoke("subscribe", { events });
   }
+
+  async cityMap(): Promise<CityData> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    // Raw bytes from Rust: one JSON.parse here, no second serialisation.
+    const bytes = await invoke<ArrayBuffer>("city_map");
+    return JSON.parse(new TextDecoder().decode(bytes)) as CityData;
+  }
+
+  async acknowledgeAlert(eventId: string): Promise<void> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    await invoke("acknowledge_alert", { eventId });
+  }
 }
 
 /** Stands in for Rust when the page is opened in a browser during development. */
@@ -40,12 +57,18 @@ class FakeBackend implements Backend {
   }
 
   async subscribe(onEvent: (event: WallEvent) => void): Promise<void> {
-    const live = { state: "live", last_contact: null, detail: null, simulated: true } as const;
+    const live = { state: "live", last_contact: null, detail: null, lag_seconds: null, simulated: true } as const;
     onEvent({ kind: "links", governance: { ...live }, video: { ...live } });
     const tick = () => onEvent({ kind: "clock", now: new Date().toISOString(), speed: 1 });
     tick();
     setInterval(tick, 1000);
   }
+
+  async cityMap(): Promise<CityData> {
+    throw { code: "not_found", message: "no geometry without the Rust side" } satisfies CommandError;
+  }
+
+  async acknowledgeAlert(): Promise<void> {}
 }
 
 export const backend: Backend = inTauri() ? new TauriBackend() : new FakeBackend();

@@ -1,12 +1,29 @@
 // The window's live picture, kept current from the backend's feed. Svelte
 // runes make each field reactive, so a tile re-renders only when its field
-// changes; later work adds grid deltas and alerts here.
+// changes. Grid deltas are not kept in runes: thousands of them go straight
+// to the map's own sink, which coalesces them per frame.
 
 import type { Language } from "../bindings/Language";
 import type { Links } from "../bindings/Links";
 import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
+import type { AlertItem } from "../bindings/AlertItem";
+import type { GridStatus } from "../bindings/GridStatus";
+import type { KpiTile } from "../bindings/KpiTile";
+import type { ChartSet } from "../bindings/ChartSet";
+import type { CityData, GridDelta } from "../map/GridMap";
 import { dictionary } from "./i18n";
+
+type GridSink = (deltas: readonly GridDelta[]) => void;
+
+/** Alerts of this severity or more flash and stay pinned until acknowledged. */
+export const PIN_SEVERITY = 3;
+const TICKER_LEN = 60;
+
+function toDelta(g: GridStatus): GridDelta {
+  const colour = g.colour === "red" || g.colour === "amber" ? g.colour : "green";
+  return { grid_id: g.grid_id, colour, open: g.open, overdue: g.overdue };
+}
 
 export class WallState {
   setup = $state<WindowSetup | null>(null);
@@ -17,6 +34,27 @@ export class WallState {
   /** Events received, for tests and the diagnostics overlay. */
   received = $state(0);
   error = $state<string | null>(null);
+  /** Newest first. */
+  alerts = $state.raw<AlertItem[]>([]);
+  /** Ids of pinned alerts (severity ≥ 3, not yet acknowledged). */
+  pinned = $state.raw<string[]>([]);
+  kpis = $state.raw<KpiTile[]>([]);
+  kpisAt = $state<string | null>(null);
+  charts = $state.raw<ChartSet | null>(null);
+  chartsAt = $state<string | null>(null);
+  /** Grids with events, and when the last grid message arrived (platform time). */
+  gridCount = $state(0);
+  gridsAt = $state<string | null>(null);
+  /** The map's geometry: raw, a deep proxy over 12,000 polygons would cost more than the map. */
+  city = $state.raw<CityData | null>(null);
+  selectedGrid = $state<string | null>(null);
+
+  /** The latest status of every grid, for a map that subscribes late. */
+  // Not reactive on purpose: thousands of grid updates must not re-render anything.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private grids = new Map<string, GridDelta>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private sinks = new Set<GridSink>();
 
   t = $derived(dictionary(this.language));
 
@@ -27,10 +65,64 @@ export class WallState {
         this.now = event.now;
         this.speed = event.speed;
         break;
-      case "links":
+      case "links": {
+        const wasStale = this.stale;
         this.links = { governance: event.governance, video: event.video };
+        if (this.stale !== wasStale) this.markStale(this.stale);
+        break;
+      }
+      case "grids": {
+        if (event.full) this.grids.clear();
+        const stale = this.stale;
+        const deltas = event.grids.map((g) => ({ ...toDelta(g), stale }));
+        for (const d of deltas) this.grids.set(d.grid_id, d);
+        this.gridCount = this.grids.size;
+        this.gridsAt = this.now;
+        for (const sink of this.sinks) sink(deltas);
+        break;
+      }
+      case "alerts": {
+        const fresh = event.full ? event.alerts : [...event.alerts, ...this.alerts];
+        this.alerts = fresh.slice(0, TICKER_LEN);
+        if (!event.full) {
+          const pin = event.alerts.filter((a) => a.severity >= PIN_SEVERITY).map((a) => a.id);
+          if (pin.length) this.pinned = [...pin, ...this.pinned];
+        }
+        break;
+      }
+      case "kpis":
+        this.kpis = event.kpis;
+        this.kpisAt = event.at;
+        break;
+      case "charts":
+        this.charts = event.charts;
+        this.chartsAt = event.at;
         break;
     }
+  }
+
+  /** The map's delta sink: gets every known status now, then each change. */
+  onGridDeltas = (sink: GridSink): (() => void) => {
+    this.sinks.add(sink);
+    if (this.grids.size) sink([...this.grids.values()]);
+    return () => this.sinks.delete(sink);
+  };
+
+  /** Mark every known grid stale (or fresh again): its colour may be old. */
+  private markStale(stale: boolean): void {
+    const deltas = [...this.grids.values()].map((d) => ({ ...d, stale }));
+    for (const d of deltas) this.grids.set(d.grid_id, d);
+    for (const sink of this.sinks) sink(deltas);
+  }
+
+  /** The governance feed is behind or gone: what the wall shows is old. */
+  get stale(): boolean {
+    const state = this.links?.governance.state;
+    return state === "lagging" || state === "down";
+  }
+
+  acknowledge(id: string): void {
+    this.pinned = this.pinned.filter((p) => p !== id);
   }
 
   toggleLanguage(): void {

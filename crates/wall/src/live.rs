@@ -1,0 +1,340 @@
+//! The live picture of the city that every window is fed from.
+//!
+//! [`Live`] sits between ingest and the windows:
+//! - as the ingest client's [`Sink`] ([`LiveSink`]) it lands each batch in the
+//!   store and keeps the batch's [`Changes`];
+//! - a flush loop coalesces those changes and broadcasts them about ten times
+//!   a second as small [`WallEvent`]s (changed grids, new alerts), so a burst
+//!   of thousands of revisions is a few messages, never a reload;
+//! - slower loops advance the overdue clock, recompute the KPIs and redraw the
+//!   charts (plotters SVG) on timers, not per event;
+//! - a window that subscribes gets the current picture first
+//!   ([`Live::snapshot`]), then the deltas.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use gridwall_charts as charts;
+use gridwall_domain::clock::Clock;
+use gridwall_ingest::Sink;
+use gridwall_store::{Alert, Applied, Changes, GridState, KpiKey, KpiWindow, RawRecord, Scope, Store};
+use time::OffsetDateTime;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use crate::feed::{AlertItem, ChartSet, ChartSvgs, GridStatus, KpiDefinition, KpiTile, WallEvent};
+
+/// How often things are recomputed. Tests shorten them.
+#[derive(Clone, Debug)]
+pub struct Timings {
+    /// Coalesced grid and alert deltas go out this often.
+    pub flush: Duration,
+    pub overdue: Duration,
+    pub kpis: Duration,
+    pub charts: Duration,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            flush: Duration::from_millis(100),
+            overdue: Duration::from_secs(5),
+            kpis: Duration::from_secs(5),
+            // Three small queries and six plotters drawings: cheap enough to
+            // keep the charts within a quarter minute of the data.
+            charts: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Alerts kept for the ticker (and sent to a window that subscribes).
+const TICKER_LEN: usize = 60;
+
+#[derive(Default)]
+struct Picture {
+    grids: BTreeMap<String, GridStatus>,
+    alerts: VecDeque<AlertItem>,
+    kpis: Option<WallEvent>,
+    charts: Option<WallEvent>,
+}
+
+#[derive(Default)]
+struct Pending {
+    grids: BTreeMap<String, GridStatus>,
+    alerts: Vec<AlertItem>,
+}
+
+pub struct Live {
+    store: Arc<Store>,
+    clock: Clock,
+    timings: Timings,
+    events: broadcast::Sender<WallEvent>,
+    /// std Mutexes: held for map updates only, never across an await.
+    picture: Mutex<Picture>,
+    pending: Mutex<Pending>,
+}
+
+fn status(grid: &GridState) -> GridStatus {
+    GridStatus {
+        grid_id: grid.grid_id.clone(),
+        colour: grid.colour.as_str().to_owned(),
+        open: grid.open(),
+        overdue: grid.overdue,
+        severe: grid.open_by_severity[2] + grid.open_by_severity[3],
+    }
+}
+
+fn alert_item(alert: &Alert) -> AlertItem {
+    AlertItem {
+        id: alert.id.clone(),
+        grid_id: alert.grid_id.clone(),
+        severity: alert.severity,
+        source: alert.source.clone(),
+        category: alert.category.clone(),
+        title: alert.title.clone(),
+        reported_at: crate::rfc3339(alert.reported_at),
+    }
+}
+
+impl Live {
+    /// The live picture over `store`, starting from what the store holds.
+    pub async fn new(store: Arc<Store>, clock: Clock, timings: Timings) -> anyhow::Result<Arc<Live>> {
+        let (events, _) = broadcast::channel(1024);
+        let live = Arc::new(Live {
+            store,
+            clock,
+            timings,
+            events,
+            picture: Mutex::default(),
+            pending: Mutex::default(),
+        });
+        let grids = live.store.grid_states().await?;
+        let alerts = live.store.recent_alerts(TICKER_LEN).await?;
+        {
+            let mut picture = live.lock_picture();
+            picture.grids = grids.iter().map(|g| (g.grid_id.clone(), status(g))).collect();
+            picture.alerts = alerts.iter().map(alert_item).collect();
+        }
+        Ok(live)
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The sink to give the ingest client.
+    pub fn sink(self: &Arc<Self>) -> LiveSink {
+        LiveSink(self.clone())
+    }
+
+    fn lock_picture(&self) -> std::sync::MutexGuard<'_, Picture> {
+        self.picture.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// What a window that just subscribed needs: every grid that has had an
+    /// event, the ticker, the latest KPIs and charts.
+    pub fn snapshot(&self) -> Vec<WallEvent> {
+        let picture = self.lock_picture();
+        let mut out = vec![
+            WallEvent::Grids {
+                grids: picture.grids.values().cloned().collect(),
+                full: true,
+            },
+            WallEvent::Alerts {
+                alerts: picture.alerts.iter().cloned().collect(),
+                full: true,
+            },
+        ];
+        out.extend(picture.kpis.clone());
+        out.extend(picture.charts.clone());
+        out
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<WallEvent> {
+        self.events.subscribe()
+    }
+
+    /// Keep a batch's changes until the next flush.
+    pub fn record(&self, changes: &Changes) {
+        if changes.grids.is_empty() && changes.alerts.is_empty() {
+            return;
+        }
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        for grid in &changes.grids {
+            pending.grids.insert(grid.grid_id.clone(), status(grid));
+        }
+        pending.alerts.extend(changes.alerts.iter().map(alert_item));
+    }
+
+    /// Send what gathered since the last flush, as one message per kind.
+    pub fn flush(&self) {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        if pending.grids.is_empty() && pending.alerts.is_empty() {
+            return;
+        }
+        let mut alerts = pending.alerts;
+        alerts.sort_by(|a, b| b.reported_at.cmp(&a.reported_at));
+        alerts.truncate(TICKER_LEN);
+        {
+            let mut picture = self.lock_picture();
+            for (id, grid) in &pending.grids {
+                picture.grids.insert(id.clone(), grid.clone());
+            }
+            for alert in alerts.iter().rev() {
+                picture.alerts.push_front(alert.clone());
+            }
+            picture.alerts.truncate(TICKER_LEN);
+        }
+        if !pending.grids.is_empty() {
+            let _ = self.events.send(WallEvent::Grids {
+                grids: pending.grids.into_values().collect(),
+                full: false,
+            });
+        }
+        if !alerts.is_empty() {
+            let _ = self.events.send(WallEvent::Alerts { alerts, full: false });
+        }
+    }
+
+    /// Recompute the KPI tiles and broadcast them.
+    pub async fn refresh_kpis(&self) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let mut tiles = Vec::new();
+        for window in KpiWindow::ALL {
+            for kpi in self.store.kpis(now.unix_timestamp(), window, None).await? {
+                let (zh, en) = kpi.key.definition();
+                tiles.push(KpiTile {
+                    key: kpi.key.as_str().to_owned(),
+                    window: window.as_str().to_owned(),
+                    value: kpi.value,
+                    numerator: kpi.numerator,
+                    denominator: kpi.denominator,
+                    target: kpi.key.target(),
+                    percent: kpi.key != KpiKey::MedianHandlingMinutes,
+                    zh: KpiDefinition::from(zh),
+                    en: KpiDefinition::from(en),
+                });
+            }
+        }
+        let event = WallEvent::Kpis {
+            kpis: tiles,
+            at: crate::rfc3339(now),
+        };
+        self.lock_picture().kpis = Some(event.clone());
+        let _ = self.events.send(event);
+        Ok(())
+    }
+
+    /// Redraw the three wall charts in both languages and broadcast them.
+    pub async fn refresh_charts(&self) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let unix = now.unix_timestamp();
+        let (first_hour, hours) = self.store.events_per_hour(unix, &Scope::City).await?;
+        let per_day = self.store.resolution_per_day(unix, 30, None).await?;
+        let top = self.store.top_categories(unix, &Scope::City).await?;
+        let series: Vec<charts::SourceSeries> = hours
+            .into_iter()
+            .map(|(source, counts)| charts::SourceSeries {
+                source,
+                counts: counts.to_vec(),
+            })
+            .collect();
+        let first_local_hour = u8::try_from((first_hour + 8 * 3600).rem_euclid(86_400) / 3600).unwrap_or(0);
+        let rates: Vec<charts::DayRate> = per_day
+            .iter()
+            .filter(|(_, _, decided)| *decided > 0)
+            .map(|(day, success, decided)| charts::DayRate {
+                date: date_of(*day),
+                rate: *success as f64 / *decided as f64,
+            })
+            .collect();
+        let draw = |lang| {
+            let theme = charts::Theme::new(1600, 900).with_language(lang);
+            ChartSvgs {
+                events_per_hour: charts::events_per_hour(first_local_hour, &series, &theme),
+                resolution_30d: charts::resolution_rate_30d(&rates, 0.98, &theme),
+                top_categories: charts::top_categories(&top, &theme),
+            }
+        };
+        let event = WallEvent::Charts {
+            charts: ChartSet {
+                zh: draw(charts::Lang::Zh),
+                en: draw(charts::Lang::En),
+            },
+            at: crate::rfc3339(now),
+        };
+        self.lock_picture().charts = Some(event.clone());
+        let _ = self.events.send(event);
+        Ok(())
+    }
+
+    /// The loops: flush deltas, advance overdue, KPIs, charts. Ends on cancel.
+    pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
+        let mut flush = tokio::time::interval(self.timings.flush);
+        let mut overdue = tokio::time::interval(self.timings.overdue);
+        let mut kpis = tokio::time::interval(self.timings.kpis);
+        let mut charts = tokio::time::interval(self.timings.charts);
+        for tick in [&mut flush, &mut overdue, &mut kpis, &mut charts] {
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        }
+        loop {
+            let result = tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = flush.tick() => { self.flush(); Ok(()) }
+                _ = overdue.tick() => match self.store.refresh_overdue(self.clock.now()).await {
+                    Ok(changes) => { self.record(&changes); Ok(()) }
+                    Err(err) => Err(anyhow::Error::from(err)),
+                },
+                _ = kpis.tick() => self.refresh_kpis().await,
+                _ = charts.tick() => self.refresh_charts().await,
+            };
+            if let Err(err) = result {
+                // The store is local; an error here is worth a line, and the
+                // next tick tries again. The wall keeps showing what it has.
+                tracing::warn!("live picture: {err:#}");
+            }
+        }
+    }
+}
+
+/// The calendar date of a local day number.
+fn date_of(day: i64) -> time::Date {
+    OffsetDateTime::from_unix_timestamp(day * 86_400)
+        .map(|t| t.date())
+        .unwrap_or(time::Date::MIN)
+}
+
+/// The ingest client's sink: the store, plus the live picture's changes.
+#[derive(Clone)]
+pub struct LiveSink(Arc<Live>);
+
+impl Sink for LiveSink {
+    async fn apply_from(
+        &self,
+        upstream: &str,
+        batch: &[RawRecord],
+        cursor: Option<u64>,
+        now: OffsetDateTime,
+    ) -> gridwall_ingest::Result<Applied> {
+        let applied = Sink::apply_from(&*self.0.store, upstream, batch, cursor, now).await?;
+        self.0.record(&applied.changes);
+        Ok(applied)
+    }
+
+    async fn cursor(&self, upstream: &str) -> gridwall_ingest::Result<Option<u64>> {
+        Sink::cursor(&*self.0.store, upstream).await
+    }
+
+    async fn replace_reference(
+        &self,
+        kind: &str,
+        items: &[(String, String)],
+    ) -> gridwall_ingest::Result<()> {
+        Sink::replace_reference(&*self.0.store, kind, items).await
+    }
+
+    async fn open_event_ids(&self) -> gridwall_ingest::Result<Vec<String>> {
+        Sink::open_event_ids(&*self.0.store).await
+    }
+}
