@@ -225,6 +225,7 @@ export class GridMap {
   };
 
   private hatch: CanvasPattern | null = null;
+  private unwatchPixelRatio: (() => void) | null = null;
   private readonly observer: ResizeObserver | null = null;
   private drag: { id: number; x: number; y: number; moved: boolean } | null = null;
 
@@ -442,6 +443,7 @@ export class GridMap {
     this.view.cssW = w;
     this.view.cssH = h;
     this.view.dpr = dpr;
+    this.watchPixelRatio(dpr);
     this.canvas.width = Math.max(1, Math.round(w * dpr));
     this.canvas.height = Math.max(1, Math.round(h * dpr));
     this.hatch = null;
@@ -451,6 +453,20 @@ export class GridMap {
     this.invalidate();
     // A resized canvas is blank until painted: paint now rather than flash a frame of nothing.
     this.flush();
+  }
+
+  /**
+   * A window moved to a monitor with another pixel ratio keeps its CSS size,
+   * so the ResizeObserver stays silent; a media query on the current ratio
+   * says when it changes.
+   */
+  private watchPixelRatio(dpr: number): void {
+    this.unwatchPixelRatio?.();
+    const query = this.win?.matchMedia?.(`(resolution: ${dpr}dppx)`);
+    if (!query) return;
+    const onChange = (): void => this.resize();
+    query.addEventListener("change", onChange);
+    this.unwatchPixelRatio = () => query.removeEventListener("change", onChange);
   }
 
   /** Paints whatever is pending now instead of on the next animation frame. */
@@ -468,6 +484,7 @@ export class GridMap {
     if (this.frameHandle) this.cancelFrame(this.frameHandle);
     this.frameHandle = 0;
     this.observer?.disconnect();
+    this.unwatchPixelRatio?.();
     this.canvas.removeEventListener("pointerdown", this.onPointerDown);
     this.canvas.removeEventListener("pointermove", this.onPointerMove);
     this.canvas.removeEventListener("pointerup", this.onPointerUp);
