@@ -8,6 +8,9 @@
 //!   over a channel, the language switch, the frame of the layout.
 //! - `startup`: what the binary says and does before any window: bad config,
 //!   no display, headless screenshots.
+//! - `wall`: the live wall at 4K against a simulator the test drives (map,
+//!   ticker, hostile text, acknowledgement, stale banner).
 
 mod skeleton;
 mod startup;
+mod wall;

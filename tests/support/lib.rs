@@ -341,3 +341,108 @@ pub fn terminate(child: &Child) {
         libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
     }
 }
+
+/// The simulator as its own process on a free port, for tests that act on
+/// it (inject events, switch faults) while the app is pointed at it.
+pub struct Sim {
+    child: Child,
+    pub port: u16,
+    http: reqwest::Client,
+}
+
+impl Sim {
+    /// Starts `gridwall-sim` (built beside the app) with `args` and waits
+    /// until it answers.
+    pub async fn start(args: &[&str]) -> Result<Sim> {
+        let binary = app_binary()?.with_file_name("gridwall-sim");
+        let port = free_port();
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("cannot start {}", binary.display()))?;
+        let sim = Sim {
+            child,
+            port,
+            http: reqwest::Client::new(),
+        };
+        let started = Instant::now();
+        while sim
+            .http
+            .get(sim.url("/api/v1/health"))
+            .send()
+            .await
+            .is_err()
+        {
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("the simulator did not answer within 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(sim)
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url())
+    }
+
+    pub async fn get(&self, path: &str) -> Result<serde_json::Value> {
+        Ok(self
+            .http
+            .get(self.url(path))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// Reports an event now (`POST /admin/events`); returns the answer.
+    pub async fn inject(&self, body: serde_json::Value) -> Result<serde_json::Value> {
+        Ok(self
+            .http
+            .post(self.url("/admin/events"))
+            .json(&body)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// Replaces the simulator's faults (`PUT /admin/faults`).
+    pub async fn faults(&self, faults: serde_json::Value) -> Result<()> {
+        self.http
+            .put(self.url("/admin/faults"))
+            .json(&faults)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+}
+
+impl Sim {
+    /// Ends every open change stream (`POST /admin/faults/cut-streams`).
+    pub async fn cut_streams(&self) -> Result<()> {
+        self.http
+            .post(self.url("/admin/faults/cut-streams"))
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        terminate(&self.child);
+        let _ = self.child.wait();
+    }
+}

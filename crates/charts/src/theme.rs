@@ -48,6 +48,9 @@ pub struct Theme {
     pub warning: Rgb,
     /// The CSS font-family list written on every text element.
     pub font_family: &'static str,
+    /// Text size relative to the default (1/40 of the height): a chart shown
+    /// small on a wall panel read from three metres needs 2 or more.
+    pub text_scale: f32,
 }
 
 impl Default for Theme {
@@ -70,12 +73,19 @@ impl Theme {
             accent: Rgb::hex(0x4e8cff),
             warning: Rgb::hex(0xffb020),
             font_family: "'Noto Sans CJK SC', 'Noto Sans SC', sans-serif",
+            text_scale: 1.0,
         }
     }
 
     /// The same theme in another language.
     pub fn with_language(mut self, language: Lang) -> Theme {
         self.language = language;
+        self
+    }
+
+    /// The same theme with text `scale` times the default size.
+    pub fn with_text_scale(mut self, scale: f32) -> Theme {
+        self.text_scale = scale;
         self
     }
 
@@ -86,6 +96,11 @@ impl Theme {
 
     /// The base font size in pixels: tick labels, legend, values.
     pub(crate) fn unit(&self) -> i32 {
-        (self.size().1 as i32 / 40).max(12)
+        let scale = if self.text_scale.is_finite() {
+            self.text_scale.clamp(0.5, 4.0)
+        } else {
+            1.0
+        };
+        ((self.size().1 as f32 / 40.0 * scale) as i32).max(12)
     }
 }

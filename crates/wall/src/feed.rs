@@ -113,13 +113,25 @@ pub enum WallEvent {
     Links(Links),
     /// Grid statuses: every grid with events when `full` (on subscribe),
     /// otherwise only those that changed since the last message.
-    Grids { grids: Vec<GridStatus>, full: bool },
+    Grids {
+        grids: Vec<GridStatus>,
+        full: bool,
+    },
     /// New events for the ticker, newest first; `full` replaces the list.
-    Alerts { alerts: Vec<AlertItem>, full: bool },
+    Alerts {
+        alerts: Vec<AlertItem>,
+        full: bool,
+    },
     /// Every KPI over every window, computed at `at` (platform time).
-    Kpis { kpis: Vec<KpiTile>, at: String },
+    Kpis {
+        kpis: Vec<KpiTile>,
+        at: String,
+    },
     /// The wall's charts as SVG, in both languages, drawn at `at`.
-    Charts { charts: ChartSet, at: String },
+    Charts {
+        charts: ChartSet,
+        at: String,
+    },
 }
 
 /// One grid's live status, as the map colours it.

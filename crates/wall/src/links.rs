@@ -246,7 +246,11 @@ pub fn governance_link(health: &gridwall_ingest::health::Health, simulated: bool
             Some(lag_seconds),
             Some(format!("behind the platform by {lag_seconds} s")),
         ),
-        Ingest::Down => (LinkState::Down, None, Some("the change feed is not answering".to_owned())),
+        Ingest::Down => (
+            LinkState::Down,
+            None,
+            Some("the change feed is not answering".to_owned()),
+        ),
     };
     UpstreamLink {
         state,

@@ -18,7 +18,9 @@ use std::time::Duration;
 use gridwall_charts as charts;
 use gridwall_domain::clock::Clock;
 use gridwall_ingest::Sink;
-use gridwall_store::{Alert, Applied, Changes, GridState, KpiKey, KpiWindow, RawRecord, Scope, Store};
+use gridwall_store::{
+    Alert, Applied, Changes, GridState, KpiKey, KpiWindow, RawRecord, Scope, Store,
+};
 use time::OffsetDateTime;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
@@ -73,6 +75,9 @@ pub struct Live {
     /// std Mutexes: held for map updates only, never across an await.
     picture: Mutex<Picture>,
     pending: Mutex<Pending>,
+    /// The last charts were drawn over no events (at start, before the first
+    /// backfill landed): redraw as soon as data arrives, not a period later.
+    charts_empty: std::sync::atomic::AtomicBool,
 }
 
 fn status(grid: &GridState) -> GridStatus {
@@ -99,7 +104,11 @@ fn alert_item(alert: &Alert) -> AlertItem {
 
 impl Live {
     /// The live picture over `store`, starting from what the store holds.
-    pub async fn new(store: Arc<Store>, clock: Clock, timings: Timings) -> anyhow::Result<Arc<Live>> {
+    pub async fn new(
+        store: Arc<Store>,
+        clock: Clock,
+        timings: Timings,
+    ) -> anyhow::Result<Arc<Live>> {
         let (events, _) = broadcast::channel(1024);
         let live = Arc::new(Live {
             store,
@@ -108,12 +117,16 @@ impl Live {
             events,
             picture: Mutex::default(),
             pending: Mutex::default(),
+            charts_empty: std::sync::atomic::AtomicBool::new(true),
         });
         let grids = live.store.grid_states().await?;
         let alerts = live.store.recent_alerts(TICKER_LEN).await?;
         {
             let mut picture = live.lock_picture();
-            picture.grids = grids.iter().map(|g| (g.grid_id.clone(), status(g))).collect();
+            picture.grids = grids
+                .iter()
+                .map(|g| (g.grid_id.clone(), status(g)))
+                .collect();
             picture.alerts = alerts.iter().map(alert_item).collect();
         }
         Ok(live)
@@ -168,10 +181,11 @@ impl Live {
     }
 
     /// Send what gathered since the last flush, as one message per kind.
-    pub fn flush(&self) {
+    /// Returns whether anything was sent.
+    pub fn flush(&self) -> bool {
         let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
         if pending.grids.is_empty() && pending.alerts.is_empty() {
-            return;
+            return false;
         }
         let mut alerts = pending.alerts;
         alerts.sort_by(|a, b| b.reported_at.cmp(&a.reported_at));
@@ -193,8 +207,12 @@ impl Live {
             });
         }
         if !alerts.is_empty() {
-            let _ = self.events.send(WallEvent::Alerts { alerts, full: false });
+            let _ = self.events.send(WallEvent::Alerts {
+                alerts,
+                full: false,
+            });
         }
+        true
     }
 
     /// Recompute the KPI tiles and broadcast them.
@@ -233,6 +251,8 @@ impl Live {
         let (first_hour, hours) = self.store.events_per_hour(unix, &Scope::City).await?;
         let per_day = self.store.resolution_per_day(unix, 30, None).await?;
         let top = self.store.top_categories(unix, &Scope::City).await?;
+        self.charts_empty
+            .store(hours.is_empty(), std::sync::atomic::Ordering::Relaxed);
         let series: Vec<charts::SourceSeries> = hours
             .into_iter()
             .map(|(source, counts)| charts::SourceSeries {
@@ -240,7 +260,8 @@ impl Live {
                 counts: counts.to_vec(),
             })
             .collect();
-        let first_local_hour = u8::try_from((first_hour + 8 * 3600).rem_euclid(86_400) / 3600).unwrap_or(0);
+        let first_local_hour =
+            u8::try_from((first_hour + 8 * 3600).rem_euclid(86_400) / 3600).unwrap_or(0);
         let rates: Vec<charts::DayRate> = per_day
             .iter()
             .filter(|(_, _, decided)| *decided > 0)
@@ -250,7 +271,11 @@ impl Live {
             })
             .collect();
         let draw = |lang| {
-            let theme = charts::Theme::new(1600, 900).with_language(lang);
+            // About the trend panel's shape; text twice the default, so tick
+            // labels are about 1 rem on the wall (readable at three metres).
+            let theme = charts::Theme::new(960, 800)
+                .with_language(lang)
+                .with_text_scale(2.0);
             ChartSvgs {
                 events_per_hour: charts::events_per_hour(first_local_hour, &series, &theme),
                 resolution_30d: charts::resolution_rate_30d(&rates, 0.98, &theme),
@@ -281,7 +306,14 @@ impl Live {
         loop {
             let result = tokio::select! {
                 _ = cancel.cancelled() => return,
-                _ = flush.tick() => { self.flush(); Ok(()) }
+                _ = flush.tick() => {
+                    let sent = self.flush();
+                    if sent && self.charts_empty.load(std::sync::atomic::Ordering::Relaxed) {
+                        self.refresh_charts().await
+                    } else {
+                        Ok(())
+                    }
+                }
                 _ = overdue.tick() => match self.store.refresh_overdue(self.clock.now()).await {
                     Ok(changes) => { self.record(&changes); Ok(()) }
                     Err(err) => Err(anyhow::Error::from(err)),
@@ -336,5 +368,59 @@ impl Sink for LiveSink {
 
     async fn open_event_ids(&self) -> gridwall_ingest::Result<Vec<String>> {
         Sink::open_event_ids(&*self.0.store).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridwall_store::StatusColour;
+
+    fn grid(id: &str, open: i64) -> GridState {
+        GridState {
+            grid_id: id.to_owned(),
+            open_by_severity: [open, 0, 0, 0],
+            overdue: 0,
+            newest_event_at: None,
+            colour: if open > 0 {
+                StatusColour::Amber
+            } else {
+                StatusColour::Green
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_batches_goes_out_as_one_message_with_the_last_state_of_each_grid() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.sqlite").to_str().unwrap())
+            .await
+            .unwrap();
+        let live = Live::new(Arc::new(store), Clock::real(), Timings::default())
+            .await
+            .unwrap();
+        let mut rx = live.subscribe();
+        for n in 0..5_000 {
+            live.record(&Changes {
+                grids: vec![grid(&format!("G{}", n % 100), n)],
+                ..Changes::default()
+            });
+        }
+        assert!(live.flush(), "something was pending");
+        assert!(!live.flush(), "nothing left after a flush");
+        let WallEvent::Grids { grids, full } = rx.recv().await.unwrap() else {
+            panic!("expected grids");
+        };
+        assert!(!full);
+        assert_eq!(grids.len(), 100, "one entry per grid");
+        let g7 = grids.iter().find(|g| g.grid_id == "G7").unwrap();
+        assert_eq!(g7.open, 4_907, "the last state wins");
+        assert!(rx.try_recv().is_err(), "one message for the whole burst");
+
+        // A window subscribing now gets the picture first.
+        let snapshot = live.snapshot();
+        assert!(
+            matches!(&snapshot[0], WallEvent::Grids { grids, full: true } if grids.len() == 100)
+        );
     }
 }

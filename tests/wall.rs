@@ -1,0 +1,193 @@
+//! The live wall at 3840×2160 against a simulator the test drives: the map
+//! holds every grid, an injected event recolours its grid and reaches the
+//! ticker, hostile titles stay text, acknowledging unpins and is audited,
+//! and the stale banner follows the feed.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use gridwall_suite::{Launch, Sim, Wall};
+use serde_json::json;
+
+const W: u32 = 3840;
+const H: u32 = 2160;
+
+async fn launch_against(sim: &Sim) -> Result<Wall> {
+    let wall = Wall::launch(
+        Launch::default()
+            .size(W, H)
+            .arg(format!("--governance-url={}", sim.base_url()))
+            .arg(format!("--video-url={}", sim.base_url())),
+    )
+    .await?;
+    wall.wait_for_live().await?;
+    // The map is ready when it holds the city and has painted the statuses.
+    wall.wait_for_js(
+        "return (window.__gridwallMap?.count() ?? 0) > 0 && document.querySelectorAll('[data-testid=alert]').length > 0",
+        Duration::from_secs(60),
+    )
+    .await
+    .context("the map or the ticker never filled")?;
+    Ok(wall)
+}
+
+/// A grid with no event yet, as the map shows it.
+async fn quiet_grid(sim: &Sim, wall: &Wall) -> Result<String> {
+    let page = sim.get("/api/v1/grids?page_size=500").await?;
+    let ids: Vec<String> = page["grids"]
+        .as_array()
+        .context("grids")?
+        .iter()
+        .filter_map(|g| g["grid_id"].as_str().map(str::to_owned))
+        .collect();
+    let found = wall
+        .js(&format!(
+            "return {ids:?}.find((id) => window.__gridwallMap.colourOf(id) === null) ?? null"
+        ))
+        .await?;
+    found
+        .as_str()
+        .map(str::to_owned)
+        .context("every grid of the first page has events")
+}
+
+/// The ticker's title of an event, as text (the ticker may have scrolled it
+/// out of view, which WebDriver's visible text would report as empty).
+async fn title_of(wall: &Wall, id: &str) -> Result<String> {
+    let text = wall
+        .js(&format!(
+            "return document.querySelector('[data-testid=alert][data-id=\"{id}\"] .title')?.textContent ?? null"
+        ))
+        .await?;
+    text.as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("{id} is not in the ticker"))
+}
+
+#[tokio::test]
+async fn events_reach_the_map_and_the_ticker_as_text_and_acknowledging_unpins() -> Result<()> {
+    let sim = Sim::start(&["--seed=5", "--warmup-hours=12"]).await?;
+    let wall = launch_against(&sim).await?;
+
+    let count = wall
+        .attr("[data-testid=grid-map]", "data-grid-count")
+        .await?;
+    assert_eq!(count.as_deref(), Some("1724"), "the map holds every grid");
+
+    // An ordinary event in a quiet grid: the grid turns amber, the ticker shows it.
+    let grid = quiet_grid(&sim, &wall).await?;
+    let injected = sim
+        .inject(json!({
+            "grid_id": grid, "source": "police_110", "category": "dispute.neighbour",
+            "severity": 1, "title": "测试：邻里噪音纠纷"
+        }))
+        .await?;
+    let id = injected["id"].as_str().context("an event id")?.to_owned();
+    wall.wait_for_js(
+        &format!("return window.__gridwallMap.colourOf('{grid}') === 'amber'"),
+        Duration::from_secs(20),
+    )
+    .await
+    .context("the injected event did not recolour its grid")?;
+    wall.wait_for_js(
+        &format!("return !!document.querySelector('[data-testid=alert][data-id=\"{id}\"]')"),
+        Duration::from_secs(10),
+    )
+    .await
+    .context("the injected event is not in the ticker")?;
+    assert_eq!(title_of(&wall, &id).await?, "测试：邻里噪音纠纷");
+
+    // A serious event whose title carries markup and script: it shows as
+    // the literal text, runs nothing, flashes pinned until acknowledged.
+    let hostile = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>";
+    let injected = sim
+        .inject(json!({
+            "grid_id": grid, "source": "risk", "category": "safety.gas",
+            "severity": 3, "title": hostile
+        }))
+        .await?;
+    let serious = injected["id"].as_str().context("an event id")?.to_owned();
+    let pinned = format!("[data-testid=alert][data-id=\"{serious}\"][data-pinned=true]");
+    wall.wait_for_js(
+        &format!("return !!document.querySelector('{pinned}')"),
+        Duration::from_secs(20),
+    )
+    .await
+    .context("the serious event was not pinned")?;
+    assert_eq!(title_of(&wall, &serious).await?, hostile);
+    assert_eq!(
+        wall.js("return document.querySelectorAll('[data-testid=ticker] img, [data-testid=ticker] script').length")
+            .await?,
+        json!(0),
+        "no element came out of the title"
+    );
+    assert_eq!(
+        wall.js("return window.__pwned ?? null").await?,
+        json!(null),
+        "nothing ran"
+    );
+    wall.wait_for_js(
+        &format!("return window.__gridwallMap.colourOf('{grid}') === 'red'"),
+        Duration::from_secs(20),
+    )
+    .await
+    .context("a serious event turns its grid red")?;
+    wall.screenshot("wall-live-3840x2160").await?;
+
+    wall.click(&format!("{pinned} [data-testid=ack]")).await?;
+    wall.wait_for_js(
+        &format!(
+            "return document.querySelector('[data-testid=alert][data-id=\"{serious}\"]')?.dataset.pinned === 'false'"
+        ),
+        Duration::from_secs(10),
+    )
+    .await
+    .context("acknowledging did not unpin the alert")?;
+
+    let store = gridwall_store::Store::open(
+        wall.data_dir
+            .path()
+            .join("store.sqlite")
+            .to_str()
+            .context("temp paths are UTF-8")?,
+    )
+    .await?;
+    let acks = store.audit("acknowledge_alert").await?;
+    assert_eq!(acks.len(), 1, "one acknowledgement stored");
+    assert_eq!(acks[0].subject, serious);
+    assert!(acks[0].actor.ends_with("@wall"), "who: {}", acks[0].actor);
+    wall.close().await
+}
+
+#[tokio::test]
+async fn the_stale_banner_follows_the_feed() -> Result<()> {
+    let sim = Sim::start(&["--seed=6", "--warmup-hours=6"]).await?;
+    let wall = launch_against(&sim).await?;
+    assert_eq!(
+        wall.js("return !!document.querySelector('[data-testid=stale-banner]')")
+            .await?,
+        json!(false),
+        "no banner while live"
+    );
+
+    // The simulator cuts the feed and every request fails until further
+    // notice: the wall says so across the top.
+    sim.faults(json!({ "error_rate": 1.0 })).await?;
+    sim.cut_streams().await?;
+    wall.wait_for_js(
+        "return !!document.querySelector('[data-testid=stale-banner]')",
+        Duration::from_secs(45),
+    )
+    .await
+    .context("no stale banner with the feed down")?;
+    wall.screenshot("wall-stale-3840x2160").await?;
+
+    sim.faults(json!({})).await?;
+    wall.wait_for_js(
+        "return !document.querySelector('[data-testid=stale-banner]')",
+        Duration::from_secs(60),
+    )
+    .await
+    .context("the banner stayed after the feed came back")?;
+    wall.close().await
+}
