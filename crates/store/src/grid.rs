@@ -20,8 +20,8 @@
 use sqlx::{Any, Row, Transaction};
 use time::OffsetDateTime;
 
-use crate::ingest::{Changes, Deltas, EventRow, EVENT_COLUMNS, placeholders};
-use crate::{Result, Store};
+use crate::ingest::{Changes, Deltas, EVENT_COLUMNS, EventRow, in_list, placeholders};
+use crate::{Backend, Result, Store};
 
 /// The status colour of a grid on the wall.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -124,6 +124,7 @@ const GRID_CHUNK: usize = 500;
 /// in the same statement, and read the touched grids back for the UI.
 pub(crate) async fn write_grid_deltas(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     deltas: &Deltas,
     changes: &mut Changes,
 ) -> Result<()> {
@@ -152,7 +153,7 @@ pub(crate) async fn write_grid_deltas(
                WHEN g.open_severity_1 + excluded.open_severity_1 \
                   + g.open_severity_2 + excluded.open_severity_2 > 0 THEN 'amber' \
                ELSE 'green' END",
-            placeholders(chunk.len(), 8)
+            placeholders(backend, chunk.len(), 8)
         );
         let mut query = sqlx::query(&sql);
         for (grid_id, delta) in chunk {
@@ -177,7 +178,9 @@ pub(crate) async fn write_grid_deltas(
         query.execute(&mut **tx).await?;
 
         let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
-        changes.grids.extend(read_grids(&mut **tx, &ids).await?);
+        changes
+            .grids
+            .extend(read_grids(&mut **tx, backend, &ids).await?);
     }
     Ok(())
 }
@@ -185,7 +188,7 @@ pub(crate) async fn write_grid_deltas(
 const GRID_COLUMNS: &str = "grid_id, open_severity_1, open_severity_2, open_severity_3, \
      open_severity_4, overdue, newest_event_at, colour";
 
-async fn read_grids<'c, E>(executor: E, ids: &[&str]) -> Result<Vec<GridState>>
+async fn read_grids<'c, E>(executor: E, backend: Backend, ids: &[&str]) -> Result<Vec<GridState>>
 where
     E: sqlx::Executor<'c, Database = Any>,
 {
@@ -194,10 +197,7 @@ where
     }
     let sql = format!(
         "SELECT {GRID_COLUMNS} FROM grid_state WHERE grid_id IN ({}) ORDER BY grid_id",
-        (1..=ids.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        in_list(backend, ids.len())
     );
     let mut query = sqlx::query(&sql);
     for id in ids {
@@ -236,13 +236,16 @@ impl Store {
             became_overdue: deltas.became_overdue,
             ..Changes::default()
         };
-        crate::ingest::write_deltas(&mut tx, &deltas, &mut changes).await?;
+        crate::ingest::write_deltas(&mut tx, self.backend, &deltas, &mut changes).await?;
         tx.commit().await?;
         Ok(changes)
     }
 
     pub async fn grid_state(&self, grid_id: &str) -> Result<Option<GridState>> {
-        Ok(read_grids(&self.pool, &[grid_id]).await?.into_iter().next())
+        Ok(read_grids(&self.pool, self.backend, &[grid_id])
+            .await?
+            .into_iter()
+            .next())
     }
 
     /// Every grid that has had an event, by id: what the wall paints at start.

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use sqlx::{Any, Row, Transaction};
 
 use crate::ingest::{Deltas, EventRow, placeholders};
-use crate::{Result, Store};
+use crate::{Backend, Result, Store};
 
 const LOCAL_OFFSET: i64 = 8 * 3600;
 const DAY: i64 = 86_400;
@@ -62,9 +62,7 @@ pub(crate) fn metrics_of(row: &EventRow) -> Vec<&'static str> {
     }
     if row.source == "police_110" && !cancelled {
         let handled = matches!(row.state.as_str(), "resolved" | "closed");
-        if handled
-            || matches!(row.state.as_str(), "mediation_failed" | "escalated")
-            || row.overdue
+        if handled || matches!(row.state.as_str(), "mediation_failed" | "escalated") || row.overdue
         {
             out.push("p110_due");
         }
@@ -89,6 +87,7 @@ pub(crate) fn handling_bucket(row: &EventRow) -> Option<i64> {
 
 pub(crate) async fn write_kpi_deltas(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     deltas: &Deltas,
 ) -> Result<()> {
     let kpi: Vec<_> = deltas.kpi.iter().filter(|(_, n)| **n != 0).collect();
@@ -96,7 +95,7 @@ pub(crate) async fn write_kpi_deltas(
         let sql = format!(
             "INSERT INTO kpi_daily AS k (day, town_code, metric, n) VALUES {} \
              ON CONFLICT (day, town_code, metric) DO UPDATE SET n = k.n + excluded.n",
-            placeholders(chunk.len(), 4)
+            placeholders(backend, chunk.len(), 4)
         );
         let mut query = sqlx::query(&sql);
         for ((day, town, metric), n) in chunk {
@@ -109,7 +108,7 @@ pub(crate) async fn write_kpi_deltas(
         let sql = format!(
             "INSERT INTO kpi_handling AS k (day, town_code, bucket, n) VALUES {} \
              ON CONFLICT (day, town_code, bucket) DO UPDATE SET n = k.n + excluded.n",
-            placeholders(chunk.len(), 4)
+            placeholders(backend, chunk.len(), 4)
         );
         let mut query = sqlx::query(&sql);
         for ((day, town, bucket), n) in chunk {
@@ -182,7 +181,11 @@ impl KpiKey {
         };
         match self {
             KpiKey::DisputeResolution => (
-                d("矛盾纠纷化解成功率", "调解成功的纠纷类事件", "已有调解结果（成功或失败）的纠纷类事件"),
+                d(
+                    "矛盾纠纷化解成功率",
+                    "调解成功的纠纷类事件",
+                    "已有调解结果（成功或失败）的纠纷类事件",
+                ),
                 d(
                     "Dispute resolution rate",
                     "dispute events mediated successfully",
@@ -190,7 +193,11 @@ impl KpiKey {
                 ),
             ),
             KpiKey::Police110Handling => (
-                d("110非警务警情处置率", "已办结或已结案的110移交事件", "已办结、已结案、调解失败、已上报，或超期未办的110移交事件"),
+                d(
+                    "110非警务警情处置率",
+                    "已办结或已结案的110移交事件",
+                    "已办结、已结案、调解失败、已上报，或超期未办的110移交事件",
+                ),
                 d(
                     "110 non-police handling rate",
                     "110 hand-overs resolved or closed",
@@ -198,7 +205,11 @@ impl KpiKey {
                 ),
             ),
             KpiKey::PreLitigationMediation => (
-                d("诉前调解成功率", "调解成功的诉源事件", "已有调解结果的诉源事件"),
+                d(
+                    "诉前调解成功率",
+                    "调解成功的诉源事件",
+                    "已有调解结果的诉源事件",
+                ),
                 d(
                     "Pre-litigation mediation success rate",
                     "litigation-source events mediated successfully",
@@ -207,10 +218,18 @@ impl KpiKey {
             ),
             KpiKey::Closure => (
                 d("结案率", "已结案事件", "全部事件（不含撤销）"),
-                d("Closure rate", "events closed", "all events except cancelled"),
+                d(
+                    "Closure rate",
+                    "events closed",
+                    "all events except cancelled",
+                ),
             ),
             KpiKey::OnTime => (
-                d("按期办结率", "在办理时限前办结的事件", "已办结且有办理时限的事件"),
+                d(
+                    "按期办结率",
+                    "在办理时限前办结的事件",
+                    "已办结且有办理时限的事件",
+                ),
                 d(
                     "On-time rate",
                     "finished events finished by their deadline",
@@ -218,7 +237,11 @@ impl KpiKey {
                 ),
             ),
             KpiKey::MedianHandlingMinutes => (
-                d("办理时长中位数（分钟）", "从上报到办结的时长的中位数", "已办结事件"),
+                d(
+                    "办理时长中位数（分钟）",
+                    "从上报到办结的时长的中位数",
+                    "已办结事件",
+                ),
                 d(
                     "Median handling time (minutes)",
                     "median of reported-to-finished time",
@@ -294,9 +317,8 @@ impl Store {
     /// Every KPI over `window` ending at `now`, for the city or one town.
     pub async fn kpis(&self, now: i64, window: KpiWindow, town: Option<&str>) -> Result<Vec<Kpi>> {
         let (first, last) = window.days(now);
-        let mut sql = String::from(
-            "SELECT metric, SUM(n) AS n FROM kpi_daily WHERE day >= $1 AND day <= $2",
-        );
+        let mut sql =
+            String::from("SELECT metric, SUM(n) AS n FROM kpi_daily WHERE day >= $1 AND day <= $2");
         if town.is_some() {
             sql.push_str(" AND town_code = $3");
         }
@@ -320,7 +342,8 @@ impl Store {
                     Some((num, den)) => {
                         let numerator = counters.get(num).copied().unwrap_or(0);
                         let denominator = counters.get(den).copied().unwrap_or(0);
-                        let value = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+                        let value =
+                            (denominator > 0).then(|| numerator as f64 / denominator as f64);
                         (numerator, denominator, value)
                     }
                     None => {

@@ -84,24 +84,23 @@ impl Store {
     ///   which must exist (the schema is created in it).
     pub async fn open(url_or_path: &str) -> Result<Store> {
         install_default_drivers();
-        let (url, backend) = if url_or_path.starts_with("postgres://")
-            || url_or_path.starts_with("postgresql://")
-        {
-            (url_or_path.to_owned(), Backend::Postgres)
-        } else if url_or_path.starts_with("sqlite:") {
-            (url_or_path.to_owned(), Backend::Sqlite)
-        } else if url_or_path.contains("://") {
-            return Err(Error::Url(url_or_path.to_owned()));
-        } else {
-            let path = Path::new(url_or_path);
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|source| Error::DataDir {
-                    path: parent.display().to_string(),
-                    source,
-                })?;
-            }
-            (format!("sqlite://{url_or_path}?mode=rwc"), Backend::Sqlite)
-        };
+        let (url, backend) =
+            if url_or_path.starts_with("postgres://") || url_or_path.starts_with("postgresql://") {
+                (url_or_path.to_owned(), Backend::Postgres)
+            } else if url_or_path.starts_with("sqlite:") {
+                (url_or_path.to_owned(), Backend::Sqlite)
+            } else if url_or_path.contains("://") {
+                return Err(Error::Url(url_or_path.to_owned()));
+            } else {
+                let path = Path::new(url_or_path);
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|source| Error::DataDir {
+                        path: parent.display().to_string(),
+                        source,
+                    })?;
+                }
+                (format!("sqlite://{url_or_path}?mode=rwc"), Backend::Sqlite)
+            };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
             .after_connect(move |conn, _meta| {

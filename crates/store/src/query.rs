@@ -35,7 +35,10 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let revision: i64 = row.try_get("revision")?;
-                Ok((row.try_get("id")?, u32::try_from(revision).unwrap_or(u32::MAX)))
+                Ok((
+                    row.try_get("id")?,
+                    u32::try_from(revision).unwrap_or(u32::MAX),
+                ))
             })
             .collect()
     }
@@ -109,7 +112,9 @@ impl Store {
                     title: row.try_get("title")?,
                     reported_at: OffsetDateTime::from_unix_timestamp(reported_at)
                         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-                        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)),
+                        .to_offset(
+                            time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC),
+                        ),
                 })
             })
             .collect()

@@ -25,7 +25,7 @@ impl Store {
         for chunk in rows.chunks(1000) {
             let sql = format!(
                 "INSERT INTO reference (kind, id, raw) VALUES {}",
-                placeholders(chunk.len(), 3)
+                placeholders(self.backend, chunk.len(), 3)
             );
             let mut query = sqlx::query(&sql);
             for (id, raw) in chunk {

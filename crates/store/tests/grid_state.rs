@@ -7,7 +7,7 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::support::{Fresh, on_both, Rev, at, simple};
+use crate::support::{Fresh, Rev, at, on_both, simple};
 
 const GRIDS: [&str; 4] = ["G1", "G2", "G3", "G4"];
 const STATES: [&str; 10] = [
@@ -157,7 +157,9 @@ async fn counters_equal_a_recomputation_after_random_revisions(fresh: Fresh) -> 
     Ok(())
 }
 
-async fn an_event_becomes_overdue_once_when_its_deadline_passes(fresh: Fresh) -> anyhow::Result<()> {
+async fn an_event_becomes_overdue_once_when_its_deadline_passes(
+    fresh: Fresh,
+) -> anyhow::Result<()> {
     let store = &fresh.store;
     let due = Rev {
         due_at: Some(1_000),
@@ -171,7 +173,11 @@ async fn an_event_becomes_overdue_once_when_its_deadline_passes(fresh: Fresh) ->
     let changes = store.refresh_overdue(at(1_500)).await?;
     assert_eq!(changes.became_overdue, 1);
     assert_eq!(
-        changes.grids.iter().map(|g| g.grid_id.as_str()).collect::<Vec<_>>(),
+        changes
+            .grids
+            .iter()
+            .map(|g| g.grid_id.as_str())
+            .collect::<Vec<_>>(),
         ["G1"],
         "the wall is told which grid to repaint"
     );
@@ -199,4 +205,7 @@ async fn an_event_becomes_overdue_once_when_its_deadline_passes(fresh: Fresh) ->
     Ok(())
 }
 
-on_both!(counters_equal_a_recomputation_after_random_revisions, an_event_becomes_overdue_once_when_its_deadline_passes);
+on_both!(
+    counters_equal_a_recomputation_after_random_revisions,
+    an_event_becomes_overdue_once_when_its_deadline_passes
+);

@@ -56,8 +56,7 @@ fn ratio(key: KpiKey, events: &[&Known], clock: i64) -> (i64, i64) {
                         | EventState::Returned
                         | EventState::Escalated
                 );
-                let overdue =
-                    pending && e.due_at.is_some_and(|due| due.unix_timestamp() < clock);
+                let overdue = pending && e.due_at.is_some_and(|due| due.unix_timestamp() < clock);
                 let due = finished
                     || matches!(e.state, EventState::MediationFailed | EventState::Escalated)
                     || overdue;

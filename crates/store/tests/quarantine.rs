@@ -4,9 +4,11 @@ use gridwall_store::{QuarantineCount, RawRecord};
 use serde_json::json;
 use sqlx::Row;
 
-use crate::support::{Fresh, on_both, at, record, simple};
+use crate::support::{Fresh, at, on_both, record, simple};
 
-async fn malformed_records_are_quarantined_with_their_reason_and_never_stop_the_batch(fresh: Fresh) -> anyhow::Result<()> {
+async fn malformed_records_are_quarantined_with_their_reason_and_never_stop_the_batch(
+    fresh: Fresh,
+) -> anyhow::Result<()> {
     let store = &fresh.store;
     let mut missing = simple("E9", 1).json();
     missing

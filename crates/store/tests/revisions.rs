@@ -4,7 +4,7 @@ use gridwall_store::{Applied, Changes};
 use serde_json::json;
 use sqlx::Row;
 
-use crate::support::{Fresh, on_both, Rev, at, record, simple};
+use crate::support::{Fresh, Rev, at, on_both, record, simple};
 
 async fn duplicates_and_older_revisions_change_nothing(fresh: Fresh) -> anyhow::Result<()> {
     let store = &fresh.store;
@@ -111,7 +111,12 @@ async fn concurrent_batches_both_land(fresh: Fresh) -> anyhow::Result<()> {
     Ok(())
 }
 
-on_both!(duplicates_and_older_revisions_change_nothing, every_revision_is_kept_for_the_timeline, unknown_sources_and_categories_are_kept_raw, concurrent_batches_both_land);
+on_both!(
+    duplicates_and_older_revisions_change_nothing,
+    every_revision_is_kept_for_the_timeline,
+    unknown_sources_and_categories_are_kept_raw,
+    concurrent_batches_both_land
+);
 
 async fn audit_entries_keep_who_did_what_and_when(fresh: Fresh) -> anyhow::Result<()> {
     let store = &fresh.store;

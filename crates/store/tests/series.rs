@@ -9,7 +9,13 @@ use crate::support::{Fresh, at, on_both, record, simple};
 /// 2026-11-27 15:30 +08:00.
 const NOW: i64 = 1_795_764_600;
 
-fn event(id: &str, grid: &str, source: &str, category: &str, reported_at: i64) -> serde_json::Value {
+fn event(
+    id: &str,
+    grid: &str,
+    source: &str,
+    category: &str,
+    reported_at: i64,
+) -> serde_json::Value {
     let mut value = simple(id, 1).json();
     value["grid_id"] = json!(grid);
     value["source"] = json!(source);
@@ -31,7 +37,13 @@ async fn series_count_what_was_reported_where_and_when(fresh: Fresh) -> anyhow::
         event("E1", grid_a, "police_110", "dispute.neighbour", NOW - 10),
         event("E2", grid_a, "police_110", "dispute.neighbour", NOW - hour),
         event("E3", grid_b, "petition", "city.parking", NOW - 2 * hour),
-        event("E4", grid_b, "drone_patrol", "dispute.neighbour", NOW - 23 * hour),
+        event(
+            "E4",
+            grid_b,
+            "drone_patrol",
+            "dispute.neighbour",
+            NOW - 23 * hour,
+        ),
         // Outside the 24 hours, inside the week.
         event("E5", grid_b, "petition", "city.parking", NOW - 30 * hour),
         // Outside the week.
@@ -55,7 +67,10 @@ async fn series_count_what_was_reported_where_and_when(fresh: Fresh) -> anyhow::
 
     let town_b = Scope::Town("330282101000".to_owned());
     let (_, hours) = store.events_per_hour(NOW, &town_b).await?;
-    assert!(!hours.contains_key("police_110"), "the other town's events stay out");
+    assert!(
+        !hours.contains_key("police_110"),
+        "the other town's events stay out"
+    );
 
     let top = store.top_categories(NOW, &Scope::City).await?;
     assert_eq!(
@@ -65,7 +80,9 @@ async fn series_count_what_was_reported_where_and_when(fresh: Fresh) -> anyhow::
             ("city.parking".to_owned(), 2)
         ]
     );
-    let days = store.events_per_day(NOW, 30, &Scope::Grid(grid_a.to_owned())).await?;
+    let days = store
+        .events_per_day(NOW, 30, &Scope::Grid(grid_a.to_owned()))
+        .await?;
     assert_eq!(days.len(), 30);
     assert_eq!(days.iter().map(|(_, n)| n).sum::<u64>(), 3);
     assert_eq!(days[29].1, 2, "today holds E1 and E2");

@@ -13,7 +13,9 @@ use time::macros::datetime;
 
 use crate::support::{Fresh, on_both};
 
-async fn two_simulated_days_leave_the_newest_revision_of_every_event(fresh: Fresh) -> anyhow::Result<()> {
+async fn two_simulated_days_leave_the_newest_revision_of_every_event(
+    fresh: Fresh,
+) -> anyhow::Result<()> {
     let sim = Simulator::builder()
         .seed(3)
         .warmup(Duration::ZERO)
