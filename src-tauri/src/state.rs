@@ -56,9 +56,10 @@ impl AppState {
             governance: UpstreamLink::connecting(simulated),
             video: UpstreamLink::connecting(simulated),
         });
-        let database = config.database.clone().unwrap_or_else(|| {
-            data_dir.join("store.sqlite").to_string_lossy().into_owned()
-        });
+        let database = config
+            .database
+            .clone()
+            .unwrap_or_else(|| data_dir.join("store.sqlite").to_string_lossy().into_owned());
         let store = Store::open(&database)
             .await
             .with_context(|| format!("cannot open the store at {}", redact(&database)))?;
@@ -75,7 +76,8 @@ impl AppState {
         ingest.video_token = ingest.token.clone();
         ingest.clock = started.clock.clone();
         let ingest = Arc::new(
-            Ingest::new(ingest, Arc::new(live.sink())).context("cannot set up the ingest client")?,
+            Ingest::new(ingest, Arc::new(live.sink()))
+                .context("cannot set up the ingest client")?,
         );
         Ok(Self {
             config: Arc::new(config),
@@ -98,11 +100,22 @@ impl AppState {
         let clock = self.clock.clone();
         let (polled_tx, polled) = watch::channel(self.links.borrow().clone());
         tasks.spawn(move |cancel| async move {
-            links::watch_links(upstreams, http, clock, Polling::default(), polled_tx, cancel).await
+            links::watch_links(
+                upstreams,
+                http,
+                clock,
+                Polling::default(),
+                polled_tx,
+                cancel,
+            )
+            .await
         });
         let health = self.ingest.health();
+        let progress = self.ingest.progress();
         let out = self.links_tx.clone();
-        tasks.spawn(move |cancel| links::merge_ingest_health(polled, health, out, cancel));
+        tasks.spawn(move |cancel| {
+            links::merge_ingest_health(polled, health, progress, out, cancel)
+        });
 
         let ingest = self.ingest.clone();
         tasks.spawn(move |cancel| async move { ingest.run(cancel).await });

@@ -76,6 +76,9 @@ pub struct UpstreamLink {
     /// How far behind the upstream's head the app is, when lagging.
     #[ts(type = "number | null")]
     pub lag_seconds: Option<u64>,
+    /// A long job in progress (reference sync, backfill, snapshot), shown
+    /// beside the link; `None` once ingest follows the live feed.
+    pub sync: Option<SyncProgress>,
     /// The embedded simulator rather than the city's system.
     pub simulated: bool,
 }
@@ -87,9 +90,23 @@ impl UpstreamLink {
             last_contact: None,
             detail: None,
             lag_seconds: None,
+            sync: None,
             simulated,
         }
     }
+}
+
+/// How far a long ingest job got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncProgress {
+    /// `starting`, `reference`, `backfill` or `snapshot`.
+    pub phase: String,
+    #[ts(type = "number")]
+    pub done: u64,
+    /// `null` while the total is unknown.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
 }
 
 /// Both upstreams.

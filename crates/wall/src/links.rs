@@ -257,15 +257,35 @@ pub fn governance_link(health: &gridwall_ingest::health::Health, simulated: bool
         last_contact: health.last_contact.map(crate::rfc3339),
         detail,
         lag_seconds,
+        sync: None,
         simulated,
     }
 }
 
+/// A long job as the UI shows it; `None` when ingest is live.
+pub fn sync_progress(progress: &gridwall_ingest::health::Progress) -> Option<crate::feed::SyncProgress> {
+    use gridwall_ingest::health::Phase;
+    let phase = match progress.phase {
+        Phase::Live => return None,
+        Phase::Starting => "starting",
+        Phase::Reference => "reference",
+        Phase::Backfill => "backfill",
+        Phase::Snapshot => "snapshot",
+    };
+    Some(crate::feed::SyncProgress {
+        phase: phase.to_owned(),
+        done: progress.done,
+        total: progress.total,
+    })
+}
+
 /// Publishes `polled` (both probes) with the governance link replaced by
-/// ingest's view once ingest has started, on every change of either.
+/// ingest's view once ingest has started, and ingest's progress on a long
+/// job, on every change of any of them.
 pub async fn merge_ingest_health(
     mut polled: watch::Receiver<Links>,
     mut health: watch::Receiver<gridwall_ingest::health::Health>,
+    mut progress: watch::Receiver<gridwall_ingest::health::Progress>,
     out: watch::Sender<Links>,
     cancel: CancellationToken,
 ) {
@@ -275,6 +295,7 @@ pub async fn merge_ingest_health(
         if ingest.state != gridwall_ingest::health::LinkState::Starting {
             links.governance = governance_link(&ingest, links.governance.simulated);
         }
+        links.governance.sync = sync_progress(&progress.borrow_and_update());
         out.send_if_modified(|current| {
             let changed = *current != links;
             *current = links;
@@ -284,6 +305,7 @@ pub async fn merge_ingest_health(
             _ = cancel.cancelled() => return,
             changed = polled.changed() => if changed.is_err() { return },
             changed = health.changed() => if changed.is_err() { return },
+            changed = progress.changed() => if changed.is_err() { return },
         }
     }
 }

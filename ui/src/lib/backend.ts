@@ -57,7 +57,7 @@ class FakeBackend implements Backend {
   }
 
   async subscribe(onEvent: (event: WallEvent) => void): Promise<void> {
-    const live = { state: "live", last_contact: null, detail: null, lag_seconds: null, simulated: true } as const;
+    const live = { state: "live", last_contact: null, detail: null, lag_seconds: null, sync: null, simulated: true } as const;
     onEvent({ kind: "links", governance: { ...live }, video: { ...live } });
     const tick = () => onEvent({ kind: "clock", now: new Date().toISOString(), speed: 1 });
     tick();
