@@ -152,6 +152,28 @@ describe("GridMap", () => {
     expect(heard).toEqual([g.grid_id, null]);
   });
 
+  it("Tab walks the grids that need attention, worst first, and Shift+Tab walks back", () => {
+    const { map, frames, el } = mapOnCixi();
+    const ids = cixi().names.slice(0, 4).map((g) => g.grid_id);
+    map.applyDeltas([
+      delta(ids[0]!, "amber"),
+      delta(ids[1]!, "red"),
+      delta(ids[2]!, "red", 2),
+      delta(ids[3]!, "green"),
+    ]);
+    frames.run();
+    const key = (k: string, shiftKey = false) =>
+      el.canvas.dispatch("keydown", { key: k, shiftKey, preventDefault: () => {} });
+    const walked: (string | null)[] = [];
+    for (let n = 0; n < 4; n++) {
+      key("Tab");
+      walked.push(map.selected());
+    }
+    expect(walked).toEqual([ids[2], ids[1], ids[0], ids[2]]);
+    key("Tab", true);
+    expect(map.selected()).toBe(ids[0]);
+  });
+
   it("a drag pans the map instead of selecting", () => {
     const { map, el } = mapOnCixi();
     const g = cixi().names[500]!;

@@ -1071,6 +1071,21 @@ export class GridMap {
     this.zoomBy(Math.pow(2, -Math.max(-300, Math.min(300, lines)) / 300), x, y);
   };
 
+  /** The grid after (or before) the selected one in urgency order, or -1. */
+  private nextUrgent(direction: 1 | -1): number {
+    if (!this.city) return -1;
+    const rank = (i: number): number =>
+      this.overdue[i]! > 0 ? 3 : this.colour[i] === RED ? 2 : this.colour[i] === AMBER ? 1 : 0;
+    const order: number[] = [];
+    for (let i = 0; i < this.city.gridIds.length; i++) if (rank(i) > 0) order.push(i);
+    if (order.length === 0) return -1;
+    order.sort((a, b) => rank(b) - rank(a) || a - b);
+    const current = this.city.indexOf(this.selected() ?? "") ?? -1;
+    const at = order.indexOf(current);
+    if (at < 0) return direction === 1 ? order[0]! : order[order.length - 1]!;
+    return order[(at + direction + order.length) % order.length]!;
+  }
+
   private readonly onKeyDown = (e: KeyboardEvent): void => {
     const step = Math.min(this.view.cssW, this.view.cssH) * 0.15;
     switch (e.key) {
@@ -1106,6 +1121,17 @@ export class GridMap {
       case "Escape":
         this.selectIndex(-1);
         break;
+      case "Tab":
+      case "n":
+      case "p": {
+        // Walk the grids that need attention, worst first: overdue, then
+        // red, then amber; Shift+Tab or p walks back.
+        const next = this.nextUrgent(e.shiftKey || e.key === "p" ? -1 : 1);
+        if (next < 0) return;
+        this.selectIndex(next);
+        this.focus(this.city!.gridIds[next]!);
+        break;
+      }
       default:
         return;
     }
