@@ -25,7 +25,7 @@ pub struct AppState {
     pub clock: Clock,
     pub links: watch::Receiver<Links>,
     links_tx: watch::Sender<Links>,
-    started: Arc<Started>,
+    pub(crate) started: Arc<Started>,
     /// The live picture every window is fed from, and the store under it.
     pub live: Arc<Live>,
     ingest: Arc<Ingest<LiveSink>>,
@@ -113,9 +113,8 @@ impl AppState {
         let health = self.ingest.health();
         let progress = self.ingest.progress();
         let out = self.links_tx.clone();
-        tasks.spawn(move |cancel| {
-            links::merge_ingest_health(polled, health, progress, out, cancel)
-        });
+        tasks
+            .spawn(move |cancel| links::merge_ingest_health(polled, health, progress, out, cancel));
 
         let ingest = self.ingest.clone();
         tasks.spawn(move |cancel| async move { ingest.run(cancel).await });

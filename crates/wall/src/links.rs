@@ -263,7 +263,9 @@ pub fn governance_link(health: &gridwall_ingest::health::Health, simulated: bool
 }
 
 /// A long job as the UI shows it; `None` when ingest is live.
-pub fn sync_progress(progress: &gridwall_ingest::health::Progress) -> Option<crate::feed::SyncProgress> {
+pub fn sync_progress(
+    progress: &gridwall_ingest::health::Progress,
+) -> Option<crate::feed::SyncProgress> {
     use gridwall_ingest::health::Phase;
     let phase = match progress.phase {
         Phase::Live => return None,
