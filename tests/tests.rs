@@ -8,9 +8,12 @@
 //!   over a channel, the language switch, the frame of the layout.
 //! - `startup`: what the binary says and does before any window: bad config,
 //!   no display, headless screenshots.
+//! - `video`: the camera matrix against the simulator's video gateway (live
+//!   tiles move, a cut stream falls back to snapshots, the stream cap holds).
 //! - `wall`: the live wall at 4K against a simulator the test drives (map,
 //!   ticker, hostile text, acknowledgement, stale banner).
 
 mod skeleton;
 mod startup;
+mod video;
 mod wall;

@@ -14,6 +14,7 @@ mod commands;
 mod screenshots;
 mod state;
 mod upstream;
+mod video;
 mod windows;
 
 use std::process::ExitCode;
@@ -102,7 +103,8 @@ fn run(config: Config) -> anyhow::Result<()> {
             commands::window_setup,
             commands::subscribe,
             commands::city_map,
-            commands::acknowledge_alert
+            commands::acknowledge_alert,
+            video::cameras
         ])
         .setup({
             let state = state.clone();

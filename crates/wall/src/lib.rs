@@ -7,6 +7,7 @@
 //! - [`live`]: the live picture (grids, ticker, KPIs, charts) fed to every window.
 //! - [`logging`]: tracing to stderr and to a rotating file.
 //! - [`tasks`]: background work that shuts down within a bound.
+//! - [`video`]: the camera catalogue as the camera matrix needs it.
 //!
 //! **Architecture invariant:** this crate never imports `tauri`. The shell
 //! adapts it; tests drive it without a window.
@@ -17,6 +18,7 @@ pub mod links;
 pub mod live;
 pub mod logging;
 pub mod tasks;
+pub mod video;
 
 /// RFC 3339 with the offset the time carries (the platform writes +08:00).
 pub fn rfc3339(t: time::OffsetDateTime) -> String {
