@@ -114,7 +114,7 @@ async fn main() -> anyhow::Result<()> {
             csv_field(&mut line, &json);
             line.push(b'\n');
             csv_out.write_all(&line)?;
-            if count % 997 == 0 {
+            if count.is_multiple_of(997) {
                 grids.push(event.grid_id.clone());
             }
             count += 1;

@@ -131,6 +131,86 @@ fn judge(link: &mut UpstreamLink, failures: &mut u32, outcome: Result<bool, Stri
     }
 }
 
+/// The governance link as ingest sees it: live while the feed keeps up,
+/// lagging (with the lag) when it falls behind the platform's head, down
+/// when requests fail. Ingest knows more than a health probe: a cut stream
+/// with a healthy `/health` is lagging, not live.
+pub fn governance_link(health: &gridwall_ingest::health::Health, simulated: bool) -> UpstreamLink {
+    use gridwall_ingest::health::LinkState as Ingest;
+    let (state, lag_seconds, detail) = match health.state {
+        Ingest::Starting => (LinkState::Connecting, None, None),
+        Ingest::Live => (LinkState::Live, None, None),
+        Ingest::Lagging { lag_seconds } => (
+            LinkState::Lagging,
+            Some(lag_seconds),
+            Some(format!("behind the platform by {lag_seconds} s")),
+        ),
+        Ingest::Down => (
+            LinkState::Down,
+            None,
+            Some("the change feed is not answering".to_owned()),
+        ),
+    };
+    UpstreamLink {
+        state,
+        last_contact: health.last_contact.map(crate::rfc3339),
+        detail,
+        lag_seconds,
+        sync: None,
+        simulated,
+    }
+}
+
+/// A long job as the UI shows it; `None` when ingest is live.
+pub fn sync_progress(
+    progress: &gridwall_ingest::health::Progress,
+) -> Option<crate::feed::SyncProgress> {
+    use gridwall_ingest::health::Phase;
+    let phase = match progress.phase {
+        Phase::Live => return None,
+        Phase::Starting => "starting",
+        Phase::Reference => "reference",
+        Phase::Backfill => "backfill",
+        Phase::Snapshot => "snapshot",
+    };
+    Some(crate::feed::SyncProgress {
+        phase: phase.to_owned(),
+        done: progress.done,
+        total: progress.total,
+    })
+}
+
+/// Publishes `polled` (both probes) with the governance link replaced by
+/// ingest's view once ingest has started, and ingest's progress on a long
+/// job, on every change of any of them.
+pub async fn merge_ingest_health(
+    mut polled: watch::Receiver<Links>,
+    mut health: watch::Receiver<gridwall_ingest::health::Health>,
+    mut progress: watch::Receiver<gridwall_ingest::health::Progress>,
+    out: watch::Sender<Links>,
+    cancel: CancellationToken,
+) {
+    loop {
+        let mut links = polled.borrow_and_update().clone();
+        let ingest = health.borrow_and_update().clone();
+        if ingest.state != gridwall_ingest::health::LinkState::Starting {
+            links.governance = governance_link(&ingest, links.governance.simulated);
+        }
+        links.governance.sync = sync_progress(&progress.borrow_and_update());
+        out.send_if_modified(|current| {
+            let changed = *current != links;
+            *current = links;
+            changed
+        });
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            changed = polled.changed() => if changed.is_err() { return },
+            changed = health.changed() => if changed.is_err() { return },
+            changed = progress.changed() => if changed.is_err() { return },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,85 +309,5 @@ mod tests {
         assert!(down.governance.detail.is_some());
         cancel.cancel();
         task.await.unwrap();
-    }
-}
-
-/// The governance link as ingest sees it: live while the feed keeps up,
-/// lagging (with the lag) when it falls behind the platform's head, down
-/// when requests fail. Ingest knows more than a health probe: a cut stream
-/// with a healthy `/health` is lagging, not live.
-pub fn governance_link(health: &gridwall_ingest::health::Health, simulated: bool) -> UpstreamLink {
-    use gridwall_ingest::health::LinkState as Ingest;
-    let (state, lag_seconds, detail) = match health.state {
-        Ingest::Starting => (LinkState::Connecting, None, None),
-        Ingest::Live => (LinkState::Live, None, None),
-        Ingest::Lagging { lag_seconds } => (
-            LinkState::Lagging,
-            Some(lag_seconds),
-            Some(format!("behind the platform by {lag_seconds} s")),
-        ),
-        Ingest::Down => (
-            LinkState::Down,
-            None,
-            Some("the change feed is not answering".to_owned()),
-        ),
-    };
-    UpstreamLink {
-        state,
-        last_contact: health.last_contact.map(crate::rfc3339),
-        detail,
-        lag_seconds,
-        sync: None,
-        simulated,
-    }
-}
-
-/// A long job as the UI shows it; `None` when ingest is live.
-pub fn sync_progress(
-    progress: &gridwall_ingest::health::Progress,
-) -> Option<crate::feed::SyncProgress> {
-    use gridwall_ingest::health::Phase;
-    let phase = match progress.phase {
-        Phase::Live => return None,
-        Phase::Starting => "starting",
-        Phase::Reference => "reference",
-        Phase::Backfill => "backfill",
-        Phase::Snapshot => "snapshot",
-    };
-    Some(crate::feed::SyncProgress {
-        phase: phase.to_owned(),
-        done: progress.done,
-        total: progress.total,
-    })
-}
-
-/// Publishes `polled` (both probes) with the governance link replaced by
-/// ingest's view once ingest has started, and ingest's progress on a long
-/// job, on every change of any of them.
-pub async fn merge_ingest_health(
-    mut polled: watch::Receiver<Links>,
-    mut health: watch::Receiver<gridwall_ingest::health::Health>,
-    mut progress: watch::Receiver<gridwall_ingest::health::Progress>,
-    out: watch::Sender<Links>,
-    cancel: CancellationToken,
-) {
-    loop {
-        let mut links = polled.borrow_and_update().clone();
-        let ingest = health.borrow_and_update().clone();
-        if ingest.state != gridwall_ingest::health::LinkState::Starting {
-            links.governance = governance_link(&ingest, links.governance.simulated);
-        }
-        links.governance.sync = sync_progress(&progress.borrow_and_update());
-        out.send_if_modified(|current| {
-            let changed = *current != links;
-            *current = links;
-            changed
-        });
-        tokio::select! {
-            _ = cancel.cancelled() => return,
-            changed = polled.changed() => if changed.is_err() { return },
-            changed = health.changed() => if changed.is_err() { return },
-            changed = progress.changed() => if changed.is_err() { return },
-        }
     }
 }
