@@ -6,7 +6,7 @@
 // before the old ones are gone.
 
 /** How long a released place stays taken (the gateway notices a close at its next frame). */
-export const RELEASE_GRACE_MS = 1500;
+export const RELEASE_GRACE_MS = 3000;
 
 export class StreamBudget {
   private held = new Set<string>();

@@ -27,6 +27,8 @@ export interface TileTimings {
   capRetry: number;
   /** A live stream whose frames stop for this long has stalled. */
   stallAfter: number;
+  /** A new live stream without a first picture after this long has failed. */
+  firstPictureWithin: number;
   /** Frames per second asked of the gateway. */
   fps: number;
 }
@@ -36,6 +38,8 @@ export const DEFAULT_TIMINGS: TileTimings = {
   offlineEvery: 5_000,
   capRetry: 5_000,
   stallAfter: 5_000,
+  // Generous: on a loaded 2-core machine the first frame took over 5 s.
+  firstPictureWithin: 15_000,
   fps: 10,
 };
 
@@ -132,7 +136,7 @@ export class TileFeed {
     if (this.probe() > 0) {
       this.hadPicture = true;
       if (this.frames < 2) this.lastFrame = now;
-    } else if (this.hadPicture || now - this.liveSince > this.timings.stallAfter) {
+    } else if (this.hadPicture || now - this.liveSince > this.timings.firstPictureWithin) {
       this.liveFailed();
       return;
     }
