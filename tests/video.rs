@@ -284,7 +284,7 @@ async fn selecting_a_grid_on_the_map_puts_its_cameras_in_the_focus_tile() -> Res
         ))
         .await?;
     let [x, y]: [f64; 2] = serde_json::from_value(point).context("the grid is on screen")?;
-    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
     let click = MouseActions::new("mouse".into())
         .then(PointerAction::MoveTo {
             duration: None,
