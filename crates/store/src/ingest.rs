@@ -9,7 +9,7 @@
 //! 3. The `events` rows of the ids that got new revisions are read in one
 //!    query; per id, the highest new revision replaces the row when it is newer.
 //! 4. Derived state (grid counters, KPI counters) moves by the difference
-//!    between each replaced row and its replacement ([`Deltas`]), so nothing
+//!    between each replaced row and its replacement (`Deltas`), so nothing
 //!    on this path scans more than the rows the batch changes.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
