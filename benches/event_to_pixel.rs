@@ -16,7 +16,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use gridwall_suite::{Launch, Sim, Wall};
 use serde_json::json;
 
@@ -41,13 +41,7 @@ async fn wait_painted(wall: &Wall, grid: &str, colour: &str) -> Result<()> {
 #[tokio::main]
 async fn main() -> Result<()> {
     let sim = Sim::start(&["--seed=9", "--warmup-hours=6"]).await?;
-    let wall = Wall::launch(
-        Launch::default()
-            .size(3840, 2160)
-            .arg(format!("--governance-url={}", sim.base_url()))
-            .arg(format!("--video-url={}", sim.base_url())),
-    )
-    .await?;
+    let wall = Wall::launch(Launch::default().size(3840, 2160).against(&sim)).await?;
     wall.wait_for_live().await?;
     wall.wait_for_js(
         "return (window.__gridwallMap?.count() ?? 0) > 0",
@@ -71,19 +65,7 @@ async fn main() -> Result<()> {
     trips.sort_by(f64::total_cmp);
     let half_trip = percentile(&trips, 0.5) / 2.0;
 
-    let page = sim.get("/api/v1/grids?page_size=500").await?;
-    let ids: Vec<String> = page["grids"]
-        .as_array()
-        .context("grids")?
-        .iter()
-        .filter_map(|g| g["grid_id"].as_str().map(str::to_owned))
-        .collect();
-    let quiet = wall
-        .js(&format!(
-            "return {ids:?}.filter((id) => window.__gridwallMap.colourOf(id) === null)"
-        ))
-        .await?;
-    let quiet: Vec<String> = serde_json::from_value(quiet)?;
+    let quiet = sim.quiet_grids(&wall).await?;
     anyhow::ensure!(quiet.len() >= EVENTS, "only {} quiet grids", quiet.len());
 
     let mut latencies = Vec::with_capacity(EVENTS);

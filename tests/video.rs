@@ -12,13 +12,7 @@ const W: u32 = 3840;
 const H: u32 = 2160;
 
 async fn launch_against(sim: &Sim) -> Result<Wall> {
-    let wall = Wall::launch(
-        Launch::default()
-            .size(W, H)
-            .arg(format!("--governance-url={}", sim.base_url()))
-            .arg(format!("--video-url={}", sim.base_url())),
-    )
-    .await?;
+    let wall = Wall::launch(Launch::default().size(W, H).against(sim)).await?;
     wall.wait_for_live().await?;
     wall.wait_for_js(
         "return document.querySelectorAll('[data-testid=video-tile][data-mode=live]').length > 0",

@@ -13,13 +13,7 @@ const W: u32 = 3840;
 const H: u32 = 2160;
 
 async fn launch_against(sim: &Sim) -> Result<Wall> {
-    let wall = Wall::launch(
-        Launch::default()
-            .size(W, H)
-            .arg(format!("--governance-url={}", sim.base_url()))
-            .arg(format!("--video-url={}", sim.base_url())),
-    )
-    .await?;
+    let wall = Wall::launch(Launch::default().size(W, H).against(sim)).await?;
     wall.wait_for_live().await?;
     // The map is ready when it holds the city and has painted the statuses.
     wall.wait_for_js(
@@ -33,21 +27,10 @@ async fn launch_against(sim: &Sim) -> Result<Wall> {
 
 /// A grid with no event yet, as the map shows it.
 async fn quiet_grid(sim: &Sim, wall: &Wall) -> Result<String> {
-    let page = sim.get("/api/v1/grids?page_size=500").await?;
-    let ids: Vec<String> = page["grids"]
-        .as_array()
-        .context("grids")?
-        .iter()
-        .filter_map(|g| g["grid_id"].as_str().map(str::to_owned))
-        .collect();
-    let found = wall
-        .js(&format!(
-            "return {ids:?}.find((id) => window.__gridwallMap.colourOf(id) === null) ?? null"
-        ))
-        .await?;
-    found
-        .as_str()
-        .map(str::to_owned)
+    sim.quiet_grids(wall)
+        .await?
+        .into_iter()
+        .next()
         .context("every grid of the first page has events")
 }
 

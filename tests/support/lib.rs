@@ -129,6 +129,12 @@ impl Launch {
         self.args.push(arg.into());
         self
     }
+
+    /// Point both upstreams at `sim` instead of the embedded simulator.
+    pub fn against(self, sim: &Sim) -> Self {
+        self.arg(format!("--governance-url={}", sim.base_url()))
+            .arg(format!("--video-url={}", sim.base_url()))
+    }
 }
 
 /// The running app with a WebDriver session on its (first) window.
@@ -429,6 +435,24 @@ impl Sim {
 }
 
 impl Sim {
+    /// Grids of the simulator's first page that the wall's map shows with no
+    /// status yet (no event so far): where an injected event is the only one.
+    pub async fn quiet_grids(&self, wall: &Wall) -> Result<Vec<String>> {
+        let page = self.get("/api/v1/grids?page_size=500").await?;
+        let ids: Vec<String> = page["grids"]
+            .as_array()
+            .context("a page of grids")?
+            .iter()
+            .filter_map(|g| g["grid_id"].as_str().map(str::to_owned))
+            .collect();
+        let quiet = wall
+            .js(&format!(
+                "return {ids:?}.filter((id) => window.__gridwallMap.colourOf(id) === null)"
+            ))
+            .await?;
+        Ok(serde_json::from_value(quiet)?)
+    }
+
     /// Ends every open change stream (`POST /admin/faults/cut-streams`).
     pub async fn cut_streams(&self) -> Result<()> {
         self.http
