@@ -23,7 +23,8 @@ use std::collections::BTreeMap;
 
 use sqlx::{Any, Row, Transaction};
 
-use crate::ingest::{Deltas, EventRow, placeholders};
+use crate::ingest::{Deltas, EVENT_COLUMNS, EventRow, placeholders};
+use crate::series::Scope;
 use crate::{Backend, Result, Store};
 
 const LOCAL_OFFSET: i64 = 8 * 3600;
@@ -334,34 +335,43 @@ impl Store {
             counters.insert(row.try_get("metric")?, row.try_get("n")?);
         }
         let histogram = self.handling_histogram(first, last, town).await?;
+        Ok(assemble(window, first, last, &counters, &histogram))
+    }
 
-        Ok(KpiKey::ALL
-            .iter()
-            .map(|&key| {
-                let (numerator, denominator, value) = match key.counters() {
-                    Some((num, den)) => {
-                        let numerator = counters.get(num).copied().unwrap_or(0);
-                        let denominator = counters.get(den).copied().unwrap_or(0);
-                        let value =
-                            (denominator > 0).then(|| numerator as f64 / denominator as f64);
-                        (numerator, denominator, value)
-                    }
-                    None => {
-                        let count: i64 = histogram.values().sum();
-                        (count, count, median_minutes(&histogram))
-                    }
-                };
-                Kpi {
-                    key,
-                    window,
-                    first_day: first,
-                    last_day: last,
-                    numerator,
-                    denominator,
-                    value,
-                }
-            })
-            .collect())
+    /// Every KPI over `window` ending at `now`, for any scope. The city and
+    /// towns read the daily counters; a village, grid or micro-grid (a few
+    /// hundred to a few thousand events a year) counts its events' newest
+    /// rows with the same rules the counters are kept by.
+    pub async fn kpis_in(&self, now: i64, window: KpiWindow, scope: &Scope) -> Result<Vec<Kpi>> {
+        match scope {
+            Scope::City => return self.kpis(now, window, None).await,
+            Scope::Town(code) => return self.kpis(now, window, Some(code)).await,
+            Scope::Village(_) | Scope::Grid(_) | Scope::MicroGrid(_) => {}
+        }
+        let (first, last) = window.days(now);
+        let start = first * DAY - LOCAL_OFFSET;
+        let end = (last + 1) * DAY - LOCAL_OFFSET;
+        let (condition, values) = scope.condition(3);
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events \
+             WHERE reported_at >= $1 AND reported_at < $2{condition}"
+        );
+        let mut query = sqlx::query(&sql).bind(start).bind(end);
+        for value in values {
+            query = query.bind(value);
+        }
+        let mut counters: BTreeMap<String, i64> = BTreeMap::new();
+        let mut histogram: BTreeMap<i64, i64> = BTreeMap::new();
+        for row in query.fetch_all(&self.pool).await? {
+            let row = EventRow::from_row(&row)?;
+            for metric in metrics_of(&row) {
+                *counters.entry(metric.to_owned()).or_default() += 1;
+            }
+            if let Some(bucket) = handling_bucket(&row) {
+                *histogram.entry(bucket).or_default() += 1;
+            }
+        }
+        Ok(assemble(window, first, last, &counters, &histogram))
     }
 
     async fn handling_histogram(
@@ -391,6 +401,42 @@ impl Store {
         }
         Ok(histogram)
     }
+}
+
+/// The KPIs from the counters and the handling-time histogram of a window.
+fn assemble(
+    window: KpiWindow,
+    first: i64,
+    last: i64,
+    counters: &BTreeMap<String, i64>,
+    histogram: &BTreeMap<i64, i64>,
+) -> Vec<Kpi> {
+    KpiKey::ALL
+        .iter()
+        .map(|&key| {
+            let (numerator, denominator, value) = match key.counters() {
+                Some((num, den)) => {
+                    let numerator = counters.get(num).copied().unwrap_or(0);
+                    let denominator = counters.get(den).copied().unwrap_or(0);
+                    let value = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+                    (numerator, denominator, value)
+                }
+                None => {
+                    let count: i64 = histogram.values().sum();
+                    (count, count, median_minutes(histogram))
+                }
+            };
+            Kpi {
+                key,
+                window,
+                first_day: first,
+                last_day: last,
+                numerator,
+                denominator,
+                value,
+            }
+        })
+        .collect()
 }
 
 /// The median of a bucketed histogram, in minutes: the middle of the bucket

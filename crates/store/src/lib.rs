@@ -16,6 +16,7 @@
 //! [`Event`]: gridwall_domain::governance::Event
 
 pub mod audit;
+pub mod drill;
 pub mod grid;
 pub mod ingest;
 pub mod kpi;
@@ -33,6 +34,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::AuditEntry;
+pub use drill::{Incident, IncidentFilter};
 pub use grid::{GridState, StatusColour};
 pub use ingest::{Alert, Applied, Changes, RawRecord};
 pub use kpi::{Kpi, KpiKey, KpiWindow};

@@ -19,16 +19,25 @@ pub enum Scope {
     Town(String),
     Village(String),
     Grid(String),
+    /// A micro-grid: its id is the grid's id + `M` + two digits.
+    MicroGrid(String),
 }
 
 impl Scope {
-    /// The extra condition (with its one bound value) for `events`.
-    fn condition(&self, next_param: usize) -> (String, Option<&str>) {
+    /// The extra condition (with its bound values, numbered from
+    /// `next_param`) for `events`.
+    pub(crate) fn condition(&self, next_param: usize) -> (String, Vec<&str>) {
+        let n = next_param;
         match self {
-            Scope::City => (String::new(), None),
-            Scope::Town(code) => (format!(" AND town_code = ${next_param}"), Some(code)),
-            Scope::Village(code) => (format!(" AND village_code = ${next_param}"), Some(code)),
-            Scope::Grid(id) => (format!(" AND grid_id = ${next_param}"), Some(id)),
+            Scope::City => (String::new(), vec![]),
+            Scope::Town(code) => (format!(" AND town_code = ${n}"), vec![code]),
+            Scope::Village(code) => (format!(" AND village_code = ${n}"), vec![code]),
+            Scope::Grid(id) => (format!(" AND grid_id = ${n}"), vec![id]),
+            // Through the grid's index: the micro-grid's id starts with its grid's.
+            Scope::MicroGrid(id) => (
+                format!(" AND grid_id = ${n} AND micro_grid_id = ${}", n + 1),
+                vec![id.get(..id.len().saturating_sub(3)).unwrap_or(id), id],
+            ),
         }
     }
 }
@@ -44,14 +53,14 @@ impl Store {
         scope: &Scope,
     ) -> Result<(i64, BTreeMap<String, [u64; 24]>)> {
         let first = (now.div_euclid(HOUR) - 23) * HOUR;
-        let (condition, value) = scope.condition(3);
+        let (condition, values) = scope.condition(3);
         // Counted in SQL, per source and hour: the rows never leave the index.
         let sql = format!(
             "SELECT source, (reported_at - $1) / 3600 AS hour, COUNT(*) AS n FROM events \
              WHERE reported_at >= $1 AND reported_at < $2{condition} GROUP BY source, hour"
         );
         let mut query = sqlx::query(&sql).bind(first).bind(first + 24 * HOUR);
-        if let Some(value) = value {
+        for value in values {
             query = query.bind(value);
         }
         let mut series: BTreeMap<String, [u64; 24]> = BTreeMap::new();
@@ -76,14 +85,14 @@ impl Store {
         let today = local_day(now);
         let first_day = today - days + 1;
         let start = first_day * 86_400 - 8 * HOUR;
-        let (condition, value) = scope.condition(3);
+        let (condition, values) = scope.condition(3);
         // Counted in SQL per local day, through the (scope, reported_at) index.
         let sql = format!(
             "SELECT (reported_at + 28800) / 86400 AS day, COUNT(*) AS n FROM events \
              WHERE reported_at >= $1 AND reported_at < $2{condition} GROUP BY day"
         );
         let mut query = sqlx::query(&sql).bind(start).bind(start + days * 86_400);
-        if let Some(value) = value {
+        for value in values {
             query = query.bind(value);
         }
         let mut counts = vec![0u64; usize::try_from(days).unwrap_or(0)];
@@ -147,13 +156,13 @@ impl Store {
     pub async fn top_categories(&self, now: i64, scope: &Scope) -> Result<Vec<(String, u64)>> {
         let first_day = local_day(now) - 6;
         let start = first_day * 86_400 - 8 * HOUR;
-        let (condition, value) = scope.condition(2);
+        let (condition, values) = scope.condition(2);
         let sql = format!(
             "SELECT category, COUNT(*) AS n FROM events WHERE reported_at >= $1{condition} \
              GROUP BY category ORDER BY n DESC, category"
         );
         let mut query = sqlx::query(&sql).bind(start);
-        if let Some(value) = value {
+        for value in values {
             query = query.bind(value);
         }
         query

@@ -16,9 +16,11 @@
 //! - `kpi`: every KPI over every window, one town's, and the rollups, equal
 //!   values computed independently from the simulator's history.
 //! - `series`: the chart series count what was reported where and when.
+//! - `drill`: the console's incident lists, breakdowns, search and scoped KPIs.
 //! - `simulator`: two simulated days of the simulator's history, batched,
 //!   duplicated and reordered, leave exactly the newest revision of each event.
 
+mod drill;
 mod grid_state;
 mod kpi;
 mod open;

@@ -1,0 +1,358 @@
+//! Reads for the duty officer's console (issue 7): a scope's incidents under
+//! filters, its open incidents by source and severity, one incident with its
+//! newest record, and search by event id prefix or address fragment.
+//!
+//! Every read goes through an index: open events through the small partial
+//! index `events_open`, a grid through `events_by_grid`, time windows through
+//! the `reported_at` indexes, id prefixes through the primary key (SQLite
+//! `GLOB`) or a `text_pattern_ops` index (PostgreSQL), and address fragments
+//! of three characters or more through trigrams (FTS5 on SQLite, pg_trgm on
+//! PostgreSQL). Shorter fragments look among open events only.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::series::Scope;
+use crate::{Backend, Result, Store};
+
+/// What an incident list narrows to. Empty lists mean "any".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IncidentFilter {
+    /// Wire codes, e.g. `police_110`.
+    pub sources: Vec<String>,
+    pub severities: Vec<u8>,
+    /// Wire codes, e.g. `in_progress`.
+    pub states: Vec<String>,
+    /// Only events not yet closed or cancelled.
+    pub open_only: bool,
+    /// Only events pending past their `due_at`.
+    pub overdue_only: bool,
+    /// Only events reported at or after this (unix seconds). Without it and
+    /// without `open_only` a list covers the last [`DEFAULT_WINDOW`] seconds,
+    /// so that no click ever asks for five years of rows.
+    pub since: Option<i64>,
+}
+
+/// The window of a list that is neither open-only nor given one: 30 days.
+pub const DEFAULT_WINDOW: i64 = 30 * 86_400;
+
+/// An event at its newest revision, as lists and search show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Incident {
+    pub id: String,
+    pub revision: u32,
+    pub title: String,
+    pub source: String,
+    pub category: String,
+    pub severity: u8,
+    pub state: String,
+    pub grid_id: String,
+    pub micro_grid_id: Option<String>,
+    pub address: String,
+    /// `[lon, lat]`.
+    pub location: Option<[f64; 2]>,
+    pub mediation_outcome: Option<String>,
+    pub is_open: bool,
+    pub overdue: bool,
+    /// Unix seconds.
+    pub reported_at: i64,
+    pub updated_at: i64,
+    pub due_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, revision, title, source, category, severity, state, grid_id, \
+     micro_grid_id, address, lon, lat, mediation_outcome, is_open, overdue, reported_at, \
+     updated_at, due_at";
+
+impl Incident {
+    fn from_row(row: &AnyRow) -> Result<Incident> {
+        let revision: i64 = row.try_get("revision")?;
+        let severity: i64 = row.try_get("severity")?;
+        let lon: Option<f64> = row.try_get("lon")?;
+        let lat: Option<f64> = row.try_get("lat")?;
+        Ok(Incident {
+            id: row.try_get("id")?,
+            revision: u32::try_from(revision).unwrap_or(u32::MAX),
+            title: row.try_get("title")?,
+            source: row.try_get("source")?,
+            category: row.try_get("category")?,
+            severity: u8::try_from(severity.clamp(1, 4)).unwrap_or(1),
+            state: row.try_get("state")?,
+            grid_id: row.try_get("grid_id")?,
+            micro_grid_id: row.try_get("micro_grid_id")?,
+            address: row.try_get("address")?,
+            location: lon.zip(lat).map(|(lon, lat)| [lon, lat]),
+            mediation_outcome: row.try_get("mediation_outcome")?,
+            is_open: row.try_get::<i64, _>("is_open")? != 0,
+            overdue: row.try_get::<i64, _>("overdue")? != 0,
+            reported_at: row.try_get("reported_at")?,
+            updated_at: row.try_get("updated_at")?,
+            due_at: row.try_get("due_at")?,
+        })
+    }
+}
+
+/// Values bound to a dynamically built query, in order.
+enum Bind<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+/// A WHERE clause under construction, numbering `$n` as it goes.
+#[derive(Default)]
+struct Where<'a> {
+    sql: String,
+    binds: Vec<Bind<'a>>,
+}
+
+impl<'a> Where<'a> {
+    fn next(&self) -> usize {
+        self.binds.len() + 1
+    }
+
+    fn int(&mut self, clause: &str, value: i64) {
+        let n = self.next();
+        self.sql.push_str(&clause.replace("$?", &format!("${n}")));
+        self.binds.push(Bind::Int(value));
+    }
+
+    fn text_in(&mut self, column: &str, values: impl IntoIterator<Item = &'a str>) {
+        let values: Vec<&str> = values.into_iter().collect();
+        if values.is_empty() {
+            return;
+        }
+        let list: Vec<String> = (0..values.len())
+            .map(|i| format!("${}", self.next() + i))
+            .collect();
+        self.sql
+            .push_str(&format!(" AND {column} IN ({})", list.join(", ")));
+        self.binds.extend(values.into_iter().map(Bind::Text));
+    }
+
+    fn scope(&mut self, scope: &'a Scope) {
+        let (condition, values) = scope.condition(self.next());
+        self.sql.push_str(&condition);
+        self.binds.extend(values.into_iter().map(Bind::Text));
+    }
+
+    fn query<'q>(
+        &'q self,
+        sql: &'q str,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>
+    where
+        'a: 'q,
+    {
+        let mut query = sqlx::query(sql);
+        for bind in &self.binds {
+            query = match bind {
+                Bind::Int(v) => query.bind(*v),
+                Bind::Text(v) => query.bind(*v),
+            };
+        }
+        query
+    }
+}
+
+impl Store {
+    /// The incidents of `scope` that pass `filter` at `now`: overdue first,
+    /// then the most severe, then the newest report; at most `limit`, with
+    /// the total that passed.
+    pub async fn incidents(
+        &self,
+        scope: &Scope,
+        filter: &IncidentFilter,
+        now: i64,
+        limit: usize,
+    ) -> Result<(Vec<Incident>, u64)> {
+        let mut w = Where::default();
+        if filter.open_only || filter.overdue_only {
+            w.sql.push_str(" AND is_open = 1");
+        }
+        if filter.overdue_only {
+            w.sql.push_str(" AND overdue = 1");
+        }
+        let since = match filter.since {
+            Some(since) => Some(since),
+            None if filter.open_only || filter.overdue_only => None,
+            None => Some(now - DEFAULT_WINDOW),
+        };
+        if let Some(since) = since {
+            w.int(" AND reported_at >= $?", since);
+        }
+        w.scope(scope);
+        w.text_in("source", filter.sources.iter().map(String::as_str));
+        let severities: Vec<String> = filter.severities.iter().map(u8::to_string).collect();
+        if !severities.is_empty() {
+            // Small integers from the UI's checkboxes: inlined, never user text.
+            w.sql
+                .push_str(&format!(" AND severity IN ({})", severities.join(", ")));
+        }
+        w.text_in("state", filter.states.iter().map(String::as_str));
+
+        let count_sql = format!("SELECT COUNT(*) AS n FROM events WHERE 1 = 1{}", w.sql);
+        let total: i64 = w
+            .query(&count_sql)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let list_sql = format!(
+            "SELECT {COLUMNS} FROM events WHERE 1 = 1{} \
+             ORDER BY overdue DESC, severity DESC, reported_at DESC, id LIMIT {}",
+            w.sql,
+            limit.min(10_000)
+        );
+        let rows = w.query(&list_sql).fetch_all(&self.pool).await?;
+        let incidents = rows.iter().map(Incident::from_row).collect::<Result<_>>()?;
+        Ok((incidents, u64::try_from(total).unwrap_or(0)))
+    }
+
+    /// Open incidents of `scope` counted by `(source, severity)`, most first.
+    pub async fn open_breakdown(&self, scope: &Scope) -> Result<Vec<(String, u8, u64)>> {
+        let mut w = Where::default();
+        w.scope(scope);
+        let sql = format!(
+            "SELECT source, severity, COUNT(*) AS n FROM events WHERE is_open = 1{} \
+             GROUP BY source, severity ORDER BY n DESC, source, severity",
+            w.sql
+        );
+        w.query(&sql)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let severity: i64 = row.try_get("severity")?;
+                let n: i64 = row.try_get("n")?;
+                Ok((
+                    row.try_get("source")?,
+                    u8::try_from(severity.clamp(1, 4)).unwrap_or(1),
+                    u64::try_from(n).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
+    /// One incident at its newest revision, with that revision's record as
+    /// it arrived (description, assignee, attachments and unknown fields).
+    pub async fn incident(&self, id: &str) -> Result<Option<(Incident, String)>> {
+        let columns = COLUMNS
+            .split(", ")
+            .map(|c| format!("e.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns}, r.raw FROM events e \
+             JOIN event_revisions r ON r.id = e.id AND r.revision = e.revision WHERE e.id = $1"
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((Incident::from_row(&row)?, row.try_get("raw")?)))
+    }
+
+    /// Events whose id starts with `query` (ids are letters and digits;
+    /// matched in upper case) or whose address contains it, newest first,
+    /// at most `limit`. An id match comes before address matches.
+    pub async fn search_events(&self, query: &str, limit: usize) -> Result<Vec<Incident>> {
+        let query = query.trim();
+        if query.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let limit = limit.min(200);
+        let mut found: Vec<Incident> = Vec::new();
+        if query.chars().all(|c| c.is_ascii_alphanumeric()) {
+            let prefix = query.to_ascii_uppercase();
+            let (sql, pattern) = match self.backend {
+                // GLOB is case-sensitive, so SQLite reads the primary key in order.
+                Backend::Sqlite => ("id GLOB $1", format!("{prefix}*")),
+                Backend::Postgres => ("id LIKE $1", format!("{prefix}%")),
+            };
+            let sql =
+                format!("SELECT {COLUMNS} FROM events WHERE {sql} ORDER BY id DESC LIMIT {limit}");
+            for row in sqlx::query(&sql)
+                .bind(pattern)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                found.push(Incident::from_row(&row)?);
+            }
+        }
+        let remaining = limit - found.len().min(limit);
+        if remaining > 0 {
+            for incident in self.search_address(query, remaining).await? {
+                if !found.iter().any(|f| f.id == incident.id) {
+                    found.push(incident);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn search_address(&self, fragment: &str, limit: usize) -> Result<Vec<Incident>> {
+        let rows = if fragment.chars().count() < 3 {
+            // Below a trigram: only the few thousand open events are looked at.
+            let sql = format!(
+                "SELECT {COLUMNS} FROM events WHERE is_open = 1 AND address LIKE $1 ESCAPE '\\' \
+                 ORDER BY reported_at DESC LIMIT {limit}"
+            );
+            sqlx::query(&sql)
+                .bind(format!("%{}%", escape_like(fragment)))
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            match self.backend {
+                Backend::Sqlite => {
+                    // Newest first by rowid: FTS5 walks its index backwards
+                    // and stops at the limit, however common the fragment.
+                    let sql = format!(
+                        "SELECT {COLUMNS} FROM events WHERE rowid IN \
+                         (SELECT rowid FROM events_address WHERE events_address MATCH $1 \
+                          ORDER BY rowid DESC LIMIT {limit}) \
+                         ORDER BY reported_at DESC"
+                    );
+                    sqlx::query(&sql)
+                        .bind(format!("\"{}\"", fragment.replace('"', "\"\"")))
+                        .fetch_all(&self.pool)
+                        .await?
+                }
+                Backend::Postgres => {
+                    let sql = format!(
+                        "SELECT {COLUMNS} FROM events WHERE address LIKE $1 ESCAPE '\\' \
+                         ORDER BY reported_at DESC LIMIT {limit}"
+                    );
+                    sqlx::query(&sql)
+                        .bind(format!("%{}%", escape_like(fragment)))
+                        .fetch_all(&self.pool)
+                        .await?
+                }
+            }
+        };
+        rows.iter().map(Incident::from_row).collect()
+    }
+}
+
+/// `fragment` with LIKE's wildcards taken literally (escape character `\`).
+fn escape_like(fragment: &str) -> String {
+    let mut out = String::with_capacity(fragment.len());
+    for c in fragment.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_literal() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+        assert_eq!(escape_like("浒山街道"), "浒山街道");
+    }
+}
