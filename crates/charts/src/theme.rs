@@ -1,4 +1,5 @@
-//! How a chart looks: its size, its language and the dark wall palette.
+//! How a chart looks: its size, its language and its palette (dark for the
+//! wall, light for print).
 //!
 //! Sizes are derived from the chart's height rather than fixed in pixels, so
 //! the same chart rendered for a small tile or a whole 4K panel keeps its
@@ -77,6 +78,22 @@ impl Theme {
         }
     }
 
+    /// A light theme for paper (the shift-handover report) in Chinese at the
+    /// given size: dark text on white, with the same accent and series
+    /// colours as the wall so a chart reads the same on both. The wall keeps
+    /// [`Theme::new`]; only the palette differs.
+    pub fn print(width: u32, height: u32) -> Theme {
+        Theme {
+            background: Some(Rgb::hex(0xffffff)),
+            text: Rgb::hex(0x1f2937),
+            muted_text: Rgb::hex(0x5b6475),
+            grid: Rgb::hex(0xd5dae3),
+            accent: Rgb::hex(0x2f6fde),
+            warning: Rgb::hex(0xc2410c),
+            ..Theme::new(width, height)
+        }
+    }
+
     /// The same theme in another language.
     pub fn with_language(mut self, language: Lang) -> Theme {
         self.language = language;
@@ -102,5 +119,22 @@ impl Theme {
             1.0
         };
         ((self.size().1 as f32 / 40.0 * scale) as i32).max(12)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_print_theme_changes_the_palette_only() {
+        let wall = Theme::new(640, 400).with_language(Lang::En);
+        let print = Theme::print(640, 400).with_language(Lang::En);
+        assert_eq!(print.background, Some(Rgb::hex(0xffffff)));
+        assert_ne!(print.text, wall.text);
+        assert_eq!(
+            (print.size(), print.unit(), print.font_family, print.language),
+            (wall.size(), wall.unit(), wall.font_family, wall.language)
+        );
     }
 }
