@@ -792,6 +792,49 @@ mod tests {
     use super::*;
     use crate::text::width;
 
+    fn kpi(value: Option<f64>, unit: KpiUnit, target: Option<f64>) -> KpiLine {
+        KpiLine {
+            label: String::new(),
+            value,
+            unit,
+            target,
+            numerator: 0,
+            denominator: 0,
+            window: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_rate_misses_below_its_target_and_a_duration_above_it() {
+        assert!(misses_target(&kpi(
+            Some(0.97),
+            KpiUnit::Percent,
+            Some(0.98)
+        )));
+        assert!(!misses_target(&kpi(
+            Some(0.98),
+            KpiUnit::Percent,
+            Some(0.98)
+        )));
+        assert!(misses_target(&kpi(
+            Some(61.0),
+            KpiUnit::Minutes,
+            Some(60.0)
+        )));
+        assert!(!misses_target(&kpi(
+            Some(42.0),
+            KpiUnit::Minutes,
+            Some(60.0)
+        )));
+        assert!(!misses_target(&kpi(None, KpiUnit::Percent, Some(0.98))));
+        assert!(!misses_target(&kpi(
+            Some(f64::NAN),
+            KpiUnit::Percent,
+            Some(0.98)
+        )));
+        assert!(!misses_target(&kpi(Some(0.5), KpiUnit::Percent, None)));
+    }
+
     #[test]
     fn a_column_header_fits_its_column() {
         for (name, w) in EN.incident_columns.iter().zip(INCIDENT_COLUMNS) {

@@ -418,6 +418,25 @@ fn the_pdf_embeds_its_text_and_fonts() {
     assert!(text.contains("/FontFile"), "the font is not embedded");
     assert!(text.contains("/ToUnicode"), "text cannot be copied out");
     assert!(text.contains("/MediaBox [0 0 595.5 842.25]"), "not A4");
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert_eq!(
+        pages,
+        svg_pages(&sample(Lang::Zh)),
+        "one PDF page per page of the layout"
+    );
+    assert!(pages >= 2, "the sample runs over two pages");
+}
+
+fn svg_pages(h: &Handover) -> usize {
+    let svg = render_svg(h);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let height: f64 = doc
+        .root_element()
+        .attribute("height")
+        .unwrap()
+        .parse()
+        .unwrap();
+    (height / PAGE_HEIGHT).round() as usize
 }
 
 #[test]
