@@ -133,7 +133,12 @@ mod tests {
         assert_eq!(print.background, Some(Rgb::hex(0xffffff)));
         assert_ne!(print.text, wall.text);
         assert_eq!(
-            (print.size(), print.unit(), print.font_family, print.language),
+            (
+                print.size(),
+                print.unit(),
+                print.font_family,
+                print.language
+            ),
             (wall.size(), wall.unit(), wall.font_family, wall.language)
         );
     }
