@@ -11,6 +11,7 @@
 //! - `upstream`: the two upstreams, or the embedded simulator standing in for them.
 
 mod commands;
+mod console;
 mod screenshots;
 mod state;
 mod upstream;
@@ -104,7 +105,12 @@ fn run(config: Config) -> anyhow::Result<()> {
             commands::subscribe,
             commands::city_map,
             commands::acknowledge_alert,
-            video::cameras
+            video::cameras,
+            console::console_level,
+            console::console_incident,
+            console::console_photo,
+            console::console_search,
+            console::push_to_wall
         ])
         .setup({
             let state = state.clone();

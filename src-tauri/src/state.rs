@@ -12,6 +12,7 @@ use gridwall_ingest::config::IngestConfig;
 use gridwall_ingest::feed::Ingest;
 use gridwall_store::Store;
 use gridwall_wall::config::Config;
+use gridwall_wall::console::Console;
 use gridwall_wall::feed::{Links, UpstreamLink};
 use gridwall_wall::links::{self, Polling};
 use gridwall_wall::live::{Live, LiveSink, Timings};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub(crate) started: Arc<Started>,
     /// The live picture every window is fed from, and the store under it.
     pub live: Arc<Live>,
+    /// The duty officer's drill-down, search and push to the wall.
+    pub console: Arc<Console>,
     ingest: Arc<Ingest<LiveSink>>,
     /// Where ingest caches the upstream's geometry and divisions.
     pub cache_dir: std::path::PathBuf,
@@ -79,7 +82,14 @@ impl AppState {
             Ingest::new(ingest, Arc::new(live.sink()))
                 .context("cannot set up the ingest client")?,
         );
+        let console = Arc::new(Console::new(
+            live.store().clone(),
+            started.clock.clone(),
+            started.http.clone(),
+            started.upstreams.governance.clone(),
+        ));
         Ok(Self {
+            console,
             config: Arc::new(config),
             clock: started.clock.clone(),
             links,

@@ -149,6 +149,31 @@ pub enum WallEvent {
         charts: ChartSet,
         at: String,
     },
+    /// A duty officer put a grid or an incident on the wall's focus area.
+    Focus {
+        focus: FocusItem,
+    },
+}
+
+/// What a duty officer pushed to the wall (an audited act, issue 7).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct FocusItem {
+    /// `grid` or `incident`.
+    pub kind: String,
+    /// The grid id or the event id.
+    pub id: String,
+    pub grid_id: String,
+    /// The grid's name, or the incident's title (upstream text: shown as text).
+    pub title: String,
+    /// The grid's breadcrumb, e.g. `浒山街道 › 解放社区`.
+    pub place: String,
+    pub severity: Option<u8>,
+    /// `[lon, lat]`: the incident's location or the grid's centroid.
+    pub location: Option<[f64; 2]>,
+    /// Who pushed it (`user@window`) and when (platform time).
+    pub by: String,
+    pub at: String,
 }
 
 /// One grid's live status, as the map colours it.

@@ -13,6 +13,7 @@
 //! adapts it; tests drive it without a window.
 
 pub mod config;
+pub mod console;
 pub mod feed;
 pub mod links;
 pub mod live;

@@ -25,7 +25,9 @@ use time::OffsetDateTime;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-use crate::feed::{AlertItem, ChartSet, ChartSvgs, GridStatus, KpiDefinition, KpiTile, WallEvent};
+use crate::feed::{
+    AlertItem, ChartSet, ChartSvgs, FocusItem, GridStatus, KpiDefinition, KpiTile, WallEvent,
+};
 
 /// How often things are recomputed. Tests shorten them.
 #[derive(Clone, Debug)]
@@ -59,6 +61,7 @@ struct Picture {
     alerts: VecDeque<AlertItem>,
     kpis: Option<WallEvent>,
     charts: Option<WallEvent>,
+    focus: Option<WallEvent>,
 }
 
 #[derive(Default)]
@@ -161,7 +164,15 @@ impl Live {
         ];
         out.extend(picture.kpis.clone());
         out.extend(picture.charts.clone());
+        out.extend(picture.focus.clone());
         out
+    }
+
+    /// Puts `focus` on every wall window, now and for windows that open later.
+    pub fn push_focus(&self, focus: FocusItem) {
+        let event = WallEvent::Focus { focus };
+        self.lock_picture().focus = Some(event.clone());
+        let _ = self.events.send(event);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<WallEvent> {
@@ -221,18 +232,7 @@ impl Live {
         let mut tiles = Vec::new();
         for window in KpiWindow::ALL {
             for kpi in self.store.kpis(now.unix_timestamp(), window, None).await? {
-                let (zh, en) = kpi.key.definition();
-                tiles.push(KpiTile {
-                    key: kpi.key.as_str().to_owned(),
-                    window: window.as_str().to_owned(),
-                    value: kpi.value,
-                    numerator: kpi.numerator,
-                    denominator: kpi.denominator,
-                    target: kpi.key.target(),
-                    percent: kpi.key != KpiKey::MedianHandlingMinutes,
-                    zh: KpiDefinition::from(zh),
-                    en: KpiDefinition::from(en),
-                });
+                tiles.push(kpi_tile(&kpi));
             }
         }
         let event = WallEvent::Kpis {
@@ -331,7 +331,23 @@ impl Live {
 }
 
 /// The calendar date of a local day number.
-fn date_of(day: i64) -> time::Date {
+/// A KPI as a tile shows it, with its definitions in both languages.
+pub(crate) fn kpi_tile(kpi: &gridwall_store::Kpi) -> KpiTile {
+    let (zh, en) = kpi.key.definition();
+    KpiTile {
+        key: kpi.key.as_str().to_owned(),
+        window: kpi.window.as_str().to_owned(),
+        value: kpi.value,
+        numerator: kpi.numerator,
+        denominator: kpi.denominator,
+        target: kpi.key.target(),
+        percent: kpi.key != KpiKey::MedianHandlingMinutes,
+        zh: KpiDefinition::from(zh),
+        en: KpiDefinition::from(en),
+    }
+}
+
+pub(crate) fn date_of(day: i64) -> time::Date {
     OffsetDateTime::from_unix_timestamp(day * 86_400)
         .map(|t| t.date())
         .unwrap_or(time::Date::MIN)

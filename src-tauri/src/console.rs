@@ -1,0 +1,91 @@
+//! Commands of the duty officer's console (issue 7). Each is an adapter over
+//! [`gridwall_wall::console::Console`]: arguments in, core call, error out.
+
+use tauri::{State, Window};
+
+use gridwall_wall::console::{ConsoleError, Filter, IncidentDetail, LevelView, Place, SearchHit};
+use gridwall_wall::feed::{CommandError, ErrorCode, FocusItem};
+
+use crate::state::AppState;
+
+fn error(err: ConsoleError) -> CommandError {
+    let code = match &err {
+        ConsoleError::NotFound(_) => ErrorCode::NotFound,
+        ConsoleError::Invalid(_) => ErrorCode::Invalid,
+        ConsoleError::Upstream(_) | ConsoleError::Store(_) => {
+            tracing::warn!("console: {err}");
+            ErrorCode::Internal
+        }
+    };
+    CommandError {
+        code,
+        message: err.to_string(),
+    }
+}
+
+/// Who did it: the console's user and window, as the audit log records.
+pub(crate) fn actor(window: &Window) -> String {
+    let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    format!("{operator}@{}", window.label())
+}
+
+/// Everything shown for one place of the tree under the officer's filters.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(level = ?place.level, id = %place.id), err(Debug))]
+pub async fn console_level(
+    state: State<'_, AppState>,
+    place: Place,
+    filter: Filter,
+) -> Result<LevelView, CommandError> {
+    state.console.level(&place, &filter).await.map_err(error)
+}
+
+/// One incident with its closed loop, photos' URLs, cameras and workers.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(event = %id), err(Debug))]
+pub async fn console_incident(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<IncidentDetail, CommandError> {
+    state.console.incident(&id).await.map_err(error)
+}
+
+/// A photo of an incident, fetched by Rust (the token stays here), as bytes.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn console_photo(
+    state: State<'_, AppState>,
+    url: String,
+) -> Result<tauri::ipc::Response, CommandError> {
+    let (_mime, bytes) = state.console.photo(&url).await.map_err(error)?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
+/// Incidents by id prefix or address fragment, grids and workers by name.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn console_search(
+    state: State<'_, AppState>,
+    query: String,
+) -> Result<Vec<SearchHit>, CommandError> {
+    state.console.search(&query).await.map_err(error)
+}
+
+/// Puts a grid (`kind` = `grid`) or an incident (`incident`) on the wall's
+/// focus area: recorded in the audit log, then shown on every wall window.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(window = window.label(), kind = %kind, id = %id), err(Debug))]
+pub async fn push_to_wall(
+    window: Window,
+    state: State<'_, AppState>,
+    kind: String,
+    id: String,
+) -> Result<FocusItem, CommandError> {
+    let focus = state
+        .console
+        .push_to_wall(&kind, &id, &actor(&window))
+        .await
+        .map_err(error)?;
+    state.live.push_focus(focus.clone());
+    Ok(focus)
+}
