@@ -190,3 +190,29 @@ async fn the_video_gateway_is_served_on_the_same_port() {
         "cameras not in the catalogue: {unknown:?}"
     );
 }
+
+#[tokio::test]
+async fn photos_attached_to_events_are_served_as_jpeg() {
+    let sim = Sim::start(builder(1.0)).await;
+    let page = sim
+        .get_json("/api/v1/events?state=open&limit=500", 200)
+        .await;
+    let with_photo = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["attachments"].as_array().is_some_and(|a| !a.is_empty()))
+        .expect("some open event has a photo");
+    let url = with_photo["attachments"][0]["url"].as_str().unwrap();
+    let first = sim.get(url).await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["content-type"], "image/jpeg");
+    let bytes = first.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], [0xFF, 0xD8], "a JPEG");
+    let again = sim.get(url).await.bytes().await.unwrap();
+    assert_eq!(bytes, again, "the same URL gives the same picture");
+
+    let id = with_photo["id"].as_str().unwrap();
+    assert_eq!(sim.get(&format!("/files/{id}/99.jpg")).await.status(), 404);
+    assert_eq!(sim.get("/files/NOPE/1.jpg").await.status(), 404);
+}

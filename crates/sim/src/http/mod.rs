@@ -5,6 +5,7 @@
 //! - `events`: the feed as pages, the open snapshot, one event.
 //! - `stream`: the feed as Server-Sent Events.
 //! - `broadcasts`: instructions to workers and their acks.
+//! - `files`: the photos events' attachments point to.
 //! - `admin`: faults, injection, retention, ground truth.
 //!
 //! Bearer auth and transport faults are middleware over the contract's routes
@@ -15,6 +16,7 @@ mod admin;
 mod broadcasts;
 mod city;
 mod events;
+mod files;
 mod stream;
 
 use std::sync::Arc;
@@ -43,6 +45,7 @@ pub fn router(shared: AppState) -> Router {
         .route("/api/v1/events", get(events::list))
         .route("/api/v1/events/stream", get(stream::stream))
         .route("/api/v1/events/{id}", get(events::one))
+        .route("/files/{id}/{name}", get(files::photo))
         .route("/api/v1/broadcasts", post(broadcasts::send))
         .route("/api/v1/broadcasts/{id}", get(broadcasts::one))
         .route("/api/v1/broadcasts/{id}/acks", get(broadcasts::acks))
