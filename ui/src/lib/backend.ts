@@ -6,8 +6,20 @@ import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
 import type { CommandError } from "../bindings/CommandError";
 import type { CityData } from "../map/GridMap";
+import type { Filter } from "../bindings/Filter";
+import type { FocusItem } from "../bindings/FocusItem";
+import type { IncidentDetail } from "../bindings/IncidentDetail";
+import type { LevelView } from "../bindings/LevelView";
+import type { Place } from "../bindings/Place";
+import type { SearchHit } from "../bindings/SearchHit";
 
 export type { WallEvent, WindowSetup, CommandError };
+
+/** What the shift handover command answers: where the file went, and its figures. */
+export interface HandoverResult {
+  path: string;
+  [figure: string]: unknown;
+}
 
 export interface Backend {
   windowSetup(): Promise<WindowSetup>;
@@ -17,6 +29,17 @@ export interface Backend {
   cityMap(): Promise<CityData>;
   /** Records that this console's operator acknowledged a pinned alert. */
   acknowledgeAlert(eventId: string): Promise<void>;
+  /** The console: one place of the tree under the officer's filters. */
+  consoleLevel(place: Place, filter: Filter): Promise<LevelView>;
+  /** The console: one incident with its closed loop. */
+  consoleIncident(id: string): Promise<IncidentDetail>;
+  /** A photo of an incident, fetched by Rust, as a blob (for a blob URL). */
+  consolePhoto(url: string): Promise<Blob>;
+  consoleSearch(query: string): Promise<SearchHit[]>;
+  /** Puts a grid or an incident on the wall's focus area (audited). */
+  pushToWall(kind: "grid" | "incident", id: string): Promise<FocusItem>;
+  /** The shift handover report, written to a file. */
+  handover(format: "pdf" | "png"): Promise<HandoverResult>;
 }
 
 function inTauri(): boolean {
@@ -47,13 +70,47 @@ class TauriBackend implements Backend {
     const { invoke } = await import("@tauri-apps/api/core");
     await invoke("acknowledge_alert", { eventId });
   }
+
+  async consoleLevel(place: Place, filter: Filter): Promise<LevelView> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<LevelView>("console_level", { place, filter });
+  }
+
+  async consoleIncident(id: string): Promise<IncidentDetail> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<IncidentDetail>("console_incident", { id });
+  }
+
+  async consolePhoto(url: string): Promise<Blob> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    const bytes = await invoke<ArrayBuffer>("console_photo", { url });
+    return new Blob([bytes], { type: "image/jpeg" });
+  }
+
+  async consoleSearch(query: string): Promise<SearchHit[]> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<SearchHit[]>("console_search", { query });
+  }
+
+  async pushToWall(kind: "grid" | "incident", id: string): Promise<FocusItem> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<FocusItem>("push_to_wall", { kind, id });
+  }
+
+  async handover(format: "pdf" | "png"): Promise<HandoverResult> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<HandoverResult>("handover", { format });
+  }
 }
+
+const NO_RUST: CommandError = { code: "not_found", message: "not available without the Rust side" };
 
 /** Stands in for Rust when the page is opened in a browser during development. */
 class FakeBackend implements Backend {
   async windowSetup(): Promise<WindowSetup> {
     const lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "zh-CN";
-    return { label: "wall", layout: "wall", language: lang, kiosk: false, version: "dev" };
+    const layout = new URLSearchParams(location.search).get("layout") === "console" ? "console" : "wall";
+    return { label: layout, layout, language: lang, kiosk: false, version: "dev" };
   }
 
   async subscribe(onEvent: (event: WallEvent) => void): Promise<void> {
@@ -69,6 +126,30 @@ class FakeBackend implements Backend {
   }
 
   async acknowledgeAlert(): Promise<void> {}
+
+  async consoleLevel(): Promise<LevelView> {
+    throw NO_RUST;
+  }
+
+  async consoleIncident(): Promise<IncidentDetail> {
+    throw NO_RUST;
+  }
+
+  async consolePhoto(): Promise<Blob> {
+    throw NO_RUST;
+  }
+
+  async consoleSearch(): Promise<SearchHit[]> {
+    return [];
+  }
+
+  async pushToWall(): Promise<FocusItem> {
+    throw NO_RUST;
+  }
+
+  async handover(): Promise<HandoverResult> {
+    throw NO_RUST;
+  }
 }
 
 export const backend: Backend = inTauri() ? new TauriBackend() : new FakeBackend();

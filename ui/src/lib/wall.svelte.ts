@@ -11,6 +11,7 @@ import type { AlertItem } from "../bindings/AlertItem";
 import type { GridStatus } from "../bindings/GridStatus";
 import type { KpiTile } from "../bindings/KpiTile";
 import type { ChartSet } from "../bindings/ChartSet";
+import type { FocusItem } from "../bindings/FocusItem";
 import type { CityData, GridDelta } from "../map/GridMap";
 import { dictionary } from "./i18n";
 
@@ -48,6 +49,8 @@ export class WallState {
   /** The map's geometry: raw, a deep proxy over 12,000 polygons would cost more than the map. */
   city = $state.raw<CityData | null>(null);
   selectedGrid = $state<string | null>(null);
+  /** What a duty officer last pushed to the wall, until replaced or dismissed. */
+  focus = $state.raw<FocusItem | null>(null);
 
   /** The latest status of every grid, for a map that subscribes late. */
   // Not reactive on purpose: thousands of grid updates must not re-render anything.
@@ -97,6 +100,12 @@ export class WallState {
       case "charts":
         this.charts = event.charts;
         this.chartsAt = event.at;
+        break;
+      case "focus":
+        // The card shows it; selecting its grid outlines it on the map and
+        // turns the camera matrix to the cameras nearest to it.
+        this.focus = event.focus;
+        this.selectedGrid = event.focus.grid_id;
         break;
     }
   }
