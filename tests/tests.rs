@@ -4,6 +4,10 @@
 //! `scripts/test` builds the app first; the tests find it in the target folder.
 //! Screenshots are written to `target/e2e-screenshots/` as artifacts.
 //!
+//! - `console`: the duty officer's console beside a wall window (drill-down
+//!   to an incident, search, push to wall with its audit entry).
+//! - `handover`: the shift handover report as PDF and PNG, its figures equal
+//!   to the store's.
 //! - `skeleton`: the window, its title, the clock and links pushed from Rust
 //!   over a channel, the language switch, the frame of the layout.
 //! - `startup`: what the binary says and does before any window: bad config,
@@ -13,6 +17,8 @@
 //! - `wall`: the live wall at 4K against a simulator the test drives (map,
 //!   ticker, hostile text, acknowledgement, stale banner).
 
+mod console;
+mod handover;
 mod skeleton;
 mod startup;
 mod video;

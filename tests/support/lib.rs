@@ -470,3 +470,63 @@ impl Drop for Sim {
         let _ = self.child.wait();
     }
 }
+
+impl Launch {
+    /// Start with the configuration file at `path` (`--config`).
+    pub fn config(self, path: &Path) -> Self {
+        self.arg(format!("--config={}", path.display()))
+    }
+}
+
+/// A configuration with a wall window first (the session attaches to it)
+/// and a duty officer's console second, written into `dir`.
+pub fn wall_and_console_config(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join("wall-and-console.toml");
+    std::fs::write(
+        &path,
+        "[[window]]\nlabel = \"wall\"\nlayout = \"wall\"\n\n\
+         [[window]]\nlabel = \"console\"\nlayout = \"console\"\nfullscreen = false\n",
+    )?;
+    Ok(path)
+}
+
+impl Wall {
+    /// Points the session at the window showing `layout` (`wall`, `video`,
+    /// `console`) once it has its setup; fails after 30 s without one.
+    pub async fn switch_to_layout(&self, layout: &str) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            for handle in self.client.windows().await? {
+                self.client.switch_to_window(handle).await?;
+                let shown = self
+                    .js("const s = document.querySelector('[data-testid=screen]'); \
+                         return s && s.dataset.ready === 'true' ? s.dataset.layout : null")
+                    .await?;
+                if shown.as_str() == Some(layout) {
+                    return Ok(());
+                }
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("no window shows the `{layout}` layout");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// The app's own store (`store.sqlite` in its data dir), to read what it recorded.
+    pub async fn store(&self) -> Result<gridwall_store::Store> {
+        let path = self.data_dir.path().join("store.sqlite");
+        Ok(gridwall_store::Store::open(path.to_str().context("temp paths are UTF-8")?).await?)
+    }
+
+    /// Text content of the elements matching a CSS selector, in order
+    /// (whether scrolled into view or not).
+    pub async fn texts(&self, css: &str) -> Result<Vec<String>> {
+        let found = self
+            .js(&format!(
+                "return [...document.querySelectorAll({css:?})].map((e) => e.textContent.trim())"
+            ))
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+}

@@ -11,6 +11,7 @@ import { CITY, defaultFilters, parentOf, samePlace, toFilter, type FilterState }
 
 /** The level is asked again this often while shown (counts move). */
 const REFRESH_MS = 30_000;
+const RETRY_MS = 2_000;
 
 export class ConsoleState {
   place = $state<Place>(CITY);
@@ -71,7 +72,10 @@ export class ConsoleState {
       this.error = null;
       if (this.cursor >= view.children.length) this.cursor = Math.max(0, view.children.length - 1);
     } catch (err) {
-      if (ask === this.levelAsk) this.error = errorMessage(err);
+      if (ask !== this.levelAsk) return;
+      this.error = errorMessage(err);
+      // Nothing shown yet (the first sync is still under way): ask again soon.
+      if (this.level === null) setTimeout(() => void (ask === this.levelAsk && this.load(quiet)), RETRY_MS);
     } finally {
       if (ask === this.levelAsk) this.loading = false;
     }
