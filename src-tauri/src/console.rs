@@ -89,3 +89,72 @@ pub async fn push_to_wall(
     state.live.push_focus(focus.clone());
     Ok(focus)
 }
+
+/// Produces the shift handover report (交接班) as `pdf` or `png` in the data
+/// folder's `handover/` and returns where, with the figures it prints.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(window = window.label(), format = %format), err(Debug))]
+pub async fn handover(
+    window: Window,
+    state: State<'_, AppState>,
+    format: String,
+) -> Result<gridwall_wall::handover::HandoverResult, CommandError> {
+    let internal = |message: String| {
+        tracing::warn!("{message}");
+        CommandError {
+            code: ErrorCode::Internal,
+            message,
+        }
+    };
+    if format != "pdf" && format != "png" {
+        return Err(CommandError {
+            code: ErrorCode::Invalid,
+            message: format!("a handover report is pdf or png, not {format:?}"),
+        });
+    }
+    let directory = state.console.directory().await.map_err(error)?;
+    let now = state.clock.now();
+    let (report, figures) = gridwall_wall::handover::gather(
+        state.live.store(),
+        &directory,
+        now,
+        state.config.language,
+        &actor(&window),
+    )
+    .await
+    .map_err(|err| internal(format!("cannot gather the shift: {err}")))?;
+    let shift_start = gridwall_wall::rfc3339(report.shift_start);
+    let shift_end = gridwall_wall::rfc3339(report.shift_end);
+    let png = format == "png";
+    // Drawing and encoding take a second or two of CPU: off the async threads.
+    let bytes = tokio::task::spawn_blocking(move || {
+        if png {
+            gridwall_report::render_png(&report, 2.0)
+        } else {
+            gridwall_report::render_pdf(&report)
+        }
+    })
+    .await
+    .map_err(|err| internal(format!("the report renderer stopped: {err}")))?
+    .map_err(|err| internal(format!("cannot draw the report: {err}")))?;
+    let folder = state
+        .cache_dir
+        .parent()
+        .unwrap_or(&state.cache_dir)
+        .join("handover");
+    let path = folder.join(gridwall_wall::handover::file_name(now, &format));
+    tokio::fs::create_dir_all(&folder)
+        .await
+        .map_err(|err| internal(format!("cannot create {}: {err}", folder.display())))?;
+    tokio::fs::write(&path, bytes)
+        .await
+        .map_err(|err| internal(format!("cannot write {}: {err}", path.display())))?;
+    tracing::info!(path = %path.display(), "handover report written");
+    Ok(gridwall_wall::handover::HandoverResult {
+        path: path.display().to_string(),
+        format,
+        shift_start,
+        shift_end,
+        figures,
+    })
+}

@@ -110,7 +110,8 @@ fn run(config: Config) -> anyhow::Result<()> {
             console::console_incident,
             console::console_photo,
             console::console_search,
-            console::push_to_wall
+            console::push_to_wall,
+            console::handover
         ])
         .setup({
             let state = state.clone();

@@ -295,10 +295,14 @@ fn draw_counts<DB: DrawingBackend>(root: &Area<DB>, theme: &Theme, days: &[DayCo
         } else {
             accent.mix(0.7).filled()
         };
-        chart.draw_series(std::iter::once(Rectangle::new(
-            [(x - 0.34, 0.0), (x + 0.34, day.count as f64)],
-            style,
-        )))?;
+        // A day without events has no bar: a zero-height rectangle is
+        // invalid SVG that renderers warn about (resvg, once per bar).
+        if day.count > 0 {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x - 0.34, 0.0), (x + 0.34, day.count as f64)],
+                style,
+            )))?;
+        }
         if i == last || i == busiest {
             let (px, py) = chart.backend_coord(&(*x, day.count as f64));
             root.draw(&Text::new(

@@ -15,6 +15,7 @@
 pub mod config;
 pub mod console;
 pub mod feed;
+pub mod handover;
 pub mod links;
 pub mod live;
 pub mod logging;
