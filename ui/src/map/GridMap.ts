@@ -92,6 +92,8 @@ interface TestHooks {
   frames(): number;
   /** Where a grid's label point is on the canvas, in CSS pixels, or null when off screen. */
   screenPointOf(gridId: string): [number, number] | null;
+  /** Milliseconds each painted frame took in JavaScript since the last call (for the in-app benchmark). */
+  takePaintTimes(): number[];
 }
 
 declare global {
@@ -216,6 +218,8 @@ export class GridMap {
 
   private selectedIndex = -1;
   private readonly selectListeners = new Set<(gridId: string | null) => void>();
+  /** Paint durations of the last painted frames (ms), read by the in-app benchmark. */
+  private paintTimes: number[] = [];
   private readonly counters: GridMapStats = {
     frames: 0,
     fullRedraws: 0,
@@ -542,13 +546,18 @@ export class GridMap {
       const W = this.canvas.width,
         H = this.canvas.height;
       const shiftTooFar = Math.abs(this.shiftX) >= W || Math.abs(this.shiftY) >= H;
+      const paintStart = performance.now();
       if (this.needFull || this.dirtyCount > MAX_DIRTY_RECTS || shiftTooFar) {
         this.paintAll();
         painted = true;
       } else if (this.dirtyCount > 0 || shifted) {
         painted = this.paintDirty();
       }
-      if (painted) this.lastStatusPaint = now;
+      if (painted) {
+        this.lastStatusPaint = now;
+        if (this.paintTimes.length >= 4096) this.paintTimes.shift();
+        this.paintTimes.push(performance.now() - paintStart);
+      }
     }
     for (let k = 0; k < this.dirtyCount; k++) this.dirtyMark[this.dirty[k]!] = 0;
     this.dirtyCount = 0;
@@ -1144,6 +1153,7 @@ export class GridMap {
       count: () => this.gridCount(),
       selected: () => this.selected(),
       frames: () => this.counters.frames,
+      takePaintTimes: () => this.paintTimes.splice(0),
       screenPointOf: (id) => {
         const i = this.city?.indexOf(id);
         if (i === undefined || !this.city) return null;
