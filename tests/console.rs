@@ -150,7 +150,6 @@ async fn drilling_from_the_city_to_an_incident_shows_the_simulators_names_and_ti
         .context("the city division")?;
 
     let (wall, _config) = launch(&sim).await?;
-    wall.screenshot("console-city-1920x1080").await?;
 
     drill(&wall, "town", &town).await?;
     drill(&wall, "village", &village).await?;
@@ -224,6 +223,26 @@ async fn drilling_from_the_city_to_an_incident_shows_the_simulators_names_and_ti
         .send_keys(&fantoccini::key::Key::Backspace.to_string())
         .await?;
     showing(&wall, "village", &village).await?;
+
+    // Back to the city through its crumb, with the whole city's figures.
+    wall.click("[data-testid=crumb][data-level=city]").await?;
+    showing(&wall, "city", "").await?;
+    wall.wait_for_js(
+        "return Number(document.querySelector('[data-testid=level-open]').textContent) > 0",
+        Duration::from_secs(20),
+    )
+    .await
+    .context("the city shows no open incident")?;
+    // Its workforce and cameras too (the app's directory of them may lag
+    // the first sync by up to a minute).
+    wall.wait_for_js(
+        "return document.querySelectorAll('[data-testid=worker]').length > 0 \
+         && document.querySelectorAll('[data-testid=camera]').length > 0",
+        Duration::from_secs(90),
+    )
+    .await
+    .context("the city shows no workers or cameras")?;
+    wall.screenshot("console-city-1920x1080").await?;
     wall.close().await
 }
 

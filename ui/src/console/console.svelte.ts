@@ -12,6 +12,7 @@ import { CITY, defaultFilters, parentOf, samePlace, toFilter, type FilterState }
 /** The level is asked again this often while shown (counts move). */
 const REFRESH_MS = 30_000;
 const RETRY_MS = 2_000;
+const SOON_MS = 5_000;
 
 export class ConsoleState {
   place = $state<Place>(CITY);
@@ -36,6 +37,7 @@ export class ConsoleState {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
   }
 
   /** Shows `place`; the open incident stays open unless `closeIncident`. */
@@ -56,6 +58,19 @@ export class ConsoleState {
     return true;
   }
 
+  private lastLoad = 0;
+  private soon: ReturnType<typeof setTimeout> | null = null;
+
+  /** A quiet reload, at most one per `SOON_MS` (the feed says counts moved). */
+  refreshSoon(): void {
+    if (this.soon) return;
+    const wait = Math.max(0, this.lastLoad + SOON_MS - Date.now());
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      void this.load(true);
+    }, wait);
+  }
+
   setFilters(next: FilterState): void {
     this.filters = next;
     void this.load();
@@ -63,6 +78,7 @@ export class ConsoleState {
 
   async load(quiet = false): Promise<void> {
     const ask = ++this.levelAsk;
+    this.lastLoad = Date.now();
     const place = $state.snapshot(this.place);
     if (!quiet) this.loading = true;
     try {
