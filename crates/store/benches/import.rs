@@ -6,6 +6,11 @@
 //!   cargo bench -p gridwall-store --bench import            # 365 days
 //!   GRIDWALL_BENCH_DAYS=1826 cargo bench -p gridwall-store --bench import
 //!
+//! With `GRIDWALL_BENCH_KEEP=<file>` it only builds a store of that history
+//! (streamed straight into `apply`, no files, no baseline, no queries) and
+//! leaves it at `<file>`: the five-year store the console's click-to-panel
+//! benchmark opens (`benches/console_clicks.rs` at the repository root).
+//!
 //! The records are generated and serialised before the clock starts and kept
 //! on disk between batches (a JSON-lines file), so the import's figure is
 //! parsing and landing only. The sqlite3 baseline imports the same
@@ -83,6 +88,9 @@ async fn main() -> anyhow::Result<()> {
         .seed(7)
         .warmup(Duration::ZERO)
         .build()?;
+    if let Some(keep) = std::env::var_os("GRIDWALL_BENCH_KEEP") {
+        return build_only(&sim, from, to, std::path::Path::new(&keep)).await;
+    }
 
     // Generate once: JSON lines for the store, CSV for sqlite3.
     let generated = Instant::now();
@@ -235,6 +243,45 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "peak resident memory after queries: {:.0} MiB",
         peak_rss_mib()
+    );
+    Ok(())
+}
+
+/// Streams the history into a store at `keep`, printing progress.
+async fn build_only(
+    sim: &Simulator,
+    from: time::OffsetDateTime,
+    to: time::OffsetDateTime,
+    keep: &std::path::Path,
+) -> anyhow::Result<()> {
+    let store = Store::open(keep.to_str().expect("a UTF-8 path")).await?;
+    let started = Instant::now();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut count = 0u64;
+    for (seq, revision) in sim.history(from, to) {
+        let event = revision.case.event(revision.step, seq);
+        batch.push(RawRecord::new("zhili", serde_json::to_string(&event)?));
+        count += 1;
+        if batch.len() == BATCH {
+            store.apply(&batch, to).await?;
+            batch.clear();
+            if count.is_multiple_of(1_000_000) {
+                println!(
+                    "{count} revisions in {:.0} s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+    }
+    store.apply(&batch, to).await?;
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(store.pool())
+        .await?;
+    store.close().await;
+    println!(
+        "kept {}: {count} revisions of {events} events in {:.0} s",
+        keep.display(),
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }
