@@ -142,5 +142,8 @@ pub async fn acknowledge_alert(
         .store()
         .record_audit(&entry)
         .await
-        .map_err(|err| internal(format!("cannot record the acknowledgement: {err}")))
+        .map_err(|err| internal(format!("cannot record the acknowledgement: {err}")))?;
+    // Recorded first: an acknowledgement that was not stored unpins nothing.
+    state.live.acknowledge(&entry.subject);
+    Ok(())
 }

@@ -153,6 +153,11 @@ pub enum WallEvent {
     Focus {
         focus: FocusItem,
     },
+    /// The alerts pinned on every window (severity 3 or more, not yet
+    /// acknowledged), newest first: the whole list each time it changes.
+    Pins {
+        ids: Vec<String>,
+    },
 }
 
 /// What a duty officer pushed to the wall (an audited act, issue 7).

@@ -54,6 +54,10 @@ impl Default for Timings {
 
 /// Alerts kept for the ticker (and sent to a window that subscribes).
 const TICKER_LEN: usize = 60;
+/// Alerts of this severity or more stay pinned until an operator acknowledges them.
+pub const PIN_SEVERITY: u8 = 3;
+/// At most this many alerts are pinned at once (the oldest drop off).
+const MAX_PINS: usize = 40;
 
 #[derive(Default)]
 struct Picture {
@@ -62,6 +66,8 @@ struct Picture {
     kpis: Option<WallEvent>,
     charts: Option<WallEvent>,
     focus: Option<WallEvent>,
+    /// Severe alerts not yet acknowledged, newest first.
+    pinned: Vec<String>,
 }
 
 #[derive(Default)]
@@ -124,6 +130,26 @@ impl Live {
         });
         let grids = live.store.grid_states().await?;
         let alerts = live.store.recent_alerts(TICKER_LEN).await?;
+        // Pins survive a restart: the ticker's severe alerts of the last day
+        // that nobody has acknowledged are pinned again.
+        let acknowledged: std::collections::HashSet<String> = live
+            .store
+            .audit("acknowledge_alert")
+            .await?
+            .into_iter()
+            .map(|entry| entry.subject)
+            .collect();
+        let day_ago = live.clock.now() - time::Duration::days(1);
+        let pinned: Vec<String> = alerts
+            .iter()
+            .filter(|a| {
+                a.severity >= PIN_SEVERITY
+                    && a.reported_at > day_ago
+                    && !acknowledged.contains(&a.id)
+            })
+            .map(|a| a.id.clone())
+            .take(MAX_PINS)
+            .collect();
         {
             let mut picture = live.lock_picture();
             picture.grids = grids
@@ -131,6 +157,7 @@ impl Live {
                 .map(|g| (g.grid_id.clone(), status(g)))
                 .collect();
             picture.alerts = alerts.iter().map(alert_item).collect();
+            picture.pinned = pinned;
         }
         Ok(live)
     }
@@ -165,7 +192,24 @@ impl Live {
         out.extend(picture.kpis.clone());
         out.extend(picture.charts.clone());
         out.extend(picture.focus.clone());
+        out.push(WallEvent::Pins {
+            ids: picture.pinned.clone(),
+        });
         out
+    }
+
+    /// An operator acknowledged `id`: it is unpinned on every window.
+    pub fn acknowledge(&self, id: &str) {
+        let ids = {
+            let mut picture = self.lock_picture();
+            let before = picture.pinned.len();
+            picture.pinned.retain(|p| p != id);
+            if picture.pinned.len() == before {
+                return;
+            }
+            picture.pinned.clone()
+        };
+        let _ = self.events.send(WallEvent::Pins { ids });
     }
 
     /// Puts `focus` on every wall window, now and for windows that open later.
@@ -201,6 +245,7 @@ impl Live {
         let mut alerts = pending.alerts;
         alerts.sort_by(|a, b| b.reported_at.cmp(&a.reported_at));
         alerts.truncate(TICKER_LEN);
+        let (mut pins_changed, mut pins) = (false, None);
         {
             let mut picture = self.lock_picture();
             for (id, grid) in &pending.grids {
@@ -208,8 +253,16 @@ impl Live {
             }
             for alert in alerts.iter().rev() {
                 picture.alerts.push_front(alert.clone());
+                if alert.severity >= PIN_SEVERITY && !picture.pinned.contains(&alert.id) {
+                    picture.pinned.insert(0, alert.id.clone());
+                    pins_changed = true;
+                }
             }
             picture.alerts.truncate(TICKER_LEN);
+            picture.pinned.truncate(MAX_PINS);
+            if pins_changed {
+                pins = Some(picture.pinned.clone());
+            }
         }
         if !pending.grids.is_empty() {
             let _ = self.events.send(WallEvent::Grids {
@@ -222,6 +275,9 @@ impl Live {
                 alerts,
                 full: false,
             });
+        }
+        if let Some(ids) = pins {
+            let _ = self.events.send(WallEvent::Pins { ids });
         }
         true
     }
@@ -437,6 +493,61 @@ mod tests {
         let snapshot = live.snapshot();
         assert!(
             matches!(&snapshot[0], WallEvent::Grids { grids, full: true } if grids.len() == 100)
+        );
+    }
+
+    #[tokio::test]
+    async fn severe_alerts_stay_pinned_on_every_window_until_acknowledged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.sqlite").to_str().unwrap())
+            .await
+            .unwrap();
+        let live = Live::new(Arc::new(store), Clock::real(), Timings::default())
+            .await
+            .unwrap();
+        let mut rx = live.subscribe();
+        let alert = |id: &str, severity: u8| gridwall_store::Alert {
+            id: id.to_owned(),
+            grid_id: "G1".to_owned(),
+            severity,
+            source: "police_110".to_owned(),
+            category: "dispute.neighbour".to_owned(),
+            title: id.to_owned(),
+            reported_at: Clock::real().now(),
+        };
+        live.record(&Changes {
+            alerts: vec![
+                alert("ordinary", 2),
+                alert("serious", 3),
+                alert("critical", 4),
+            ],
+            ..Changes::default()
+        });
+        live.flush();
+        let pins = loop {
+            if let WallEvent::Pins { ids } = rx.recv().await.unwrap() {
+                break ids;
+            }
+        };
+        let mut sorted = pins.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["critical", "serious"], "severity 3 and 4 only");
+        // A window that opens later gets the same pins.
+        assert!(
+            live.snapshot()
+                .iter()
+                .any(|e| matches!(e, WallEvent::Pins { ids } if ids.len() == 2))
+        );
+
+        live.acknowledge("serious");
+        let WallEvent::Pins { ids } = rx.recv().await.unwrap() else {
+            panic!("expected pins");
+        };
+        assert_eq!(ids, ["critical"]);
+        live.acknowledge("serious");
+        assert!(
+            rx.try_recv().is_err(),
+            "acknowledging twice changes nothing"
         );
     }
 }

@@ -87,12 +87,13 @@ export class WallState {
       case "alerts": {
         const fresh = event.full ? event.alerts : [...event.alerts, ...this.alerts];
         this.alerts = fresh.slice(0, TICKER_LEN);
-        if (!event.full) {
-          const pin = event.alerts.filter((a) => a.severity >= PIN_SEVERITY).map((a) => a.id);
-          if (pin.length) this.pinned = [...pin, ...this.pinned];
-        }
         break;
       }
+      case "pins":
+        // Rust keeps the pins (they survive a restart and agree across
+        // windows); this is the whole list each time.
+        this.pinned = event.ids;
+        break;
       case "kpis":
         this.kpis = event.kpis;
         this.kpisAt = event.at;
