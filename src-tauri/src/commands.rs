@@ -28,6 +28,7 @@ pub fn window_setup(
         layout: config.layout,
         language: state.config.language,
         kiosk: state.config.kiosk,
+        night: state.config.night,
         version: env!("CARGO_PKG_VERSION").to_string(),
     })
 }

@@ -12,7 +12,7 @@ use clap::Parser;
 use serde::Deserialize;
 use url::Url;
 
-use crate::feed::{Language, Layout};
+use crate::feed::{Language, Layout, NightDimming};
 
 /// The command line. Flags override the file.
 #[derive(Debug, Parser, Default)]
@@ -153,6 +153,10 @@ struct FileSimulator {
 struct FileUi {
     language: Option<String>,
     kiosk: Option<bool>,
+    /// Night dimming, platform time: `"23:00-06:00"` (the default) or `"off"`.
+    night: Option<String>,
+    /// How much the night veil takes off the brightness, 0.05 to 0.8.
+    night_dim: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -195,6 +199,8 @@ pub struct Config {
     pub sim_speed: f64,
     pub language: Language,
     pub kiosk: bool,
+    /// When the wall dims at night; `None` = never.
+    pub night: Option<NightDimming>,
     pub windows: Vec<WindowConfig>,
     pub log_filter: String,
     pub log_keep_days: usize,
@@ -392,6 +398,7 @@ impl Config {
             sim_speed,
             language,
             kiosk: file.ui.kiosk.unwrap_or(true),
+            night: night_dimming(file.ui.night.as_deref(), file.ui.night_dim)?,
             windows,
             log_filter,
             log_keep_days: file.log.keep_days.unwrap_or(14).max(1),
@@ -400,6 +407,43 @@ impl Config {
             screenshots,
         })
     }
+}
+
+/// `ui.night` and `ui.night_dim`: a span of the day in platform time and
+/// how dark the veil is. The default dims by a quarter from 23:00 to 06:00.
+fn night_dimming(
+    span: Option<&str>,
+    dim: Option<f64>,
+) -> Result<Option<NightDimming>, ConfigError> {
+    let dim = dim.unwrap_or(0.25);
+    if !(0.05..=0.8).contains(&dim) {
+        return Err(invalid("ui.night_dim", dim, "must be between 0.05 and 0.8"));
+    }
+    let span = span.unwrap_or("23:00-06:00").trim();
+    if span.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let minute = |hhmm: &str| -> Option<u16> {
+        let (h, m) = hhmm.trim().split_once(':')?;
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60).then_some(h * 60 + m)
+    };
+    let parsed = span
+        .split_once('-')
+        .and_then(|(from, to)| Some((minute(from)?, minute(to)?)))
+        .filter(|(from, to)| from != to);
+    let Some((from_minute, to_minute)) = parsed else {
+        return Err(invalid(
+            "ui.night",
+            span,
+            "must be HH:MM-HH:MM (e.g. 23:00-06:00) or off",
+        ));
+    };
+    Ok(Some(NightDimming {
+        from_minute,
+        to_minute,
+        dim,
+    }))
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -646,5 +690,24 @@ mod tests {
         let config = Config::from_toml("[upstream]\ntoken = \"s3cret\"\n", &cli()).unwrap();
         assert!(!format!("{config:?}").contains("s3cret"));
         assert_eq!(config.token.unwrap().expose(), "s3cret");
+    }
+
+    #[test]
+    fn night_dimming_has_a_default_can_be_moved_and_switched_off() {
+        let default = night_dimming(None, None).unwrap().unwrap();
+        assert_eq!((default.from_minute, default.to_minute), (23 * 60, 6 * 60));
+        let moved = night_dimming(Some("22:30-07:15"), Some(0.4))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (moved.from_minute, moved.to_minute, moved.dim),
+            (22 * 60 + 30, 7 * 60 + 15, 0.4)
+        );
+        assert_eq!(night_dimming(Some("off"), None).unwrap(), None);
+        for bad in ["23:00", "25:00-06:00", "06:00-06:00", "late"] {
+            let err = night_dimming(Some(bad), None).unwrap_err().to_string();
+            assert!(err.contains("ui.night"), "{bad}: {err}");
+        }
+        assert!(night_dimming(None, Some(0.95)).is_err());
     }
 }

@@ -48,7 +48,19 @@ pub struct WindowSetup {
     pub language: Language,
     /// Kiosk mode hides the cursor and every affordance meant for a desk.
     pub kiosk: bool,
+    /// When the wall dims at night (platform time); `null` = never.
+    pub night: Option<NightDimming>,
     pub version: String,
+}
+
+/// Night dimming: from `from_minute` to `to_minute` of the platform's day
+/// (wrapping past midnight when from > to) a veil takes `dim` off the brightness.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct NightDimming {
+    pub from_minute: u16,
+    pub to_minute: u16,
+    pub dim: f64,
 }
 
 /// The state of one upstream link, as the connection indicator shows it.

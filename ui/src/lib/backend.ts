@@ -110,7 +110,7 @@ class FakeBackend implements Backend {
   async windowSetup(): Promise<WindowSetup> {
     const lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "zh-CN";
     const layout = new URLSearchParams(location.search).get("layout") === "console" ? "console" : "wall";
-    return { label: layout, layout, language: lang, kiosk: false, version: "dev" };
+    return { label: layout, layout, language: lang, kiosk: false, night: null, version: "dev" };
   }
 
   async subscribe(onEvent: (event: WallEvent) => void): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { wallTime } from "./time";
+import { wallTime, nightDim } from "./time";
 
 describe("wallTime", () => {
   it("reads an instant in China Standard Time whatever offset it was written in", () => {
@@ -9,5 +9,23 @@ describe("wallTime", () => {
 
   it("gives nothing for a time it cannot read rather than a wrong one", () => {
     expect(wallTime("not a time")).toBeNull();
+  });
+});
+
+describe("nightDim", () => {
+  const night = { from_minute: 23 * 60, to_minute: 6 * 60, dim: 0.25 };
+  it("dims across midnight in China Standard Time, whatever the instant's offset", () => {
+    expect(nightDim(night, "2026-11-27T23:30:00+08:00")).toBe(0.25);
+    expect(nightDim(night, "2026-11-27T16:00:00Z")).toBe(0.25); // 00:00 in Cixi
+    expect(nightDim(night, "2026-11-27T05:59:00+08:00")).toBe(0.25);
+    expect(nightDim(night, "2026-11-27T06:00:00+08:00")).toBeNull();
+    expect(nightDim(night, "2026-11-27T12:00:00+08:00")).toBeNull();
+  });
+  it("follows a schedule within one day, and none at all", () => {
+    const afternoon = { from_minute: 13 * 60, to_minute: 14 * 60 + 30, dim: 0.5 };
+    expect(nightDim(afternoon, "2026-11-27T14:00:00+08:00")).toBe(0.5);
+    expect(nightDim(afternoon, "2026-11-27T14:30:00+08:00")).toBeNull();
+    expect(nightDim(null, "2026-11-27T23:30:00+08:00")).toBeNull();
+    expect(nightDim(night, null)).toBeNull();
   });
 });

@@ -20,3 +20,25 @@ export function wallTime(rfc3339: string): WallTime | null {
     time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
   };
 }
+
+/** A night-dimming schedule, as the window's setup gives it. */
+export interface NightSchedule {
+  from_minute: number;
+  to_minute: number;
+  dim: number;
+}
+
+/**
+ * How dark the night veil is at `now` (an RFC 3339 instant, read in China
+ * Standard Time), or null when the wall is not dimmed. A schedule whose start
+ * is after its end runs past midnight.
+ */
+export function nightDim(schedule: NightSchedule | null, now: string | null): number | null {
+  if (!schedule || !now) return null;
+  const t = wallTime(now);
+  if (!t) return null;
+  const minute = Number(t.time.slice(0, 2)) * 60 + Number(t.time.slice(3, 5));
+  const { from_minute: from, to_minute: to } = schedule;
+  const inside = from < to ? minute >= from && minute < to : minute >= from || minute < to;
+  return inside ? schedule.dim : null;
+}
