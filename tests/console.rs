@@ -2,7 +2,7 @@
 //! against a simulator the test starts: drilling from the city to an
 //! incident by clicks shows the simulator's names and the event's whole
 //! timeline; search finds an event by id and by a piece of its address;
-//! pushing to the wall shows the item on the wall window and is audited.
+//! the handover button writes the report and shows where; pushing to the wall shows the item on the wall window and is audited.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -287,6 +287,26 @@ async fn search_finds_an_event_by_id_and_by_a_piece_of_its_address() -> Result<(
         Some(true),
         "the console shows the incident's grid"
     );
+
+    // The shift handover from its button: the PDF is written where it says.
+    wall.click("[data-testid=handover]").await?;
+    wall.click("[data-testid=handover-pdf]").await?;
+    wall.wait_for_js(
+        "return !!document.querySelector('[data-testid=handover-result]')",
+        Duration::from_secs(60),
+    )
+    .await
+    .context("the handover button gave no answer")?;
+    let path = wall
+        .attr("[data-testid=handover-result]", "data-path")
+        .await?
+        .unwrap_or_default();
+    let shown = wall.text("[data-testid=handover-result]").await?;
+    assert!(path.ends_with(".pdf"), "a PDF path, not: {shown}");
+    assert!(shown.contains(&path), "the path is shown: {shown}");
+    let pdf = std::fs::read(&path).with_context(|| format!("reading {path}"))?;
+    assert!(pdf.starts_with(b"%PDF"), "{path} is a PDF");
+    wall.screenshot("console-handover-1920x1080").await?;
     wall.close().await
 }
 

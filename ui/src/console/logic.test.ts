@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Crumb } from "../bindings/Crumb";
-import { dictionary } from "../lib/i18n";
+import { codeName, dictionary } from "../lib/i18n";
 import {
   activeFilterCount,
   breakdownRows,
@@ -136,5 +136,16 @@ describe("level figures", () => {
       { source: "police_110", bySeverity: [1, 0, 4, 0], total: 5 },
       { source: "petition", bySeverity: [2, 0, 0, 1], total: 3 },
     ]);
+  });
+});
+
+describe("names of codes", () => {
+  it("names known codes in Chinese and English, and shows an unknown one as it came", () => {
+    expect(codeName(zh, "states", "in_progress")).toBe("处置中");
+    expect(codeName(en, "states", "in_progress")).toBe("In progress");
+    expect(codeName(zh, "categories", "dispute.neighbour")).toBe("邻里纠纷");
+    expect(codeName(zh, "source_marks", "petition")).toBe("访");
+    expect(codeName(zh, "categories", "traffic.new")).toBe("traffic.new");
+    expect(codeName(zh, "mediation", null)).toBe("—");
   });
 });

@@ -170,6 +170,7 @@ const zh = {
   mediation: { success: "调解成功", failed: "调解失败", pending: "调解中" } as Record<string, string>,
   risk: { blue: "蓝色", yellow: "黄色", red: "红色" } as Record<string, string>,
   levels: { city: "市", town: "镇（街道）", village: "村（社区）", grid: "网格", micro_grid: "微网格" } as Record<string, string>,
+  hit_kinds: { incident: "事件", grid: "网格", worker: "人员" } as Record<string, string>,
   /** One-character source marks for the filter chips (警/诉/访/险 …). */
   source_marks: {
     police_110: "警",
@@ -352,6 +353,7 @@ const en: DictShape = {
   mediation: { success: "Settled", failed: "Failed", pending: "Pending" } as Record<string, string>,
   risk: { blue: "Blue", yellow: "Yellow", red: "Red" } as Record<string, string>,
   levels: { city: "City", town: "Town", village: "Village", grid: "Grid", micro_grid: "Micro-grid" } as Record<string, string>,
+  hit_kinds: { incident: "Event", grid: "Grid", worker: "Staff" } as Record<string, string>,
   source_marks: {
     police_110: "110",
     litigation: "Lit",
@@ -380,12 +382,23 @@ export type Key = Exclude<
   | "risk"
   | "levels"
   | "source_marks"
+  | "hit_kinds"
 >;
 
 /** A name from one of the dictionary's code tables; an unknown code is shown as it came. */
 export function codeName(
   dict: Dict,
-  table: "states" | "categories" | "roles" | "handling" | "mediation" | "risk" | "levels" | "source_marks" | "sources",
+  table:
+    | "states"
+    | "categories"
+    | "roles"
+    | "handling"
+    | "mediation"
+    | "risk"
+    | "levels"
+    | "source_marks"
+    | "sources"
+    | "hit_kinds",
   code: string | null | undefined,
 ): string {
   if (code === null || code === undefined || code === "") return dict.no_data;
