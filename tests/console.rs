@@ -353,6 +353,18 @@ async fn pushing_to_the_wall_shows_the_item_on_the_wall_and_is_audited() -> Resu
     .context("the push did not succeed")?;
     wall.screenshot("console-pushed-1920x1080").await?;
 
+    // The same console in English, upstream text untouched.
+    wall.click("[data-testid=lang-switch]").await?;
+    wall.wait_for_js(
+        "return document.querySelector('[data-testid=incident-state]').textContent.trim() !== '' \
+         && document.querySelector('.console h1').textContent === 'Duty officer console'",
+        Duration::from_secs(5),
+    )
+    .await
+    .context("the console did not switch to English")?;
+    assert_eq!(wall.text("[data-testid=incident-title]").await?, title);
+    wall.screenshot("console-english-1920x1080").await?;
+
     wall.switch_to_layout("wall").await?;
     wall.wait_for_js(
         &format!(
