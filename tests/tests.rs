@@ -8,8 +8,6 @@
 //!   to an incident, search, push to wall with its audit entry).
 //! - `handover`: the shift handover report as PDF and PNG, its figures equal
 //!   to the store's.
-//! - `handover`: the shift handover report as PDF and PNG, its figures equal
-//!   to the store's.
 //! - `skeleton`: the window, its title, the clock and links pushed from Rust
 //!   over a channel, the language switch, the frame of the layout.
 //! - `startup`: what the binary says and does before any window: bad config,
@@ -20,7 +18,6 @@
 //!   ticker, hostile text, acknowledgement, stale banner).
 
 mod console;
-mod handover;
 mod handover;
 mod skeleton;
 mod startup;
