@@ -537,11 +537,16 @@ impl Console {
     /// The directory, rebuilt when older than a minute or still empty.
     pub async fn directory(&self) -> Result<Arc<Directory>, ConsoleError> {
         let mut guard = self.directory.lock().await;
-        if let (Some(directory), built) = &*guard
-            && built.elapsed() < DIRECTORY_AGE
-            && directory.grid_count() > 0
-        {
-            return Ok(directory.clone());
+        // A directory missing part of the reference data (ingest syncs grids
+        // before workers and cameras) is rebuilt after 5 s, not a minute.
+        if let (Some(directory), built) = &*guard {
+            let complete = directory.grid_count() > 0
+                && !directory.workers.is_empty()
+                && !directory.cameras.is_empty();
+            let age = if complete { DIRECTORY_AGE } else { Duration::from_secs(5) };
+            if built.elapsed() < age {
+                return Ok(directory.clone());
+            }
         }
         let divisions = self.store.reference("divisions").await?;
         let grids = self.store.reference("grids").await?;
