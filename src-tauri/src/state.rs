@@ -16,6 +16,7 @@ use gridwall_wall::feed::{Links, UpstreamLink};
 use gridwall_wall::links::{self, Polling};
 use gridwall_wall::live::{Live, LiveSink, Timings};
 use gridwall_wall::tasks::Tasks;
+use gridwall_wall::video_proxy::{ProxyTimings, VideoProxy};
 
 use crate::upstream::Started;
 
@@ -32,6 +33,8 @@ pub struct AppState {
     /// Where ingest caches the upstream's geometry and divisions.
     pub cache_dir: std::path::PathBuf,
     pub tasks: Tasks,
+    /// Camera media for every window, through one upstream stream per camera.
+    pub video: VideoProxy,
     /// The feed of each window, so a reloaded page replaces its old feed
     /// instead of adding a second one. A std Mutex: held for a map insert only.
     feeds: Arc<Mutex<HashMap<String, CancellationToken>>>,
@@ -79,7 +82,14 @@ impl AppState {
             Ingest::new(ingest, Arc::new(live.sink()))
                 .context("cannot set up the ingest client")?,
         );
+        let video = VideoProxy::new(
+            started.http.clone(),
+            started.upstreams.video.as_str(),
+            ProxyTimings::default(),
+            tasks.token().child_token(),
+        );
         Ok(Self {
+            video,
             config: Arc::new(config),
             clock: started.clock.clone(),
             links,

@@ -221,3 +221,41 @@ async fn an_ended_stream_and_an_offline_camera_are_told_apart() {
         Some(MediaError::NotFound)
     );
 }
+
+#[tokio::test]
+async fn the_media_scheme_answers_frames_snapshots_and_reasons() {
+    let gw = gateway(1, lingering()).await;
+    let first = gw.cameras[0].camera_id.clone();
+    let second = gw.cameras[1].camera_id.clone();
+    let mut answer = gw.proxy.answer(&format!("/live/{first}"), None).await;
+    while answer.status == 204 {
+        answer = gw.proxy.answer(&format!("/live/{first}"), None).await;
+    }
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.content_type, "image/jpeg");
+    let seq = answer.seq.expect("a frame number");
+    let next = gw
+        .proxy
+        .answer(&format!("/live/{first}"), Some(&format!("after={seq}")))
+        .await;
+    assert!(
+        next.seq.is_some_and(|n| n > seq),
+        "the next frame after {seq}"
+    );
+
+    let capped = gw.proxy.answer(&format!("/live/{second}"), None).await;
+    assert_eq!((capped.status, capped.reason), (429, Some("cap")));
+    let snapshot = gw.proxy.answer(&format!("/snapshot/{second}"), None).await;
+    assert_eq!(
+        (snapshot.status, snapshot.content_type),
+        (200, "image/jpeg")
+    );
+    assert_eq!(gw.proxy.answer("/nonsense", None).await.status, 400);
+    assert_eq!(
+        gw.proxy
+            .answer(&format!("/live/{first}"), Some("after=x"))
+            .await
+            .status,
+        400
+    );
+}
