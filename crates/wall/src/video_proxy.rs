@@ -21,6 +21,13 @@
 //!
 //! Tauri's custom scheme takes a whole body per request, so frames go to the
 //! webview one request each (a long poll), not as a multipart stream.
+//!
+//! Why not let the webview fetch MJPEG itself (the first version did): it
+//! could show at most 4 live tiles a window (6 connections per host, 2 kept
+//! for snapshots), each window counted its streams apart against the
+//! gateway's cap, and the token would have had to reach the page. Measured
+//! with 16 tiles (`docs/benchmarks.md`, 2026-11-27): direct, 4 live tiles
+//! for 0.73 cores of the app; through this proxy, 16 live tiles for 0.25.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
