@@ -114,7 +114,8 @@ fn run(config: Config) -> anyhow::Result<()> {
             commands::subscribe,
             commands::city_map,
             commands::acknowledge_alert,
-            video::cameras
+            video::cameras,
+            video::ptz
         ])
         .setup({
             let state = state.clone();

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use tauri::State;
 
+use gridwall_domain::video::PtzAction;
 use gridwall_wall::feed::{CommandError, ErrorCode};
 use gridwall_wall::video::{self, VideoCatalogue};
-use gridwall_wall::video_proxy::{MEDIA_BASE, VideoProxy};
+use gridwall_wall::video_proxy::{MEDIA_BASE, PtzError, VideoProxy};
 
 use crate::state::AppState;
 
@@ -69,6 +70,28 @@ pub async fn cameras(state: State<'_, AppState>) -> Result<VideoCatalogue, Comma
         max_streams,
         cameras,
     })
+}
+
+/// Moves a PTZ camera one step. `conflict` when the gateway refuses (not
+/// PTZ, or another console holds it), with the gateway's reason.
+#[tauri::command]
+pub async fn ptz(
+    state: State<'_, AppState>,
+    camera_id: String,
+    action: PtzAction,
+) -> Result<(), CommandError> {
+    state
+        .video
+        .ptz(&camera_id, action)
+        .await
+        .map_err(|err| CommandError {
+            code: match err {
+                PtzError::Refused(_) => ErrorCode::Conflict,
+                PtzError::NotFound => ErrorCode::NotFound,
+                PtzError::Offline | PtzError::Failed(_) => ErrorCode::Internal,
+            },
+            message: err.to_string(),
+        })
 }
 
 /// One request of the media scheme, answered by the proxy.

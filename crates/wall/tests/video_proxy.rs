@@ -15,6 +15,7 @@ struct Gateway {
     sim: VideoSim,
     proxy: VideoProxy,
     cameras: Vec<CameraTile>,
+    sim_base: String,
     _cancel: tokio_util::sync::DropGuard,
 }
 
@@ -51,6 +52,7 @@ async fn gateway(max_streams: u32, timings: ProxyTimings) -> Gateway {
         sim,
         proxy,
         cameras,
+        sim_base: format!("http://{addr}"),
         _cancel: cancel.drop_guard(),
     }
 }
@@ -258,4 +260,59 @@ async fn the_media_scheme_answers_frames_snapshots_and_reasons() {
             .status,
         400
     );
+}
+
+#[tokio::test]
+async fn ptz_moves_a_ptz_camera_and_a_refusal_says_why() {
+    use gridwall_domain::video::PtzAction;
+    use gridwall_wall::video_proxy::PtzError;
+    let gw = gateway(16, quick()).await;
+    let kind = |k: &str| {
+        gw.sim
+            .cameras()
+            .into_iter()
+            .find(|c| {
+                serde_json::to_value(c.kind).unwrap() == k
+                    && c.status == gridwall_domain::video::CameraStatus::Online
+            })
+            .unwrap()
+            .camera_id
+    };
+    let ptz = kind("ptz");
+    let before = gw.sim.render_frame(&ptz).unwrap();
+    gw.proxy.ptz(&ptz, PtzAction::ZoomIn).await.unwrap();
+    gw.proxy.ptz(&ptz, PtzAction::Left).await.unwrap();
+    assert_ne!(
+        gw.sim.render_frame(&ptz).unwrap(),
+        before,
+        "the camera moved"
+    );
+
+    let fixed = kind("fixed");
+    let refused = gw.proxy.ptz(&fixed, PtzAction::Left).await;
+    assert!(matches!(refused, Err(PtzError::Refused(_))), "{refused:?}");
+
+    // Another console moves a second PTZ camera first: it holds it.
+    let held = gw
+        .sim
+        .cameras()
+        .into_iter()
+        .filter(|c| serde_json::to_value(c.kind).unwrap() == "ptz")
+        .filter(|c| c.status == gridwall_domain::video::CameraStatus::Online)
+        .nth(1)
+        .unwrap()
+        .camera_id;
+    let base = gw.sim_base.clone();
+    let other = reqwest::Client::new()
+        .post(format!("{base}/vnet/v1/cameras/{held}/ptz"))
+        .header("x-client-id", "console-2")
+        .json(&serde_json::json!({"action": "up"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 204);
+    match gw.proxy.ptz(&held, PtzAction::Down).await {
+        Err(PtzError::Refused(why)) => assert!(why.contains("console-2"), "{why}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }

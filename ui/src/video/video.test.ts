@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CameraTile } from "../bindings/CameraTile";
 import { backoff } from "./budget";
 import { defaultScenes, layoutSpec, nearestCameras } from "./layouts";
+import { ptzActionOf } from "./ptz";
 import { TileFeed, type MediaIo, type TileView } from "./tile";
 
 function cam(id: string, over: Partial<CameraTile> = {}): CameraTile {
@@ -147,5 +148,19 @@ describe("tile feed", () => {
     await vi.advanceTimersByTimeAsync(5_100);
     expect(last().mode).toBe("snapshot");
     tile.stop();
+  });
+});
+
+describe("ptz keys", () => {
+  it("maps the arrows and +/- to PTZ actions and ignores other keys", () => {
+    expect(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "+", "-", "a"].map(ptzActionOf)).toEqual([
+      "left",
+      "right",
+      "up",
+      "down",
+      "zoom_in",
+      "zoom_out",
+      null,
+    ]);
   });
 });
