@@ -36,6 +36,9 @@ export const DEFAULT_TIMINGS: TileTimings = {
   capRetry: 5_000,
 };
 
+/** A tile asks for its next frame at the latest this long after showing one. */
+const PAINT_WAIT_MS = 1_000;
+
 /** A live stream that ran this long without trouble resets the backoff. */
 const HEALTHY_MS = 20_000;
 
@@ -79,6 +82,7 @@ export class TileFeed {
   private abort: AbortController | null = null;
   private picture: string | null = null;
   private stopped = false;
+  private paintWaiter: (() => void) | null = null;
 
   constructor(
     private readonly camera: CameraTile,
@@ -98,6 +102,31 @@ export class TileFeed {
     this.stopped = false;
     if (this.camera.online) this.tryLive();
     else this.toSnapshots("offline");
+  }
+
+  /** The <img> has decoded the last picture: the next frame may be asked for. */
+  painted(): void {
+    const waiter = this.paintWaiter;
+    this.paintWaiter = null;
+    waiter?.();
+  }
+
+  /**
+   * Waits until the last picture is decoded (at most `PAINT_WAIT_MS`), so a
+   * busy page gets fewer, newer frames instead of a queue of decodes it
+   * cannot paint: the frame rate follows what the page can show.
+   */
+  private waitPainted(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.paintWaiter = null;
+        resolve();
+      }, PAINT_WAIT_MS);
+      this.paintWaiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** The tile is hidden or gone: pull nothing, let the proxy close the stream. */
@@ -153,6 +182,7 @@ export class TileFeed {
       if (this.view.mode !== "live") this.set({ mode: "live", reason: null, src: null });
       this.show(blob);
       if (this.failures && this.now() - this.liveSince > HEALTHY_MS) this.failures = 0;
+      await this.waitPainted();
     }
   }
 

@@ -107,6 +107,23 @@ describe("tile feed", () => {
     expect(state.requests.length).toBeLessThanOrEqual(asked + 1);
   });
 
+  it("asks for the next frame once the last one is painted, or after a second", async () => {
+    const { state, io } = fakeProxy();
+    const tile = feed(cam("a"), io);
+    const lives = () => state.requests.filter((r) => r.includes("/live/")).length;
+    tile.start();
+    await vi.advanceTimersByTimeAsync(150);
+    expect(lives()).toBe(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(lives()).toBe(1);
+    tile.painted();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(lives()).toBe(2);
+    await vi.advanceTimersByTimeAsync(1_150);
+    expect(lives()).toBe(3);
+    tile.stop();
+  });
+
   it("shows snapshots and says why when the proxy refuses for the cap, then goes live", async () => {
     const { state, io } = fakeProxy();
     state.live = "cap";
@@ -128,7 +145,8 @@ describe("tile feed", () => {
     await vi.advanceTimersByTimeAsync(250);
     expect(last().mode).toBe("live");
     state.live = "hung";
-    await vi.advanceTimersByTimeAsync(200);
+    tile.painted();
+    await vi.advanceTimersByTimeAsync(1_200);
     expect(last()).toMatchObject({ mode: "snapshot", reason: "hung" });
     state.live = "frames";
     await vi.advanceTimersByTimeAsync(5_200);
