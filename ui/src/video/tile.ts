@@ -37,7 +37,7 @@ export const DEFAULT_TIMINGS: TileTimings = {
 };
 
 /** A tile asks for its next frame at the latest this long after showing one. */
-const PAINT_WAIT_MS = 1_000;
+const PAINT_WAIT_MS = 3_000;
 
 /** A live stream that ran this long without trouble resets the backoff. */
 const HEALTHY_MS = 20_000;
@@ -104,7 +104,7 @@ export class TileFeed {
     else this.toSnapshots("offline");
   }
 
-  /** The <img> has decoded the last picture: the next frame may be asked for. */
+  /** The last picture is on screen (decoded and a frame drawn): the next may be asked for. */
   painted(): void {
     const waiter = this.paintWaiter;
     this.paintWaiter = null;
@@ -112,9 +112,9 @@ export class TileFeed {
   }
 
   /**
-   * Waits until the last picture is decoded (at most `PAINT_WAIT_MS`), so a
-   * busy page gets fewer, newer frames instead of a queue of decodes it
-   * cannot paint: the frame rate follows what the page can show.
+   * Waits until the last picture is painted (at most `PAINT_WAIT_MS`), so a
+   * busy page gets fewer, newer frames instead of a queue of decodes that
+   * keeps it from painting at all: the frame rate follows what it can show.
    */
   private waitPainted(): Promise<void> {
     return new Promise((resolve) => {

@@ -107,7 +107,7 @@ describe("tile feed", () => {
     expect(state.requests.length).toBeLessThanOrEqual(asked + 1);
   });
 
-  it("asks for the next frame once the last one is painted, or after a second", async () => {
+  it("asks for the next frame once the last one is painted, or after 3 s", async () => {
     const { state, io } = fakeProxy();
     const tile = feed(cam("a"), io);
     const lives = () => state.requests.filter((r) => r.includes("/live/")).length;
@@ -119,7 +119,7 @@ describe("tile feed", () => {
     tile.painted();
     await vi.advanceTimersByTimeAsync(1);
     expect(lives()).toBe(2);
-    await vi.advanceTimersByTimeAsync(1_150);
+    await vi.advanceTimersByTimeAsync(3_150);
     expect(lives()).toBe(3);
     tile.stop();
   });
@@ -146,7 +146,7 @@ describe("tile feed", () => {
     expect(last().mode).toBe("live");
     state.live = "hung";
     tile.painted();
-    await vi.advanceTimersByTimeAsync(1_200);
+    await vi.advanceTimersByTimeAsync(3_200);
     expect(last()).toMatchObject({ mode: "snapshot", reason: "hung" });
     state.live = "frames";
     await vi.advanceTimersByTimeAsync(5_200);
