@@ -143,7 +143,9 @@ impl Default for ProxyTimings {
             fps: 10,
             hung_after: Duration::from_secs(5),
             first_frame_within: Duration::from_secs(10),
-            linger: Duration::from_secs(2),
+            // Above the webview's longest pause between two asks (1.5 s
+            // while it waits for a picture to be painted).
+            linger: Duration::from_secs(4),
             poll_wait: Duration::from_secs(3),
             cap_retry: Duration::from_secs(5),
             snapshot_timeout: Duration::from_secs(8),

@@ -36,8 +36,11 @@ export const DEFAULT_TIMINGS: TileTimings = {
   capRetry: 5_000,
 };
 
-/** A tile asks for its next frame at the latest this long after showing one. */
-const PAINT_WAIT_MS = 3_000;
+/**
+ * A tile asks for its next frame at the latest this long after showing one.
+ * Below the proxy's `linger` (4 s): a paused tile must not lose its stream.
+ */
+const PAINT_WAIT_MS = 1_500;
 
 /** A live stream that ran this long without trouble resets the backoff. */
 const HEALTHY_MS = 20_000;

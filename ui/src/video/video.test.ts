@@ -107,7 +107,7 @@ describe("tile feed", () => {
     expect(state.requests.length).toBeLessThanOrEqual(asked + 1);
   });
 
-  it("asks for the next frame once the last one is painted, or after 3 s", async () => {
+  it("asks for the next frame once the last one is painted, or after 1.5 s", async () => {
     const { state, io } = fakeProxy();
     const tile = feed(cam("a"), io);
     const lives = () => state.requests.filter((r) => r.includes("/live/")).length;
@@ -119,7 +119,7 @@ describe("tile feed", () => {
     tile.painted();
     await vi.advanceTimersByTimeAsync(1);
     expect(lives()).toBe(2);
-    await vi.advanceTimersByTimeAsync(3_150);
+    await vi.advanceTimersByTimeAsync(1_650);
     expect(lives()).toBe(3);
     tile.stop();
   });
