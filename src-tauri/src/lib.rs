@@ -99,7 +99,17 @@ fn run(config: Config) -> anyhow::Result<()> {
         anyhow::Ok(state)
     })?;
 
+    let proxy = state.video.clone();
     let app = tauri::Builder::default()
+        .register_asynchronous_uri_scheme_protocol(
+            gridwall_wall::video_proxy::SCHEME,
+            move |_, request, responder| {
+                let proxy = proxy.clone();
+                tauri::async_runtime::spawn(async move {
+                    responder.respond(video::serve(&proxy, request).await);
+                });
+            },
+        )
         .invoke_handler(tauri::generate_handler![
             commands::window_setup,
             commands::subscribe,
@@ -111,7 +121,8 @@ fn run(config: Config) -> anyhow::Result<()> {
             console::console_photo,
             console::console_search,
             console::push_to_wall,
-            console::handover
+            console::handover,
+            video::ptz
         ])
         .setup({
             let state = state.clone();

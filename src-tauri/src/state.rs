@@ -17,6 +17,7 @@ use gridwall_wall::feed::{Links, UpstreamLink};
 use gridwall_wall::links::{self, Polling};
 use gridwall_wall::live::{Live, LiveSink, Timings};
 use gridwall_wall::tasks::Tasks;
+use gridwall_wall::video_proxy::{ProxyTimings, VideoProxy};
 
 use crate::upstream::Started;
 
@@ -35,6 +36,8 @@ pub struct AppState {
     /// Where ingest caches the upstream's geometry and divisions.
     pub cache_dir: std::path::PathBuf,
     pub tasks: Tasks,
+    /// Camera media for every window, through one upstream stream per camera.
+    pub video: VideoProxy,
     /// The feed of each window, so a reloaded page replaces its old feed
     /// instead of adding a second one. A std Mutex: held for a map insert only.
     feeds: Arc<Mutex<HashMap<String, CancellationToken>>>,
@@ -88,8 +91,15 @@ impl AppState {
             started.http.clone(),
             started.upstreams.governance.clone(),
         ));
+        let video = VideoProxy::new(
+            started.http.clone(),
+            started.upstreams.video.as_str(),
+            ProxyTimings::default(),
+            tasks.token().child_token(),
+        );
         Ok(Self {
             console,
+            video,
             config: Arc::new(config),
             clock: started.clock.clone(),
             links,

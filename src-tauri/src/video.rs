@@ -1,17 +1,15 @@
-//! Commands of the camera matrix.
-//!
-//! Media is fetched by the webview itself, straight from the gateway: MJPEG
-//! animates in a plain `<img>` (PLATFORM.md), and the CSP's `img-src` allows
-//! `http://127.0.0.1:*`, which covers the embedded or local simulator. A real
-//! gateway (https, another host, a bearer token) needs a proxy through Rust;
-//! see the report in issue #6.
+//! The camera matrix: its catalogue command and the `gridwall-video:` URI
+//! scheme, which hands every window its media from the core's
+//! [`VideoProxy`] (one upstream stream per camera; the token stays here).
 
 use std::time::Duration;
 
 use tauri::State;
 
+use gridwall_domain::video::PtzAction;
 use gridwall_wall::feed::{CommandError, ErrorCode};
 use gridwall_wall::video::{self, VideoCatalogue};
+use gridwall_wall::video_proxy::{MEDIA_BASE, PtzError, VideoProxy};
 
 use crate::state::AppState;
 
@@ -36,6 +34,7 @@ pub async fn cameras(state: State<'_, AppState>) -> Result<VideoCatalogue, Comma
         });
     }
     let cameras = video::catalogue(&records);
+    state.video.set_catalogue(&cameras);
     let base_url = state
         .started
         .upstreams
@@ -65,11 +64,62 @@ pub async fn cameras(state: State<'_, AppState>) -> Result<VideoCatalogue, Comma
             None
         }
     };
+    state.video.set_cap(max_streams);
     Ok(VideoCatalogue {
-        base_url,
+        media_url: MEDIA_BASE.to_owned(),
         max_streams,
         cameras,
     })
+}
+
+/// Moves a PTZ camera one step. `conflict` when the gateway refuses (not
+/// PTZ, or another console holds it), with the gateway's reason.
+#[tauri::command]
+pub async fn ptz(
+    state: State<'_, AppState>,
+    camera_id: String,
+    action: PtzAction,
+) -> Result<(), CommandError> {
+    state
+        .video
+        .ptz(&camera_id, action)
+        .await
+        .map_err(|err| CommandError {
+            code: match err {
+                PtzError::Refused(_) => ErrorCode::Conflict,
+                PtzError::NotFound => ErrorCode::NotFound,
+                PtzError::Offline | PtzError::Failed(_) => ErrorCode::Internal,
+            },
+            message: err.to_string(),
+        })
+}
+
+/// One request of the media scheme, answered by the proxy.
+pub async fn serve(
+    proxy: &VideoProxy,
+    request: tauri::http::Request<Vec<u8>>,
+) -> tauri::http::Response<Vec<u8>> {
+    let uri = request.uri();
+    let answer = proxy.answer(uri.path(), uri.query()).await;
+    let mut response = tauri::http::Response::builder()
+        .status(answer.status)
+        .header("content-type", answer.content_type)
+        .header("cache-control", "no-store")
+        // The page (tauri://localhost) is another origin than the scheme.
+        .header("access-control-allow-origin", "*")
+        .header(
+            "access-control-expose-headers",
+            "x-frame-seq, x-media-reason",
+        );
+    if let Some(seq) = answer.seq {
+        response = response.header("x-frame-seq", seq);
+    }
+    if let Some(reason) = answer.reason {
+        response = response.header("x-media-reason", reason);
+    }
+    response
+        .body(answer.body.to_vec())
+        .expect("a response of known-good parts")
 }
 
 fn internal(message: String) -> CommandError {

@@ -31,8 +31,12 @@ pub fn target_dir() -> PathBuf {
 }
 
 /// The app binary the tests drive. `scripts/test` builds it before the tests run.
+/// `GRIDWALL_APP` names another build (benchmarks compare two; the simulator
+/// is then taken from beside it too).
 pub fn app_binary() -> Result<PathBuf> {
-    let path = target_dir().join("debug").join("gridwall");
+    let path = std::env::var_os("GRIDWALL_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug").join("gridwall"));
     if !path.exists() {
         bail!(
             "{} is missing: build the app first (`cargo build -p gridwall`, as scripts/test does)",

@@ -67,6 +67,9 @@ struct ServeArgs {
     /// Serve only the governance API.
     #[arg(long)]
     no_video: bool,
+    /// Concurrent live streams the video gateway serves one client (then 429).
+    #[arg(long, default_value_t = 16)]
+    max_streams_per_client: u32,
     /// Share of API requests answered 503.
     #[arg(long, default_value_t = 0.0)]
     error_rate: f64,
@@ -168,11 +171,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         builder = builder.token(token);
     }
     #[cfg(feature = "video")]
-    if args.no_video {
-        builder = builder.video(None);
+    {
+        builder = builder.video((!args.no_video).then(|| gridwall_sim_video::VideoConfig {
+            max_streams_per_client: args.max_streams_per_client,
+            ..gridwall_sim_video::VideoConfig::default()
+        }));
     }
     #[cfg(not(feature = "video"))]
-    let _ = args.no_video;
+    let _ = (args.no_video, args.max_streams_per_client);
     let sim = builder.build()?;
     let cancel = CancellationToken::new();
     let running = sim

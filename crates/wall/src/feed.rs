@@ -291,6 +291,9 @@ pub struct CommandError {
 pub enum ErrorCode {
     NotFound,
     Invalid,
+    /// The upstream refused because of the state of things (a PTZ camera
+    /// held by another console, or not PTZ at all).
+    Conflict,
     Internal,
 }
 

@@ -8,6 +8,7 @@
 //! - [`logging`]: tracing to stderr and to a rotating file.
 //! - [`tasks`]: background work that shuts down within a bound.
 //! - [`video`]: the camera catalogue as the camera matrix needs it.
+//! - [`video_proxy`]: camera media through Rust, one upstream stream per camera.
 //!
 //! **Architecture invariant:** this crate never imports `tauri`. The shell
 //! adapts it; tests drive it without a window.
@@ -21,6 +22,7 @@ pub mod live;
 pub mod logging;
 pub mod tasks;
 pub mod video;
+pub mod video_proxy;
 
 /// RFC 3339 with the offset the time carries (the platform writes +08:00).
 pub fn rfc3339(t: time::OffsetDateTime) -> String {

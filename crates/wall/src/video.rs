@@ -3,8 +3,9 @@
 //!
 //! Ingest keeps the raw catalogue in the store (reference kind `cameras`);
 //! [`catalogue`] turns those records into the few fields a tile shows.
-//! Stream URLs stay relative to the gateway, as the contract gives them; the
-//! UI joins them with [`VideoCatalogue::base_url`].
+//! The webview never fetches from the gateway: it asks the app's media scheme
+//! at [`VideoCatalogue::media_url`] (see [`crate::video_proxy`]), which knows
+//! the gateway's relative media URLs and its token.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -23,18 +24,27 @@ pub struct CameraTile {
     pub grid_id: Option<String>,
     /// `[lon, lat]`.
     pub location: Option<[f64; 2]>,
-    /// Relative to the gateway (may carry a `token` query parameter).
+    /// Relative to the gateway (may carry a `token` query parameter); only
+    /// the proxy fetches it.
+    #[ts(skip)]
+    #[serde(skip)]
     pub snapshot: String,
+    /// Whether the camera offers live MJPEG.
+    pub live: bool,
+    /// Relative to the gateway, like `snapshot`.
+    #[ts(skip)]
+    #[serde(skip)]
     pub mjpeg: Option<String>,
 }
 
 /// What the matrix starts from: cameras, where to fetch their media, and how
-/// many live streams the gateway allows this client.
+/// many live streams the gateway allows this client (all windows together).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct VideoCatalogue {
-    /// The gateway's base URL, without a trailing slash.
-    pub base_url: String,
+    /// Where the webview fetches media: the app's own scheme
+    /// (`{media_url}/live/{camera_id}?after={seq}`, `{media_url}/snapshot/{camera_id}`).
+    pub media_url: String,
     /// `max_streams_per_client` from the gateway's health; `None` when the
     /// gateway did not answer (the UI then opens no live stream at all).
     pub max_streams: Option<u32>,
@@ -93,6 +103,11 @@ fn tile(camera: RawCamera) -> CameraTile {
         grid_id: camera.grid_id,
         location,
         snapshot: camera.streams.snapshot,
+        live: camera
+            .streams
+            .mjpeg
+            .as_ref()
+            .is_some_and(|url| !url.is_empty()),
         mjpeg: camera.streams.mjpeg.filter(|url| !url.is_empty()),
     }
 }
@@ -134,6 +149,8 @@ mod tests {
         );
         assert_eq!(tiles[0].camera_id, "1");
         assert!(tiles[0].online);
+        assert!(tiles[0].live);
+        assert!(!tiles[1].live);
         assert_eq!(
             tiles[0].mjpeg.as_deref(),
             Some("/vnet/v1/cameras/1/live.mjpeg")

@@ -21,6 +21,6 @@ online: boolean, grid_id: string | null,
  */
 location: [number, number] | null, 
 /**
- * Relative to the gateway (may carry a `token` query parameter).
+ * Whether the camera offers live MJPEG.
  */
-snapshot: string, mjpeg: string | null, };
+live: boolean, };

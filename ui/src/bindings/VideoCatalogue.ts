@@ -3,13 +3,14 @@ import type { CameraTile } from "./CameraTile";
 
 /**
  * What the matrix starts from: cameras, where to fetch their media, and how
- * many live streams the gateway allows this client.
+ * many live streams the gateway allows this client (all windows together).
  */
 export type VideoCatalogue = { 
 /**
- * The gateway's base URL, without a trailing slash.
+ * Where the webview fetches media: the app's own scheme
+ * (`{media_url}/live/{camera_id}?after={seq}`, `{media_url}/snapshot/{camera_id}`).
  */
-base_url: string, 
+media_url: string, 
 /**
  * `max_streams_per_client` from the gateway's health; `None` when the
  * gateway did not answer (the UI then opens no live stream at all).

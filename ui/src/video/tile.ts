@@ -1,20 +1,23 @@
-// What one tile of the matrix pulls, as a small state machine with no DOM:
-// live MJPEG in an <img> when the camera offers it and the window's budget
-// has a place, periodic snapshots otherwise, and back to live with backoff
-// after a stream fails or stalls. The component only renders `TileView`
-// and reports the <img>'s load and error events.
+// What one tile of the matrix pulls, as a small state machine with no DOM.
+// All media comes from the app's own `gridwall-video:` scheme (Rust's camera
+// proxy, crates/wall/src/video_proxy.rs), never from the gateway: live frames
+// one long poll each (`/live/{id}?after={seq}`), snapshots every 2 s
+// otherwise. The proxy says why live is not available (the gateway's cap, a
+// hung or ended stream, an offline camera); the tile shows it and tries live
+// again with backoff. The component renders `TileView` (a blob: URL of the
+// latest picture) and reports the <img>'s load.
 
 import type { CameraTile } from "../bindings/CameraTile";
-import { backoff, type StreamBudget } from "./budget";
+import { backoff } from "./budget";
 
 export type TileMode = "idle" | "live" | "snapshot" | "offline";
-/** Why a tile does not show live video: the camera is off, the cap is reached, or loading failed. */
-export type TileReason = "offline" | "cap" | "failed" | null;
+/** Why a tile does not show live video. */
+export type TileReason = "offline" | "cap" | "hung" | "failed" | null;
 
 export interface TileView {
   mode: TileMode;
   reason: TileReason;
-  /** What the <img> loads now; null pulls nothing. */
+  /** The picture the <img> shows now; null shows none. */
   src: string | null;
 }
 
@@ -23,61 +26,78 @@ export interface TileTimings {
   snapshotEvery: number;
   /** Snapshots of a camera that seems offline, this often. */
   offlineEvery: number;
-  /** A refused or failed live stream is tried again no sooner than this. */
+  /** Live is tried again no sooner than this after a refusal for the cap. */
   capRetry: number;
-  /** A live stream whose frames stop for this long has stalled. */
-  stallAfter: number;
-  /** A new live stream without a first picture after this long has failed. */
-  firstPictureWithin: number;
-  /** Frames per second asked of the gateway. */
-  fps: number;
 }
 
 export const DEFAULT_TIMINGS: TileTimings = {
   snapshotEvery: 2_000,
   offlineEvery: 5_000,
   capRetry: 5_000,
-  stallAfter: 5_000,
-  // Generous: on a loaded 2-core machine the first frame took over 5 s.
-  firstPictureWithin: 15_000,
-  fps: 10,
 };
+
+/**
+ * A tile asks for its next frame at the latest this long after showing one.
+ * Below the proxy's `linger` (4 s): a paused tile must not lose its stream.
+ */
+const PAINT_WAIT_MS = 1_500;
 
 /** A live stream that ran this long without trouble resets the backoff. */
 const HEALTHY_MS = 20_000;
 
-function withParam(url: string, key: string, value: string | number): string {
-  return `${url}${url.includes("?") ? "&" : "?"}${key}=${value}`;
+/** What the tile needs of `fetch` and of blob URLs (tests pass fakes). */
+export interface MediaIo {
+  fetch: (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
+  toUrl: (blob: Blob) => string;
+  revoke: (url: string) => void;
+}
+
+const BROWSER_IO: MediaIo = {
+  fetch: (url, init) => fetch(url, init),
+  toUrl: (blob) => URL.createObjectURL(blob),
+  revoke: (url) => URL.revokeObjectURL(url),
+};
+
+/** The proxy's `x-media-reason` as the tile says it. */
+export function reasonOf(reason: string | null): TileReason {
+  switch (reason) {
+    case "cap":
+      return "cap";
+    case "offline":
+      return "offline";
+    case "hung":
+      return "hung";
+    default:
+      return "failed";
+  }
 }
 
 export class TileFeed {
   private view: TileView = { mode: "idle", reason: null, src: null };
   private timers: ReturnType<typeof setTimeout>[] = [];
-  private watchdog: ReturnType<typeof setInterval> | null = null;
   private failures = 0;
   private snapshotErrors = 0;
   private snapshotPending = false;
   private snapshotCount = 0;
   private liveSince = 0;
-  private lastFrame = 0;
-  /** Load events of the current live stream: WebKit fires one per part. */
-  private frames = 0;
-  private hadPicture = false;
+  /** Which live attempt runs; an older pump stops when it changes. */
+  private attempt = 0;
+  private abort: AbortController | null = null;
+  private picture: string | null = null;
   private stopped = false;
+  private paintWaiter: (() => void) | null = null;
 
   constructor(
     private readonly camera: CameraTile,
-    private readonly baseUrl: string,
-    private readonly budget: StreamBudget | null,
+    private readonly mediaUrl: string,
     private readonly onView: (view: TileView) => void,
-    /** The <img>'s natural width now: 0 when it holds no picture. */
-    private readonly probe: () => number,
     private readonly timings: TileTimings = DEFAULT_TIMINGS,
     private readonly now: () => number = () => Date.now(),
+    private readonly io: MediaIo = BROWSER_IO,
   ) {}
 
-  private get key(): string {
-    return this.camera.camera_id;
+  private get id(): string {
+    return encodeURIComponent(this.camera.camera_id);
   }
 
   /** The tile became visible: start pulling. */
@@ -87,95 +107,97 @@ export class TileFeed {
     else this.toSnapshots("offline");
   }
 
-  /** The tile is hidden or gone: pull nothing, give the place back. */
+  /** The last picture is on screen (decoded and a frame drawn): the next may be asked for. */
+  painted(): void {
+    const waiter = this.paintWaiter;
+    this.paintWaiter = null;
+    waiter?.();
+  }
+
+  /**
+   * Waits until the last picture is painted (at most `PAINT_WAIT_MS`), so a
+   * busy page gets fewer, newer frames instead of a queue of decodes that
+   * keeps it from painting at all: the frame rate follows what it can show.
+   */
+  private waitPainted(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.paintWaiter = null;
+        resolve();
+      }, PAINT_WAIT_MS);
+      this.paintWaiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** The tile is hidden or gone: pull nothing, let the proxy close the stream. */
   stop(): void {
     this.stopped = true;
     this.clearTimers();
     this.leaveLive();
     this.set({ mode: "idle", reason: null, src: null });
-  }
-
-  /** The <img> loaded: a part of the live stream, or a snapshot. */
-  loaded(): void {
-    if (this.stopped) return;
-    if (this.view.mode === "live") {
-      this.frames += 1;
-      this.lastFrame = this.now();
-      if (this.failures && this.lastFrame - this.liveSince > HEALTHY_MS) this.failures = 0;
-      return;
-    }
-    this.snapshotPending = false;
-    this.snapshotErrors = 0;
-    if (this.view.mode === "offline") this.set({ ...this.view, mode: "snapshot", reason: this.liveReason() });
-  }
-
-  /** The <img> failed: the stream was refused, ended or broke, or a snapshot failed. */
-  failed(): void {
-    if (this.stopped) return;
-    if (this.view.mode === "live") {
-      this.liveFailed();
-      return;
-    }
-    this.snapshotPending = false;
-    this.snapshotErrors += 1;
-    if (this.snapshotErrors >= 2 && this.view.mode !== "offline") {
-      this.set({ mode: "offline", reason: "offline", src: this.view.src });
-    }
-  }
-
-  /**
-   * Ends a live stream that is gone. WebKit fires `load` for the first part
-   * of a multipart stream only and nothing when it ends, but the <img> then
-   * drops its picture (natural width 0), which this watches. A stream that
-   * stays open and silent keeps its last picture: that cannot be told apart
-   * here (the pixels of a cross-origin <img> cannot be read).
-   */
-  private checkStall(): void {
-    if (this.view.mode !== "live") return;
-    const now = this.now();
-    if (this.probe() > 0) {
-      this.hadPicture = true;
-      if (this.frames < 2) this.lastFrame = now;
-    } else if (this.hadPicture || now - this.liveSince > this.timings.firstPictureWithin) {
-      this.liveFailed();
-      return;
-    }
-    // Where `load` does fire per part, silence is a stall too.
-    if (this.frames >= 2 && now - this.lastFrame > this.timings.stallAfter) this.liveFailed();
-  }
-
-  private liveFailed(): void {
-    this.failures += 1;
-    this.toSnapshots("failed");
-  }
-
-  private liveReason(): TileReason {
-    return this.failures ? "failed" : null;
+    this.show(null);
   }
 
   private tryLive(): void {
     if (this.stopped) return;
-    const mjpeg = this.camera.mjpeg;
-    if (!mjpeg) {
+    if (!this.camera.live) {
       this.toSnapshots(null);
       return;
     }
-    if (!this.budget || !this.budget.acquire(this.key)) {
-      this.toSnapshots("cap");
-      return;
-    }
     this.clearTimers();
-    this.frames = 0;
-    this.hadPicture = false;
-    this.liveSince = this.lastFrame = this.now();
-    this.set({ mode: "live", reason: null, src: withParam(this.baseUrl + mjpeg, "fps", this.timings.fps) });
-    this.watchdog = setInterval(() => this.checkStall(), 1_000);
+    this.leaveLive();
+    const attempt = ++this.attempt;
+    this.abort = new AbortController();
+    this.liveSince = this.now();
+    void this.pump(attempt, this.abort.signal);
+  }
+
+  /** Asks the proxy for frame after frame while this attempt is current. */
+  private async pump(attempt: number, signal: AbortSignal): Promise<void> {
+    let after = 0;
+    const current = () => attempt === this.attempt && !this.stopped;
+    while (current()) {
+      let response: Response;
+      try {
+        response = await this.io.fetch(`${this.mediaUrl}/live/${this.id}?after=${after}`, { signal });
+      } catch {
+        if (current()) this.liveFailed("failed");
+        return;
+      }
+      if (!current()) return;
+      if (response.status === 204) continue;
+      if (!response.ok) {
+        this.liveFailed(reasonOf(response.headers.get("x-media-reason")));
+        return;
+      }
+      after = Number(response.headers.get("x-frame-seq") ?? after) || after;
+      let blob: Blob;
+      try {
+        blob = await response.blob();
+      } catch {
+        if (current()) this.liveFailed("failed");
+        return;
+      }
+      if (!current()) return;
+      if (this.view.mode !== "live") this.set({ mode: "live", reason: null, src: null });
+      this.show(blob);
+      if (this.failures && this.now() - this.liveSince > HEALTHY_MS) this.failures = 0;
+      await this.waitPainted();
+    }
+  }
+
+  private liveFailed(reason: TileReason): void {
+    if (reason !== "cap") this.failures += 1;
+    this.toSnapshots(reason);
   }
 
   private leaveLive(): void {
-    if (this.watchdog !== null) clearInterval(this.watchdog);
-    this.watchdog = null;
-    this.budget?.release(this.key);
+    this.attempt += 1;
+    this.abort?.abort();
+    this.abort = null;
   }
 
   /** Snapshots from now on, and a later attempt at live when it may work. */
@@ -184,27 +206,60 @@ export class TileFeed {
     this.leaveLive();
     this.snapshotPending = false;
     this.snapshotErrors = 0;
-    this.set({ mode: reason === "offline" ? "offline" : "snapshot", reason, src: null });
-    this.snapshot();
+    this.set({ mode: reason === "offline" ? "offline" : "snapshot", reason, src: this.view.src });
+    void this.snapshot();
     const tick = () => {
-      if (!this.snapshotPending) this.snapshot();
+      if (!this.snapshotPending) void this.snapshot();
       const every = this.view.mode === "offline" ? this.timings.offlineEvery : this.timings.snapshotEvery;
       this.timers.push(setTimeout(tick, every));
     };
     this.timers.push(setTimeout(tick, reason === "offline" ? this.timings.offlineEvery : this.timings.snapshotEvery));
-    if (this.camera.mjpeg && reason !== "offline") {
-      const wait = reason === "cap" ? this.timings.capRetry : Math.max(this.timings.capRetry, backoff(this.failures));
-      this.timers.push(setTimeout(() => this.tryLive(), wait));
-    } else if (this.camera.mjpeg) {
-      // An offline camera comes back: try live again now and then.
-      this.timers.push(setTimeout(() => this.tryLive(), backoff(this.failures + 3)));
+    if (!this.camera.live) return;
+    // The proxy keeps its own backoff per camera; asking sooner costs a refusal, no upstream request.
+    const wait =
+      reason === "cap"
+        ? this.timings.capRetry
+        : reason === "offline"
+          ? backoff(this.failures + 3)
+          : Math.max(this.timings.capRetry, backoff(this.failures));
+    this.timers.push(setTimeout(() => this.tryLive(), wait));
+  }
+
+  private async snapshot(): Promise<void> {
+    this.snapshotCount += 1;
+    this.snapshotPending = true;
+    const attempt = this.attempt;
+    const current = () => attempt === this.attempt && !this.stopped && this.view.mode !== "live";
+    let ok = false;
+    let offline = false;
+    try {
+      const response = await this.io.fetch(`${this.mediaUrl}/snapshot/${this.id}?n=${this.snapshotCount}`);
+      if (!current()) return;
+      ok = response.ok;
+      offline = response.headers.get("x-media-reason") === "offline";
+      if (ok) this.show(await response.blob());
+    } catch {
+      ok = false;
+    }
+    if (!current()) return;
+    this.snapshotPending = false;
+    if (ok) {
+      this.snapshotErrors = 0;
+      if (this.view.mode === "offline") this.set({ ...this.view, mode: "snapshot", reason: this.failures ? "failed" : null });
+      return;
+    }
+    this.snapshotErrors += 1;
+    if ((offline || this.snapshotErrors >= 2) && this.view.mode !== "offline") {
+      this.set({ mode: "offline", reason: "offline", src: this.view.src });
     }
   }
 
-  private snapshot(): void {
-    this.snapshotCount += 1;
-    this.snapshotPending = true;
-    this.set({ ...this.view, src: withParam(this.baseUrl + this.camera.snapshot, "n", `${this.now()}-${this.snapshotCount}`) });
+  /** Shows a picture (or none), giving the previous blob URL back. */
+  private show(blob: Blob | null): void {
+    const old = this.picture;
+    this.picture = blob ? this.io.toUrl(blob) : null;
+    if (blob) this.set({ ...this.view, src: this.picture });
+    if (old) this.io.revoke(old);
   }
 
   private clearTimers(): void {

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CameraTile } from "../bindings/CameraTile";
-import { StreamBudget, backoff } from "./budget";
+import { backoff } from "./budget";
 import { defaultScenes, layoutSpec, nearestCameras } from "./layouts";
-import { TileFeed, type TileView } from "./tile";
+import { ptzActionOf } from "./ptz";
+import { TileFeed, type MediaIo, type TileView } from "./tile";
 
 function cam(id: string, over: Partial<CameraTile> = {}): CameraTile {
   return {
@@ -12,8 +13,7 @@ function cam(id: string, over: Partial<CameraTile> = {}): CameraTile {
     online: true,
     grid_id: null,
     location: null,
-    snapshot: `/vnet/v1/cameras/${id}/snapshot.jpg`,
-    mjpeg: `/vnet/v1/cameras/${id}/live.mjpeg`,
+    live: true,
     ...over,
   };
 }
@@ -47,97 +47,138 @@ describe("layouts and scenes", () => {
   });
 });
 
-describe("stream budget", () => {
-  beforeEach(() => vi.useFakeTimers());
-  afterEach(() => vi.useRealTimers());
-
-  it("never hands out more places than the cap, and a released place returns after the grace", () => {
-    const budget = new StreamBudget(2, 1_000);
-    expect(budget.acquire("a")).toBe(true);
-    expect(budget.acquire("a")).toBe(true);
-    expect(budget.acquire("b")).toBe(true);
-    expect(budget.acquire("c")).toBe(false);
-    budget.release("a");
-    expect(budget.acquire("c")).toBe(false);
-    vi.advanceTimersByTime(1_000);
-    expect(budget.acquire("c")).toBe(true);
-    expect(budget.inUse).toBe(2);
-  });
-
+describe("backoff", () => {
   it("backs off from 2 s, doubling, to at most a minute", () => {
     expect([1, 2, 3, 10].map(backoff)).toEqual([2_000, 4_000, 8_000, 60_000]);
   });
 });
 
+/** A fake media scheme: each camera answers as `answer` says now. */
+function fakeProxy() {
+  const state = { live: "frames" as "frames" | "cap" | "hung" | "offline", snapshots: 200, seq: 0, requests: [] as string[] };
+  const respond = (status: number, headers: Record<string, string> = {}) =>
+    Promise.resolve(new Response(status === 200 ? new Blob(["jpeg"]) : null, { status, headers }));
+  const io: MediaIo = {
+    fetch: (url) => {
+      state.requests.push(url);
+      if (url.includes("/snapshot/")) {
+        return state.snapshots === 200 ? respond(200) : respond(503, { "x-media-reason": "offline" });
+      }
+      if (state.live === "frames") {
+        state.seq += 1;
+        // One frame per timer tick, as the proxy's long poll would pace it.
+        return new Promise((resolve) =>
+          setTimeout(() => resolve(new Response(new Blob(["jpeg"]), { status: 200, headers: { "x-frame-seq": String(state.seq) } })), 100),
+        );
+      }
+      const status = { cap: 429, hung: 504, offline: 503 }[state.live];
+      return respond(status, { "x-media-reason": state.live });
+    },
+    toUrl: () => `blob:${state.requests.length}`,
+    revoke: () => {},
+  };
+  return { state, io };
+}
+
 describe("tile feed", () => {
   let views: TileView[];
-  let width: number;
   beforeEach(() => {
     vi.useFakeTimers();
     views = [];
-    width = 0;
   });
   afterEach(() => vi.useRealTimers());
 
-  const feed = (camera: CameraTile, budget: StreamBudget | null) =>
-    new TileFeed(
-      camera,
-      "http://127.0.0.1:1",
-      budget,
-      (v) => views.push(v),
-      () => width,
-      undefined,
-      () => Date.now(),
-    );
+  const feed = (camera: CameraTile, io: MediaIo) =>
+    new TileFeed(camera, "gridwall-video://localhost", (v) => views.push(v), undefined, () => Date.now(), io);
   const last = () => views[views.length - 1]!;
 
-  it("goes live with a place in the budget, and pulls nothing once stopped", () => {
-    const budget = new StreamBudget(1, 0);
-    const tile = feed(cam("a"), budget);
+  it("shows live frames from the proxy, and pulls nothing once stopped", async () => {
+    const { state, io } = fakeProxy();
+    const tile = feed(cam("a"), io);
     tile.start();
-    expect(last()).toMatchObject({ mode: "live", src: "http://127.0.0.1:1/vnet/v1/cameras/a/live.mjpeg?fps=10" });
+    await vi.advanceTimersByTimeAsync(350);
+    expect(last()).toMatchObject({ mode: "live", reason: null });
+    expect(last().src).toMatch(/^blob:/);
+    expect(state.requests.at(-1)).toBe(`gridwall-video://localhost/live/a?after=${state.seq - 1}`);
     tile.stop();
+    const asked = state.requests.length;
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(last()).toEqual({ mode: "idle", reason: null, src: null });
-    expect(budget.inUse).toBe(0);
+    expect(state.requests.length).toBeLessThanOrEqual(asked + 1);
   });
 
-  it("shows snapshots past the cap and goes live when a place frees", () => {
-    const budget = new StreamBudget(1, 0);
-    budget.acquire("other");
-    const tile = feed(cam("a"), budget);
+  it("asks for the next frame once the last one is painted, or after 1.5 s", async () => {
+    const { state, io } = fakeProxy();
+    const tile = feed(cam("a"), io);
+    const lives = () => state.requests.filter((r) => r.includes("/live/")).length;
     tile.start();
-    expect(last().mode).toBe("snapshot");
-    expect(last().reason).toBe("cap");
-    expect(last().src).toContain("/snapshot.jpg?n=");
-    budget.release("other");
-    vi.advanceTimersByTime(5_000);
-    expect(last().mode).toBe("live");
+    await vi.advanceTimersByTimeAsync(150);
+    expect(lives()).toBe(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(lives()).toBe(1);
+    tile.painted();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(lives()).toBe(2);
+    await vi.advanceTimersByTimeAsync(1_650);
+    expect(lives()).toBe(3);
+    tile.stop();
   });
 
-  it("falls back to snapshots when the stream's picture goes, then retries live", () => {
-    const budget = new StreamBudget(4, 0);
-    const tile = feed(cam("a"), budget);
+  it("shows snapshots and says why when the proxy refuses for the cap, then goes live", async () => {
+    const { state, io } = fakeProxy();
+    state.live = "cap";
+    const tile = feed(cam("a"), io);
     tile.start();
-    width = 640;
-    vi.advanceTimersByTime(1_000);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(last()).toMatchObject({ mode: "snapshot", reason: "cap" });
+    expect(state.requests).toContain("gridwall-video://localhost/snapshot/a?n=1");
+    state.live = "frames";
+    await vi.advanceTimersByTimeAsync(5_200);
     expect(last().mode).toBe("live");
-    width = 0; // the stream ended: WebKit drops the picture
-    vi.advanceTimersByTime(1_000);
-    expect(last()).toMatchObject({ mode: "snapshot", reason: "failed" });
-    expect(budget.inUse).toBe(0);
-    tile.loaded();
-    vi.advanceTimersByTime(5_000);
-    expect(last().mode).toBe("live");
+    tile.stop();
   });
 
-  it("says offline when snapshots fail too, and uses snapshots for a camera without MJPEG", () => {
-    const tile = feed(cam("a", { mjpeg: null }), new StreamBudget(4, 0));
+  it("falls back to snapshots when the stream hangs, then retries live", async () => {
+    const { state, io } = fakeProxy();
+    const tile = feed(cam("a"), io);
     tile.start();
-    expect(last()).toMatchObject({ mode: "snapshot", reason: null });
-    tile.failed();
-    tile.failed();
+    await vi.advanceTimersByTimeAsync(250);
+    expect(last().mode).toBe("live");
+    state.live = "hung";
+    tile.painted();
+    await vi.advanceTimersByTimeAsync(3_200);
+    expect(last()).toMatchObject({ mode: "snapshot", reason: "hung" });
+    state.live = "frames";
+    await vi.advanceTimersByTimeAsync(5_200);
+    expect(last().mode).toBe("live");
+    tile.stop();
+  });
+
+  it("says offline when snapshots fail too, and uses snapshots for a camera without MJPEG", async () => {
+    const { state, io } = fakeProxy();
+    state.snapshots = 503;
+    const tile = feed(cam("a", { live: false }), io);
+    tile.start();
+    await vi.advanceTimersByTimeAsync(10);
     expect(last()).toMatchObject({ mode: "offline", reason: "offline" });
-    tile.loaded();
+    expect(state.requests.some((r) => r.includes("/live/"))).toBe(false);
+    state.snapshots = 200;
+    await vi.advanceTimersByTimeAsync(5_100);
     expect(last().mode).toBe("snapshot");
+    tile.stop();
+  });
+});
+
+describe("ptz keys", () => {
+  it("maps the arrows and +/- to PTZ actions and ignores other keys", () => {
+    expect(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "+", "-", "a"].map(ptzActionOf)).toEqual([
+      "left",
+      "right",
+      "up",
+      "down",
+      "zoom_in",
+      "zoom_out",
+      null,
+    ]);
   });
 });

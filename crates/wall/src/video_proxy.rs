@@ -1,0 +1,789 @@
+//! Camera media through Rust: one upstream MJPEG connection per camera, shared
+//! by every window and tile that shows it.
+//!
+//! The webview never talks to the gateway. It asks this proxy (through the
+//! shell's `gridwall-video:` URI scheme) for the next frame of a camera after
+//! the one it has, and for snapshots. The first viewer of a camera opens the
+//! upstream stream; every later viewer, in any window, reads the same frames;
+//! the connection closes [`ProxyTimings::linger`] after the last viewer stopped
+//! asking. So:
+//!
+//! - the gateway's `max_streams_per_client` is counted here, over all windows:
+//!   [`VideoProxy::next_frame`] answers [`MediaError::Cap`] instead of opening
+//!   one stream too many, and a 429 from the gateway is the same answer;
+//! - the bearer token (and any `token` in the catalogue's media URLs) stays in
+//!   Rust;
+//! - the webview's per-host connection limit does not apply: a custom scheme
+//!   is not fetched through its network stack (measured, `docs/benchmarks.md`);
+//! - a stream that sends nothing for [`ProxyTimings::hung_after`] is closed as
+//!   [`MediaError::Hung`], and a camera whose stream failed is not asked again
+//!   before its backoff has passed, however many tiles want it.
+//!
+//! Tauri's custom scheme takes a whole body per request, so frames go to the
+//! webview one request each (a long poll), not as a multipart stream.
+//!
+//! Why not let the webview fetch MJPEG itself (the first version did): it
+//! could show at most 4 live tiles a window (6 connections per host, 2 kept
+//! for snapshots), each window counted its streams apart against the
+//! gateway's cap, and the token would have had to reach the page. Measured
+//! with 16 tiles (`docs/benchmarks.md`, 2026-11-27): direct, 4 live tiles
+//! for 0.73 cores of the app; through this proxy, 16 live tiles for 0.25.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use serde::Serialize;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::video::CameraTile;
+
+/// Why a camera's media cannot be had now. The webview shows the reason.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason", content = "detail")]
+pub enum MediaError {
+    /// The gateway's per-client stream cap is reached (counted here, or its 429).
+    #[error("the gateway's limit of concurrent live streams is reached")]
+    Cap,
+    /// The gateway answered 503: the camera is offline or the gateway busy.
+    #[error("the camera is offline")]
+    Offline,
+    /// Not in the catalogue, no MJPEG offered, or a 404 from the gateway.
+    #[error("the camera offers no such media")]
+    NotFound,
+    /// The stream stayed open and sent no frame for too long.
+    #[error("the live stream stopped sending pictures")]
+    Hung,
+    /// The stream ended or broke.
+    #[error("the live stream ended: {0}")]
+    Failed(String),
+    /// 401 or 403: the media URL's token is stale; the catalogue must be fetched again.
+    #[error("the gateway refused the media URL ({0}); the catalogue is fetched again")]
+    Unauthorized(u16),
+}
+
+impl MediaError {
+    /// The short name the webview reads.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Cap => "cap",
+            Self::Offline => "offline",
+            Self::NotFound => "not_found",
+            Self::Hung => "hung",
+            Self::Failed(_) => "failed",
+            Self::Unauthorized(_) => "unauthorized",
+        }
+    }
+
+    /// The HTTP status the URI scheme answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Cap => 429,
+            Self::Offline => 503,
+            Self::NotFound => 404,
+            Self::Hung => 504,
+            Self::Failed(_) => 502,
+            Self::Unauthorized(_) => 403,
+        }
+    }
+
+    fn from_status(status: reqwest::StatusCode) -> Self {
+        match status.as_u16() {
+            429 => Self::Cap,
+            503 => Self::Offline,
+            404 => Self::NotFound,
+            code @ (401 | 403) => Self::Unauthorized(code),
+            code => Self::Failed(format!("the gateway answered {code}")),
+        }
+    }
+}
+
+/// One JPEG of a live stream, numbered: a viewer asks for the frame after the
+/// one it has. Numbers only grow over the proxy's life, across reconnections.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub seq: u64,
+    pub jpeg: Bytes,
+}
+
+/// What a long poll for the next frame brings.
+#[derive(Clone, Debug)]
+pub enum Poll {
+    Frame(Frame),
+    /// No new frame within [`ProxyTimings::poll_wait`]; ask again.
+    NotYet,
+}
+
+/// The proxy's clocks.
+#[derive(Clone, Debug)]
+pub struct ProxyTimings {
+    /// Frames per second asked of the gateway.
+    pub fps: u8,
+    /// A stream with no frame for this long is hung (the first frame may take
+    /// [`ProxyTimings::first_frame_within`]).
+    pub hung_after: Duration,
+    pub first_frame_within: Duration,
+    /// An upstream stream nobody asked a frame of for this long is closed.
+    pub linger: Duration,
+    /// A poll waits this long for a new frame before answering [`Poll::NotYet`].
+    pub poll_wait: Duration,
+    /// After a refusal for the cap, the camera is not asked again before this.
+    pub cap_retry: Duration,
+    /// A snapshot request gives up after this.
+    pub snapshot_timeout: Duration,
+}
+
+impl Default for ProxyTimings {
+    fn default() -> Self {
+        Self {
+            fps: 10,
+            hung_after: Duration::from_secs(5),
+            first_frame_within: Duration::from_secs(10),
+            // Above the webview's longest pause between two asks (1.5 s
+            // while it waits for a picture to be painted).
+            linger: Duration::from_secs(4),
+            poll_wait: Duration::from_secs(3),
+            cap_retry: Duration::from_secs(5),
+            snapshot_timeout: Duration::from_secs(8),
+        }
+    }
+}
+
+/// The delay before the `failures`-th retry of a camera's live stream: 2 s
+/// doubling, at most 60 s.
+pub fn backoff(failures: u32) -> Duration {
+    Duration::from_secs((2u64 << failures.saturating_sub(1).min(5)).min(60))
+}
+
+/// A live stream that ran this long without trouble forgets earlier failures.
+const HEALTHY: Duration = Duration::from_secs(20);
+
+/// The media proxy. Cloning is cheap; every clone is the same proxy.
+#[derive(Clone)]
+pub struct VideoProxy {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// The gateway's base URL, without a trailing slash.
+    base: String,
+    timings: ProxyTimings,
+    cancel: CancellationToken,
+    seq: AtomicU64,
+    // std mutexes: held for a map lookup or insert, never across an await.
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// `max_streams_per_client`; `None` until the gateway's health said it
+    /// (no live stream is opened before).
+    cap: Option<u32>,
+    /// Media paths by camera, from the catalogue.
+    media: HashMap<String, Media>,
+    /// Open (or opening) upstream streams by camera: what counts against the cap.
+    feeds: HashMap<String, Arc<Feed>>,
+    /// Cameras whose last stream failed: not asked again before `until`.
+    failures: HashMap<String, Failure>,
+    /// Upstream streams opened since the start, for tests and benchmarks.
+    opened: u64,
+}
+
+#[derive(Clone)]
+struct Media {
+    snapshot: String,
+    mjpeg: Option<String>,
+}
+
+struct Failure {
+    count: u32,
+    until: Instant,
+    error: MediaError,
+}
+
+struct Feed {
+    frames: watch::Sender<FeedState>,
+    /// When a viewer last asked, and how many wait now: an idle feed closes.
+    last_asked: Mutex<Instant>,
+    waiting: AtomicUsize,
+    cancel: CancellationToken,
+}
+
+#[derive(Clone, Default)]
+struct FeedState {
+    frame: Option<Frame>,
+    end: Option<MediaError>,
+}
+
+impl VideoProxy {
+    /// A proxy to the gateway at `base_url`. `http` carries the bearer token
+    /// as a default header; `cancel` closes every upstream stream.
+    pub fn new(
+        http: reqwest::Client,
+        base_url: &str,
+        timings: ProxyTimings,
+        cancel: CancellationToken,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                base: base_url.trim_end_matches('/').to_owned(),
+                timings,
+                cancel,
+                seq: AtomicU64::new(0),
+                state: Mutex::default(),
+            }),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.inner.state.lock().expect("video proxy lock poisoned")
+    }
+
+    /// The gateway's per-client cap, from its health (`None`: unknown, no live streams).
+    pub fn set_cap(&self, cap: Option<u32>) {
+        self.state().cap = cap;
+    }
+
+    pub fn cap(&self) -> Option<u32> {
+        self.state().cap
+    }
+
+    /// Where each camera's media is, from the catalogue (relative URLs, tokens included).
+    pub fn set_catalogue(&self, cameras: &[CameraTile]) {
+        let media = cameras
+            .iter()
+            .map(|c| {
+                (
+                    c.camera_id.clone(),
+                    Media {
+                        snapshot: c.snapshot.clone(),
+                        mjpeg: c.mjpeg.clone(),
+                    },
+                )
+            })
+            .collect();
+        self.state().media = media;
+    }
+
+    /// Upstream live streams open now (or opening): never more than the cap.
+    pub fn open_streams(&self) -> usize {
+        self.state().feeds.len()
+    }
+
+    /// Upstream live streams opened since the start.
+    pub fn streams_opened(&self) -> u64 {
+        self.state().opened
+    }
+
+    /// One JPEG of `camera_id`, fetched now.
+    pub async fn snapshot(&self, camera_id: &str) -> Result<Bytes, MediaError> {
+        let path = self
+            .state()
+            .media
+            .get(camera_id)
+            .map(|m| m.snapshot.clone())
+            .ok_or(MediaError::NotFound)?;
+        let url = format!("{}{path}", self.inner.base);
+        let response = self
+            .inner
+            .http
+            .get(url)
+            .timeout(self.inner.timings.snapshot_timeout)
+            .send()
+            .await
+            .map_err(|err| MediaError::Failed(plain(err)))?;
+        if !response.status().is_success() {
+            return Err(MediaError::from_status(response.status()));
+        }
+        response
+            .bytes()
+            .await
+            .map_err(|err| MediaError::Failed(plain(err)))
+    }
+
+    /// The first frame of `camera_id` newer than `after` (0: any), waiting
+    /// up to [`ProxyTimings::poll_wait`]. Opens the camera's upstream stream
+    /// if nobody watches it yet and the cap allows.
+    pub async fn next_frame(&self, camera_id: &str, after: u64) -> Result<Poll, MediaError> {
+        let feed = self.feed(camera_id)?;
+        feed.waiting.fetch_add(1, Ordering::SeqCst);
+        *feed.last_asked.lock().expect("feed lock poisoned") = Instant::now();
+        let mut frames = feed.frames.subscribe();
+        let waited = tokio::time::timeout(
+            self.inner.timings.poll_wait,
+            frames.wait_for(|s| s.end.is_some() || s.frame.as_ref().is_some_and(|f| f.seq > after)),
+        )
+        .await;
+        *feed.last_asked.lock().expect("feed lock poisoned") = Instant::now();
+        feed.waiting.fetch_sub(1, Ordering::SeqCst);
+        match waited {
+            Err(_) => Ok(Poll::NotYet),
+            Ok(Err(_)) => Err(MediaError::Failed("the stream was closed".into())),
+            Ok(Ok(state)) => match (&state.end, &state.frame) {
+                (Some(end), _) => Err(end.clone()),
+                (None, Some(frame)) => Ok(Poll::Frame(frame.clone())),
+                (None, None) => Ok(Poll::NotYet),
+            },
+        }
+    }
+
+    /// The camera's open feed, or a new one if the cap and its backoff allow.
+    fn feed(&self, camera_id: &str) -> Result<Arc<Feed>, MediaError> {
+        let mut state = self.state();
+        if let Some(feed) = state.feeds.get(camera_id) {
+            return Ok(feed.clone());
+        }
+        let now = Instant::now();
+        if let Some(failure) = state.failures.get(camera_id)
+            && failure.until > now
+        {
+            return Err(failure.error.clone());
+        }
+        let mjpeg = state
+            .media
+            .get(camera_id)
+            .and_then(|m| m.mjpeg.clone())
+            .ok_or(MediaError::NotFound)?;
+        let cap = state.cap.unwrap_or(0) as usize;
+        if state.feeds.len() >= cap {
+            return Err(MediaError::Cap);
+        }
+        let feed = Arc::new(Feed {
+            frames: watch::channel(FeedState::default()).0,
+            last_asked: Mutex::new(now),
+            waiting: AtomicUsize::new(0),
+            cancel: self.inner.cancel.child_token(),
+        });
+        state.feeds.insert(camera_id.to_owned(), feed.clone());
+        state.opened += 1;
+        let sep = if mjpeg.contains('?') { '&' } else { '?' };
+        let url = format!(
+            "{}{mjpeg}{sep}fps={}",
+            self.inner.base, self.inner.timings.fps
+        );
+        tokio::spawn(self.clone().run(camera_id.to_owned(), url, feed.clone()));
+        Ok(feed)
+    }
+
+    /// Reads one upstream stream until it ends, hangs, or nobody watches.
+    async fn run(self, camera_id: String, url: String, feed: Arc<Feed>) {
+        let started = Instant::now();
+        let outcome = self.pump(&url, &feed).await;
+        let healthy = started.elapsed() >= HEALTHY;
+        {
+            let mut state = self.state();
+            if state
+                .feeds
+                .get(&camera_id)
+                .is_some_and(|f| Arc::ptr_eq(f, &feed))
+            {
+                state.feeds.remove(&camera_id);
+            }
+            match &outcome {
+                Ok(()) => {
+                    state.failures.remove(&camera_id);
+                }
+                Err(error) => {
+                    let count = if healthy {
+                        1
+                    } else {
+                        state.failures.get(&camera_id).map_or(0, |f| f.count) + 1
+                    };
+                    let wait = if *error == MediaError::Cap {
+                        self.inner.timings.cap_retry
+                    } else {
+                        backoff(count)
+                    };
+                    tracing::info!(camera = %camera_id, retry_in = ?wait, "live stream: {error}");
+                    state.failures.insert(
+                        camera_id.clone(),
+                        Failure {
+                            count,
+                            until: Instant::now() + wait,
+                            error: error.clone(),
+                        },
+                    );
+                }
+            }
+        }
+        let end = outcome
+            .err()
+            .unwrap_or_else(|| MediaError::Failed("nobody watches".into()));
+        feed.frames.send_modify(|s| s.end = Some(end));
+    }
+
+    /// `Ok` when closed for lack of viewers (or at shutdown), else why it ended.
+    async fn pump(&self, url: &str, feed: &Feed) -> Result<(), MediaError> {
+        let timings = &self.inner.timings;
+        let send = self.inner.http.get(url).send();
+        let mut response = tokio::select! {
+            () = feed.cancel.cancelled() => return Ok(()),
+            sent = tokio::time::timeout(timings.first_frame_within, send) => match sent {
+                Err(_) => return Err(MediaError::Hung),
+                Ok(Err(err)) => return Err(MediaError::Failed(plain(err))),
+                Ok(Ok(response)) => response,
+            },
+        };
+        if !response.status().is_success() {
+            return Err(MediaError::from_status(response.status()));
+        }
+        let boundary = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(boundary_of)
+            .ok_or_else(|| MediaError::Failed("not a multipart stream".into()))?;
+        let mut parts = Multipart::new(&boundary);
+        let mut deadline = Instant::now() + timings.first_frame_within;
+        let mut idle_check = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            tokio::select! {
+                () = feed.cancel.cancelled() => return Ok(()),
+                _ = idle_check.tick() => {
+                    let asked = *feed.last_asked.lock().expect("feed lock poisoned");
+                    if feed.waiting.load(Ordering::SeqCst) == 0 && asked.elapsed() > timings.linger {
+                        return Ok(());
+                    }
+                }
+                chunk = tokio::time::timeout_at(deadline, response.chunk()) => match chunk {
+                    Err(_) => return Err(MediaError::Hung),
+                    Ok(Err(err)) => return Err(MediaError::Failed(plain(err))),
+                    Ok(Ok(None)) => return Err(MediaError::Failed("the gateway ended the stream".into())),
+                    Ok(Ok(Some(bytes))) => {
+                        parts.push(&bytes);
+                        while let Some(jpeg) = parts.next_part() {
+                            let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                            feed.frames.send_modify(|s| s.frame = Some(Frame { seq, jpeg }));
+                            deadline = Instant::now() + timings.hung_after;
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// The URI scheme the shell serves media on, and the webview's base URL for it
+/// (WebKitGTK spells custom schemes `scheme://localhost/`).
+pub const SCHEME: &str = "gridwall-video";
+pub const MEDIA_BASE: &str = "gridwall-video://localhost";
+
+/// An answer of the media scheme, for the shell to turn into an HTTP response.
+#[derive(Clone, Debug)]
+pub struct MediaAnswer {
+    pub status: u16,
+    pub content_type: &'static str,
+    /// The frame's number, for the viewer's next `after`.
+    pub seq: Option<u64>,
+    /// Why there is no media ([`MediaError::reason`]), on errors.
+    pub reason: Option<&'static str>,
+    pub body: Bytes,
+}
+
+impl MediaAnswer {
+    fn jpeg(body: Bytes, seq: Option<u64>) -> Self {
+        Self {
+            status: 200,
+            content_type: "image/jpeg",
+            seq,
+            reason: None,
+            body,
+        }
+    }
+
+    fn error(error: &MediaError) -> Self {
+        Self {
+            status: error.status(),
+            content_type: "text/plain; charset=utf-8",
+            seq: None,
+            reason: Some(error.reason()),
+            body: Bytes::from(error.to_string()),
+        }
+    }
+
+    fn bad(message: &'static str) -> Self {
+        Self {
+            status: 400,
+            content_type: "text/plain; charset=utf-8",
+            seq: None,
+            reason: Some("bad_request"),
+            body: Bytes::from_static(message.as_bytes()),
+        }
+    }
+}
+
+impl VideoProxy {
+    /// Answers one request of the media scheme, by its path and query:
+    ///
+    /// - `/live/{camera_id}?after={seq}`: the next frame (`200`, with its
+    ///   number), or `204` when none came in time (ask again), or the error;
+    /// - `/snapshot/{camera_id}`: one JPEG, or the error.
+    pub async fn answer(&self, path: &str, query: Option<&str>) -> MediaAnswer {
+        let mut segments = path.trim_start_matches('/').splitn(2, '/');
+        let (Some(kind), Some(camera)) = (segments.next(), segments.next()) else {
+            return MediaAnswer::bad("expected /live/{camera} or /snapshot/{camera}");
+        };
+        match kind {
+            "snapshot" => match self.snapshot(camera).await {
+                Ok(jpeg) => MediaAnswer::jpeg(jpeg, None),
+                Err(error) => MediaAnswer::error(&error),
+            },
+            "live" => {
+                let after = query
+                    .unwrap_or_default()
+                    .split('&')
+                    .find_map(|p| p.strip_prefix("after="))
+                    .map_or(Ok(0), str::parse::<u64>);
+                let Ok(after) = after else {
+                    return MediaAnswer::bad("after must be a frame number");
+                };
+                match self.next_frame(camera, after).await {
+                    Ok(Poll::Frame(frame)) => MediaAnswer::jpeg(frame.jpeg, Some(frame.seq)),
+                    Ok(Poll::NotYet) => MediaAnswer {
+                        status: 204,
+                        content_type: "text/plain; charset=utf-8",
+                        seq: None,
+                        reason: None,
+                        body: Bytes::new(),
+                    },
+                    Err(error) => MediaAnswer::error(&error),
+                }
+            }
+            _ => MediaAnswer::bad("expected /live/{camera} or /snapshot/{camera}"),
+        }
+    }
+}
+
+/// Why a PTZ command did not move the camera.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PtzError {
+    /// 409: the camera is not PTZ, or another console holds it; the gateway's words.
+    #[error("{0}")]
+    Refused(String),
+    #[error("the camera is offline")]
+    Offline,
+    #[error("no such camera")]
+    NotFound,
+    #[error("the PTZ command failed: {0}")]
+    Failed(String),
+}
+
+impl VideoProxy {
+    /// Sends one PTZ command to `camera_id` (speed 4).
+    pub async fn ptz(
+        &self,
+        camera_id: &str,
+        action: gridwall_domain::video::PtzAction,
+    ) -> Result<(), PtzError> {
+        let command = gridwall_domain::video::PtzCommand {
+            action,
+            speed: Some(4),
+            preset: None,
+        };
+        let url = format!(
+            "{}/vnet/v1/cameras/{}/ptz",
+            self.inner.base,
+            url::form_urlencoded::byte_serialize(camera_id.as_bytes()).collect::<String>()
+        );
+        let response = self
+            .inner
+            .http
+            .post(url)
+            .json(&command)
+            .timeout(self.inner.timings.snapshot_timeout)
+            .send()
+            .await
+            .map_err(|err| PtzError::Failed(plain(err)))?;
+        match response.status().as_u16() {
+            200..=299 => Ok(()),
+            409 => {
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                let detail = body["detail"]
+                    .as_str()
+                    .or(body["title"].as_str())
+                    .unwrap_or("the camera is not PTZ, or another console holds it");
+                Err(PtzError::Refused(detail.to_owned()))
+            }
+            503 => Err(PtzError::Offline),
+            404 => Err(PtzError::NotFound),
+            code => Err(PtzError::Failed(format!("the gateway answered {code}"))),
+        }
+    }
+}
+
+/// An error's text with its causes, without the URL (which may carry a token).
+fn plain(err: reqwest::Error) -> String {
+    let err = err.without_url();
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The boundary of a `multipart/x-mixed-replace; boundary=...` content type.
+pub fn boundary_of(content_type: &str) -> Option<String> {
+    let mut params = content_type.split(';');
+    let kind = params.next()?.trim();
+    if !kind.eq_ignore_ascii_case("multipart/x-mixed-replace") {
+        return None;
+    }
+    params.find_map(|p| {
+        let (key, value) = p.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| value.trim().trim_matches('"').to_owned())
+            .filter(|b| !b.is_empty())
+    })
+}
+
+/// Cuts a multipart byte stream into its parts' bodies, whatever the chunking.
+/// A part's length comes from its `Content-Length` header when it has one,
+/// else from the next boundary.
+pub struct Multipart {
+    delimiter: Vec<u8>,
+    buf: BytesMut,
+}
+
+impl Multipart {
+    pub fn new(boundary: &str) -> Self {
+        // Servers differ on whether the boundary line carries the leading
+        // dashes; accept it with them, as the RFC says.
+        let boundary = boundary.strip_prefix("--").unwrap_or(boundary);
+        Self {
+            delimiter: format!("--{boundary}").into_bytes(),
+            buf: BytesMut::new(),
+        }
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The next whole part's body, if the bytes so far hold one.
+    pub fn next_part(&mut self) -> Option<Bytes> {
+        loop {
+            let start = find(&self.buf, &self.delimiter)?;
+            let headers_at = start + self.delimiter.len();
+            let end_of_headers = find(&self.buf[headers_at..], b"\r\n\r\n")? + headers_at;
+            let headers = &self.buf[headers_at..end_of_headers];
+            let body_at = end_of_headers + 4;
+            let length = std::str::from_utf8(headers).ok().and_then(content_length);
+            let body_end = match length {
+                Some(length) => {
+                    if self.buf.len() < body_at + length {
+                        return None;
+                    }
+                    body_at + length
+                }
+                None => {
+                    let next = find(&self.buf[body_at..], &self.delimiter)? + body_at;
+                    // The CRLF before the next delimiter belongs to it.
+                    if self.buf[..next].ends_with(b"\r\n") {
+                        next - 2
+                    } else {
+                        next
+                    }
+                }
+            };
+            let mut taken = self.buf.split_to(body_end);
+            let body = taken.split_off(body_at).freeze();
+            if body.is_empty() {
+                continue;
+            }
+            return Some(body);
+        }
+    }
+}
+
+fn content_length(headers: &str) -> Option<usize> {
+    headers.split("\r\n").find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse().ok())
+            .flatten()
+    })
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(jpeg: &[u8], with_length: bool) -> Vec<u8> {
+        let mut out = b"--frame\r\nContent-Type: image/jpeg\r\n".to_vec();
+        if with_length {
+            out.extend_from_slice(format!("Content-Length: {}\r\n", jpeg.len()).as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(jpeg);
+        out.extend_from_slice(b"\r\n");
+        out
+    }
+
+    #[test]
+    fn parts_come_out_whole_whatever_the_chunking() {
+        for with_length in [true, false] {
+            let mut stream = Vec::new();
+            let frames: Vec<Vec<u8>> = (0..5u8)
+                .map(|i| vec![0xff, 0xd8, i, b'-', b'-', 0xff, 0xd9])
+                .collect();
+            for f in &frames {
+                stream.extend(part(f, with_length));
+            }
+            stream.extend_from_slice(b"--frame\r\n");
+            for chunk_size in [1, 3, 7, 64, stream.len()] {
+                let mut parts = Multipart::new("frame");
+                let mut got = Vec::new();
+                for chunk in stream.chunks(chunk_size) {
+                    parts.push(chunk);
+                    while let Some(p) = parts.next_part() {
+                        got.push(p.to_vec());
+                    }
+                }
+                assert_eq!(got, frames, "chunks of {chunk_size}, length {with_length}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_part_cut_in_the_middle_is_not_a_frame() {
+        let mut parts = Multipart::new("frame");
+        let whole = part(b"\xff\xd8abcdef\xff\xd9", true);
+        parts.push(&whole[..whole.len() - 6]);
+        assert!(parts.next_part().is_none());
+    }
+
+    #[test]
+    fn the_boundary_comes_from_the_content_type() {
+        assert_eq!(
+            boundary_of("multipart/x-mixed-replace; boundary=gridwallframe").as_deref(),
+            Some("gridwallframe")
+        );
+        assert_eq!(
+            boundary_of("multipart/x-mixed-replace;boundary=\"a b\"").as_deref(),
+            Some("a b")
+        );
+        assert_eq!(boundary_of("image/jpeg"), None);
+        assert_eq!(boundary_of("multipart/x-mixed-replace"), None);
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_a_minute() {
+        let waits: Vec<u64> = (1..=8).map(|n| backoff(n).as_secs()).collect();
+        assert_eq!(waits, [2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+}
