@@ -543,7 +543,11 @@ impl Console {
             let complete = directory.grid_count() > 0
                 && !directory.workers.is_empty()
                 && !directory.cameras.is_empty();
-            let age = if complete { DIRECTORY_AGE } else { Duration::from_secs(5) };
+            let age = if complete {
+                DIRECTORY_AGE
+            } else {
+                Duration::from_secs(5)
+            };
             if built.elapsed() < age {
                 return Ok(directory.clone());
             }
@@ -1318,6 +1322,7 @@ mod tests {
             grid_id: None,
             location: Some([lon, 30.0]),
             snapshot: String::new(),
+            live: false,
             mjpeg: None,
         };
         let cameras = [
