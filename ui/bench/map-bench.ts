@@ -140,6 +140,114 @@ function gridMapSubject(
   };
 }
 
+/**
+ * A minimal WebGL renderer of the same grids, to measure whether WebGL is a
+ * fast path in this webview before choosing (issue 5): every grid polygon
+ * fan-triangulated once (the generated grids are near-convex cells), one
+ * colour per vertex, a colour change rewrites that grid's vertices, each frame
+ * draws all triangles. No borders, labels or hatching: a lower bound on what a
+ * WebGL map would cost.
+ */
+function webglSubject(grids: FeatureCollection): Subject {
+  const canvas = document.createElement("canvas");
+  canvas.width = innerWidth * devicePixelRatio;
+  canvas.height = innerHeight * devicePixelRatio;
+  canvas.style.cssText = "position:absolute;inset:0;width:100%;height:100%";
+  stage.appendChild(canvas);
+  const gl = canvas.getContext("webgl", { antialias: false, preserveDrawingBuffer: true });
+  if (!gl) throw new Error("no WebGL context");
+  const positions: number[] = [];
+  const ranges = new Map<string, [number, number]>();
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  const rings: [string, number[][]][] = [];
+  for (const f of grids.features) {
+    if (f.properties?.level !== "grid" || !f.geometry) continue;
+    const g = f.geometry as { type: string; coordinates: unknown };
+    const polys = (g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : []) as number[][][][];
+    for (const poly of polys) {
+      const ring = poly[0];
+      if (!ring || ring.length < 4) continue;
+      rings.push([String(f.properties?.grid_id), ring]);
+      for (const [x, y] of ring) {
+        minX = Math.min(minX, x!); maxX = Math.max(maxX, x!);
+        minY = Math.min(minY, y!); maxY = Math.max(maxY, y!);
+      }
+    }
+  }
+  const k = Math.cos(((minY + maxY) / 2) * (Math.PI / 180));
+  const sx = 1.9 / Math.max((maxX - minX) * k, maxY - minY);
+  for (const [id, ring] of rings) {
+    const start = positions.length / 2;
+    const [x0, y0] = ring[0]!;
+    for (let i = 1; i + 1 < ring.length - 1; i++) {
+      for (const [x, y] of [[x0!, y0!], ring[i]!, ring[i + 1]!]) {
+        positions.push((x! - (minX + maxX) / 2) * k * sx, (y! - (minY + maxY) / 2) * sx);
+      }
+    }
+    const prev = ranges.get(id);
+    ranges.set(id, [prev ? prev[0] : start, positions.length / 2]);
+  }
+  const count = positions.length / 2;
+  const colours = new Float32Array(count * 3).fill(0.1);
+  const compile = (type: number, src: string) => {
+    const sh = gl.createShader(type)!;
+    gl.shaderSource(sh, src);
+    gl.compileShader(sh);
+    return sh;
+  };
+  const prog = gl.createProgram()!;
+  gl.attachShader(prog, compile(gl.VERTEX_SHADER, "attribute vec2 p; attribute vec3 c; uniform vec2 o; varying vec3 v; void main(){ v=c; gl_Position=vec4(p+o,0.0,1.0); }"));
+  gl.attachShader(prog, compile(gl.FRAGMENT_SHADER, "precision mediump float; varying vec3 v; void main(){ gl_FragColor=vec4(v,1.0); }"));
+  gl.linkProgram(prog);
+  gl.useProgram(prog);
+  const pbuf = gl.createBuffer();
+  gl.bindBuffer(gl.ARRAY_BUFFER, pbuf);
+  gl.bufferData(gl.ARRAY_BUFFER, new Float32Array(positions), gl.STATIC_DRAW);
+  const pl = gl.getAttribLocation(prog, "p");
+  gl.enableVertexAttribArray(pl);
+  gl.vertexAttribPointer(pl, 2, gl.FLOAT, false, 0, 0);
+  const cbuf = gl.createBuffer();
+  gl.bindBuffer(gl.ARRAY_BUFFER, cbuf);
+  gl.bufferData(gl.ARRAY_BUFFER, colours, gl.DYNAMIC_DRAW);
+  const cl = gl.getAttribLocation(prog, "c");
+  gl.enableVertexAttribArray(cl);
+  gl.vertexAttribPointer(cl, 3, gl.FLOAT, false, 0, 0);
+  const offset = gl.getUniformLocation(prog, "o");
+  const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+  let ox = 0;
+  let dirty = true;
+  const px = new Uint8Array(4);
+  return {
+    name: "webgl",
+    apply: (deltas) => {
+      for (const d of deltas) {
+        const r = ranges.get(d.grid_id);
+        if (!r) continue;
+        const c = rgb(d.colour === "red" && d.overdue > 0 ? palette.overdueFill : palette[d.colour as GridColour]);
+        for (let v = r[0]; v < r[1]; v++) colours.set(c, v * 3);
+        dirty = true;
+      }
+    },
+    paint: () => {
+      if (!dirty) return;
+      dirty = false;
+      gl.bindBuffer(gl.ARRAY_BUFFER, cbuf);
+      gl.bufferSubData(gl.ARRAY_BUFFER, 0, colours);
+      gl.uniform2f(offset, ox, 0);
+      gl.clearColor(0.04, 0.07, 0.13, 1);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+      gl.drawArrays(gl.TRIANGLES, 0, count);
+    },
+    pan: (dx) => {
+      ox += (2 * dx) / innerWidth;
+      dirty = true;
+    },
+    sync: () => gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px),
+    destroy: () => canvas.remove(),
+    stats: () => ({ triangles: count / 3, renderer: gl.getParameter(gl.RENDERER), version: gl.getParameter(gl.VERSION) }),
+  };
+}
+
 /** Leaflet's own GeoJSON type, which our structural FeatureCollection satisfies. */
 type GeoJsonData = Parameters<typeof L.geoJSON>[0];
 
@@ -392,6 +500,7 @@ async function main(): Promise<void> {
     ["gridmap_gpu", () => gridMapSubject(grids, towns, names.grids, false)],
     ["leaflet", () => leafletSubject(grids, towns, false)],
     ["leaflet_cpu", () => leafletSubject(grids, towns, true)],
+    ["webgl", () => webglSubject(grids)],
   ];
   const wanted = (only ?? "gridmap,leaflet,leaflet_cpu").split(",");
   for (const [name, make] of makers) {
@@ -413,7 +522,7 @@ async function main(): Promise<void> {
   type Run = { changes: Figures; pan: Figures | null } | undefined;
   const g = result.gridmap as Run;
   const ratio = (a: number, b: number): number => Math.round((a / Math.max(b, 0.1)) * 100) / 100;
-  for (const other of ["leaflet", "leaflet_cpu"]) {
+  for (const other of ["leaflet", "leaflet_cpu", "webgl"]) {
     const l = result[other] as Run;
     if (!g || !l) continue;
     result[`${other}_over_gridmap`] = {
