@@ -55,6 +55,20 @@ async fn click_to_paint(wall: &Wall, css: &str, id: &str, ready: &str) -> Result
     Ok(ms)
 }
 
+/// A click dispatched in the page (WebDriver refuses elements scrolled out
+/// of a list's view).
+async fn js_click(wall: &Wall, css: &str) -> Result<()> {
+    let found = wall
+        .client
+        .execute(
+            "const el = document.querySelector(arguments[0]); if (el) el.click(); return !!el;",
+            vec![json!(css)],
+        )
+        .await?;
+    anyhow::ensure!(found == json!(true), "nothing matches {css}");
+    Ok(())
+}
+
 async fn wait_level(wall: &Wall, id: &str) -> Result<()> {
     wall.wait_for_js(
         &format!(
@@ -113,20 +127,22 @@ async fn main() -> Result<()> {
     // Into the first town and its first village, where the grids are.
     let towns = ids(&wall, "[data-testid=child]").await?;
     let town = towns.first().context("a town")?.clone();
-    wall.click(&format!("[data-testid=child][data-id=\"{town}\"]"))
-        .await?;
+    js_click(&wall, &format!("[data-testid=child][data-id=\"{town}\"]")).await?;
     wait_level(&wall, &town).await?;
     let villages = ids(&wall, "[data-testid=child]").await?;
 
     let mut grid_ms = Vec::new();
     let mut incident_ms = Vec::new();
     'villages: for village in villages.iter().cycle().take(200) {
-        wall.click(&format!("[data-testid=crumb][data-id=\"{town}\"]"))
+        js_click(&wall, &format!("[data-testid=crumb][data-id=\"{town}\"]"))
             .await
             .ok();
         wait_level(&wall, &town).await?;
-        wall.click(&format!("[data-testid=child][data-id=\"{village}\"]"))
-            .await?;
+        js_click(
+            &wall,
+            &format!("[data-testid=child][data-id=\"{village}\"]"),
+        )
+        .await?;
         wait_level(&wall, village).await?;
         for grid in ids(&wall, "[data-testid=child]").await?.into_iter().take(2) {
             let ready = format!(
@@ -147,8 +163,11 @@ async fn main() -> Result<()> {
                     click_to_paint(&wall, "[data-testid=incident-row]", &incident, &ready).await?,
                 );
             }
-            wall.click(&format!("[data-testid=crumb][data-id=\"{village}\"]"))
-                .await?;
+            js_click(
+                &wall,
+                &format!("[data-testid=crumb][data-id=\"{village}\"]"),
+            )
+            .await?;
             wait_level(&wall, village).await?;
             if grid_ms.len() >= CLICKS && incident_ms.len() >= CLICKS {
                 break 'villages;

@@ -63,7 +63,7 @@ async fn main() -> Result<()> {
     .await?;
     // Colours of every grid once a second, for the simulator's grid list.
     let mut ids: Vec<String> = Vec::new();
-    let mut path = "/api/v1/grids?page_size=1000".to_owned();
+    let mut path = "/api/v1/grids?page_size=500".to_owned();
     loop {
         let page = sim.get(&path).await?;
         ids.extend(
@@ -74,7 +74,7 @@ async fn main() -> Result<()> {
                 .filter_map(|g| g["grid_id"].as_str().map(str::to_owned)),
         );
         match page["next_page_token"].as_str() {
-            Some(token) => path = format!("/api/v1/grids?page_size=1000&page_token={token}"),
+            Some(token) => path = format!("/api/v1/grids?page_size=500&page_token={token}"),
             None => break,
         }
     }
