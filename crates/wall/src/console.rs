@@ -601,14 +601,7 @@ impl Console {
             }
         }
 
-        let days = self.store.events_per_day(unix, 30, &scope).await?;
-        let counts: Vec<charts::DayCount> = days
-            .iter()
-            .map(|(day, count)| charts::DayCount {
-                date: crate::live::date_of(*day),
-                count: *count,
-            })
-            .collect();
+        let counts = crate::live::day_counts(&self.store.events_per_day(unix, 30, &scope).await?);
         let chart = |lang| {
             let theme = charts::Theme::new(900, 420)
                 .with_language(lang)

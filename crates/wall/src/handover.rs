@@ -204,36 +204,13 @@ pub async fn gather(
     };
 
     let theme = report::chart_theme(lang);
-    let (first_hour, hours) = store.events_per_hour(unix, &Scope::City).await?;
-    let series: Vec<charts::SourceSeries> = hours
-        .into_iter()
-        .map(|(source, counts)| charts::SourceSeries {
-            source,
-            counts: counts.to_vec(),
-        })
-        .collect();
-    let first_local_hour =
-        u8::try_from((first_hour + 8 * 3600).rem_euclid(86_400) / 3600).unwrap_or(0);
-    let rates: Vec<charts::DayRate> = store
-        .resolution_per_day(unix, 30, None)
-        .await?
-        .iter()
-        .filter(|(_, _, decided)| *decided > 0)
-        .map(|(day, success, decided)| charts::DayRate {
-            date: crate::live::date_of(*day),
-            rate: *success as f64 / *decided as f64,
-        })
-        .collect();
-    let top = store.top_categories(unix, &Scope::City).await?;
-    let days: Vec<charts::DayCount> = store
-        .events_per_day(unix, 30, &Scope::City)
-        .await?
-        .iter()
-        .map(|(day, count)| charts::DayCount {
-            date: crate::live::date_of(*day),
-            count: *count,
-        })
-        .collect();
+    let crate::live::WallSeries {
+        first_local_hour,
+        series,
+        rates,
+        top,
+    } = crate::live::wall_series(store, unix).await?;
+    let days = crate::live::day_counts(&store.events_per_day(unix, 30, &Scope::City).await?);
     let caption = |zh: &str, en: &str| if lang == charts::Lang::En { en } else { zh }.to_owned();
     let report_charts = vec![
         report::ReportChart {

@@ -304,28 +304,14 @@ impl Live {
     pub async fn refresh_charts(&self) -> anyhow::Result<()> {
         let now = self.clock.now();
         let unix = now.unix_timestamp();
-        let (first_hour, hours) = self.store.events_per_hour(unix, &Scope::City).await?;
-        let per_day = self.store.resolution_per_day(unix, 30, None).await?;
-        let top = self.store.top_categories(unix, &Scope::City).await?;
+        let WallSeries {
+            first_local_hour,
+            series,
+            rates,
+            top,
+        } = wall_series(&self.store, unix).await?;
         self.charts_empty
-            .store(hours.is_empty(), std::sync::atomic::Ordering::Relaxed);
-        let series: Vec<charts::SourceSeries> = hours
-            .into_iter()
-            .map(|(source, counts)| charts::SourceSeries {
-                source,
-                counts: counts.to_vec(),
-            })
-            .collect();
-        let first_local_hour =
-            u8::try_from((first_hour + 8 * 3600).rem_euclid(86_400) / 3600).unwrap_or(0);
-        let rates: Vec<charts::DayRate> = per_day
-            .iter()
-            .filter(|(_, _, decided)| *decided > 0)
-            .map(|(day, success, decided)| charts::DayRate {
-                date: date_of(*day),
-                rate: *success as f64 / *decided as f64,
-            })
-            .collect();
+            .store(series.is_empty(), std::sync::atomic::Ordering::Relaxed);
         let draw = |lang| {
             // About the trend panel's shape; text twice the default, so tick
             // labels are about 1 rem on the wall (readable at three metres).
@@ -387,6 +373,56 @@ impl Live {
 }
 
 /// The calendar date of a local day number.
+/// The data of the wall's three charts over the city at `unix`, shared by the
+/// wall and the shift report.
+pub(crate) struct WallSeries {
+    /// The local hour the 24-hour chart starts at.
+    pub first_local_hour: u8,
+    pub series: Vec<charts::SourceSeries>,
+    /// The dispute-resolution rate per day over 30 days (days with decisions).
+    pub rates: Vec<charts::DayRate>,
+    pub top: Vec<(String, u64)>,
+}
+
+pub(crate) async fn wall_series(store: &Store, unix: i64) -> anyhow::Result<WallSeries> {
+    let (first_hour, hours) = store.events_per_hour(unix, &Scope::City).await?;
+    let per_day = store.resolution_per_day(unix, 30, None).await?;
+    let top = store.top_categories(unix, &Scope::City).await?;
+    let series = hours
+        .into_iter()
+        .map(|(source, counts)| charts::SourceSeries {
+            source,
+            counts: counts.to_vec(),
+        })
+        .collect();
+    let first_local_hour =
+        u8::try_from((first_hour + 8 * 3600).rem_euclid(86_400) / 3600).unwrap_or(0);
+    let rates = per_day
+        .iter()
+        .filter(|(_, _, decided)| *decided > 0)
+        .map(|(day, success, decided)| charts::DayRate {
+            date: date_of(*day),
+            rate: *success as f64 / *decided as f64,
+        })
+        .collect();
+    Ok(WallSeries {
+        first_local_hour,
+        series,
+        rates,
+        top,
+    })
+}
+
+/// `(local day, count)` pairs as the 30-day chart takes them.
+pub(crate) fn day_counts(days: &[(i64, u64)]) -> Vec<charts::DayCount> {
+    days.iter()
+        .map(|(day, count)| charts::DayCount {
+            date: date_of(*day),
+            count: *count,
+        })
+        .collect()
+}
+
 /// A KPI as a tile shows it, with its definitions in both languages.
 pub(crate) fn kpi_tile(kpi: &gridwall_store::Kpi) -> KpiTile {
     let (zh, en) = kpi.key.definition();
