@@ -116,7 +116,7 @@ impl Console {
             open_by_severity[usize::from(severity.clamp(&1, &4) - 1)] +=
                 i64::try_from(*n).unwrap_or(0);
         }
-        let (overdue_rows, overdue) = self
+        let (_, overdue) = self
             .store
             .incidents(
                 &scope,
@@ -128,7 +128,6 @@ impl Console {
                 0,
             )
             .await?;
-        drop(overdue_rows);
 
         let mut kpis = Vec::new();
         for window in KpiWindow::ALL {
