@@ -24,6 +24,7 @@ pub mod parse;
 pub mod query;
 pub mod reference;
 pub mod rollup;
+pub mod scenes;
 pub mod series;
 
 use std::collections::HashMap;
@@ -41,6 +42,7 @@ pub use kpi::{Kpi, KpiKey, KpiWindow};
 pub use parse::{Quarantined, RejectKind, parse_event};
 pub use query::{QuarantineCount, StoredRevision};
 pub use rollup::{Level, Rollup};
+pub use scenes::{Rotation, SavedScene};
 pub use series::Scope;
 
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,7 @@
 //!   values computed independently from the simulator's history.
 //! - `series`: the chart series count what was reported where and when.
 //! - `drill`: the console's incident lists, breakdowns, search and scoped KPIs.
+//! - `scenes`: the video matrix's saved scenes and each window's rotation.
 //! - `simulator`: two simulated days of the simulator's history, batched,
 //!   duplicated and reordered, leave exactly the newest revision of each event.
 
@@ -26,6 +27,7 @@ mod kpi;
 mod open;
 mod quarantine;
 mod revisions;
+mod scenes;
 mod series;
 mod simulator;
 mod support;
