@@ -122,7 +122,11 @@ fn run(config: Config) -> anyhow::Result<()> {
             console::console_search,
             console::push_to_wall,
             console::handover,
-            video::ptz
+            video::ptz,
+            video::video_scenes,
+            video::save_scene,
+            video::delete_scene,
+            video::set_rotation
         ])
         .setup({
             let state = state.clone();

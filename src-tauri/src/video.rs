@@ -2,15 +2,18 @@
 //! scheme, which hands every window its media from the core's
 //! [`VideoProxy`] (one upstream stream per camera; the token stays here).
 
+use std::collections::HashSet;
 use std::time::Duration;
 
-use tauri::State;
+use tauri::{State, Window};
 
 use gridwall_domain::video::PtzAction;
 use gridwall_wall::feed::{CommandError, ErrorCode};
+use gridwall_wall::scenes::{self, SceneError, SceneInput, SceneView, VideoScenes};
 use gridwall_wall::video::{self, VideoCatalogue};
 use gridwall_wall::video_proxy::{MEDIA_BASE, PtzError, VideoProxy};
 
+use crate::console::actor;
 use crate::state::AppState;
 
 /// How long the gateway's health may take before the matrix starts without
@@ -92,6 +95,99 @@ pub async fn ptz(
             },
             message: err.to_string(),
         })
+}
+
+fn scene_error(err: SceneError) -> CommandError {
+    let code = match &err {
+        SceneError::Invalid(_) => ErrorCode::Invalid,
+        SceneError::NotFound(_) => ErrorCode::NotFound,
+        SceneError::Store(_) => {
+            tracing::warn!("scenes: {err}");
+            ErrorCode::Internal
+        }
+    };
+    CommandError {
+        code,
+        message: err.to_string(),
+    }
+}
+
+/// The saved scenes and the calling window's rotation through them.
+#[tauri::command]
+pub async fn video_scenes(
+    window: Window,
+    state: State<'_, AppState>,
+) -> Result<VideoScenes, CommandError> {
+    scenes::for_window(state.live.store(), window.label())
+        .await
+        .map_err(scene_error)
+}
+
+/// Saves the matrix as arranged under a name (an audited act); every window
+/// is told.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(window = window.label(), name = %scene.name), err(Debug))]
+pub async fn save_scene(
+    window: Window,
+    state: State<'_, AppState>,
+    scene: SceneInput,
+) -> Result<SceneView, CommandError> {
+    let store = state.live.store();
+    let records = store
+        .reference("cameras")
+        .await
+        .map_err(|err| internal(format!("cannot read the camera catalogue: {err}")))?;
+    let known: HashSet<String> = video::catalogue(&records)
+        .into_iter()
+        .map(|c| c.camera_id)
+        .collect();
+    let actor = actor(&window);
+    let saved = scenes::save(store, &scene, &known, &actor, state.clock.now())
+        .await
+        .map_err(scene_error)?;
+    state.live.scenes_changed(&actor);
+    Ok(saved)
+}
+
+/// Deletes a saved scene (an audited act); rotations naming it skip it.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(window = window.label(), name = %name), err(Debug))]
+pub async fn delete_scene(
+    window: Window,
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<(), CommandError> {
+    let actor = actor(&window);
+    scenes::delete(state.live.store(), &name, &actor, state.clock.now())
+        .await
+        .map_err(scene_error)?;
+    state.live.scenes_changed(&actor);
+    Ok(())
+}
+
+/// Sets which saved scenes the calling window rotates through, in order, and
+/// for how long each (an audited act). Empty: the catalogue's default scenes.
+#[tauri::command]
+#[tracing::instrument(skip_all, fields(window = window.label()), err(Debug))]
+pub async fn set_rotation(
+    window: Window,
+    state: State<'_, AppState>,
+    scenes: Vec<String>,
+    dwell_secs: u32,
+) -> Result<VideoScenes, CommandError> {
+    let actor = actor(&window);
+    let answer = scenes::set_rotation(
+        state.live.store(),
+        window.label(),
+        &scenes,
+        dwell_secs,
+        &actor,
+        state.clock.now(),
+    )
+    .await
+    .map_err(scene_error)?;
+    state.live.scenes_changed(&actor);
+    Ok(answer)
 }
 
 /// One request of the media scheme, answered by the proxy.

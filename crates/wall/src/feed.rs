@@ -170,6 +170,11 @@ pub enum WallEvent {
     Pins {
         ids: Vec<String>,
     },
+    /// The saved video scenes or a window's rotation changed (by `by`):
+    /// every matrix asks for its scenes again.
+    Scenes {
+        by: String,
+    },
 }
 
 /// What a duty officer pushed to the wall (an audited act, issue 7).

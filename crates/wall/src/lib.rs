@@ -20,6 +20,7 @@ pub mod handover;
 pub mod links;
 pub mod live;
 pub mod logging;
+pub mod scenes;
 pub mod tasks;
 pub mod video;
 pub mod video_proxy;

@@ -219,6 +219,11 @@ impl Live {
         let _ = self.events.send(event);
     }
 
+    /// Tells every window that the video scenes changed.
+    pub fn scenes_changed(&self, by: &str) {
+        let _ = self.events.send(WallEvent::Scenes { by: by.to_owned() });
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<WallEvent> {
         self.events.subscribe()
     }

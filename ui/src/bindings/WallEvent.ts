@@ -9,4 +9,4 @@ import type { Links } from "./Links";
 /**
  * A message to a window.
  */
-export type WallEvent = { "kind": "clock", now: string, speed: number, } | { "kind": "links" } & Links | { "kind": "grids", grids: Array<GridStatus>, full: boolean, } | { "kind": "alerts", alerts: Array<AlertItem>, full: boolean, } | { "kind": "kpis", kpis: Array<KpiTile>, at: string, } | { "kind": "charts", charts: ChartSet, at: string, } | { "kind": "focus", focus: FocusItem, } | { "kind": "pins", ids: Array<string>, };
+export type WallEvent = { "kind": "clock", now: string, speed: number, } | { "kind": "links" } & Links | { "kind": "grids", grids: Array<GridStatus>, full: boolean, } | { "kind": "alerts", alerts: Array<AlertItem>, full: boolean, } | { "kind": "kpis", kpis: Array<KpiTile>, at: string, } | { "kind": "charts", charts: ChartSet, at: string, } | { "kind": "focus", focus: FocusItem, } | { "kind": "pins", ids: Array<string>, } | { "kind": "scenes", by: string, };
