@@ -8,6 +8,8 @@
 //!   to an incident, search, push to wall with its audit entry).
 //! - `handover`: the shift handover report as PDF and PNG, its figures equal
 //!   to the store's.
+//! - `scenes`: video scenes saved in the store, a rotation chosen per window,
+//!   kept over a restart.
 //! - `skeleton`: the window, its title, the clock and links pushed from Rust
 //!   over a channel, the language switch, the frame of the layout.
 //! - `startup`: what the binary says and does before any window: bad config,
@@ -19,6 +21,7 @@
 
 mod console;
 mod handover;
+mod scenes;
 mod skeleton;
 mod startup;
 mod video;

@@ -51,6 +51,8 @@ export class WallState {
   selectedGrid = $state<string | null>(null);
   /** What a duty officer last pushed to the wall, until replaced or dismissed. */
   focus = $state.raw<FocusItem | null>(null);
+  /** Bumped when the saved video scenes change anywhere: matrices reload them. */
+  scenesVersion = $state(0);
 
   /** The latest status of every grid, for a map that subscribes late. */
   // Not reactive on purpose: thousands of grid updates must not re-render anything.
@@ -107,6 +109,9 @@ export class WallState {
         // turns the camera matrix to the cameras nearest to it.
         this.focus = event.focus;
         this.selectedGrid = event.focus.grid_id;
+        break;
+      case "scenes":
+        this.scenesVersion += 1;
         break;
     }
   }
