@@ -7,9 +7,13 @@
 //! Every process this bench starts is sampled from `/proc` once a second:
 //! the app's own (`gridwall`, `WebKitWebProcess`, `WebKitNetworkProcess`, …)
 //! make the total; Xvfb (the display), the WebDriver processes and the
-//! simulator are printed apart. Frames are counted in the page as `load`
-//! events of each tile's <img> while it is live. `GRIDWALL_BENCH_SECS`
-//! changes the minute; `GRIDWALL_APP` measures another build.
+//! simulator are printed apart. Frames are counted in the page as each live
+//! tile's `tileframe` events (a frame drawn onto its canvas), or `load`
+//! events of its <img> in builds without the canvas; the page's animation
+//! frames are counted too. `GRIDWALL_BENCH_SECS` changes the minute;
+//! `GRIDWALL_APP` measures another build; `GRIDWALL_BENCH_WINDOW=video`
+//! measures a whole-screen video window instead of the wall's video panel; `GRIDWALL_SIM` runs another
+//! simulator build (a release one keeps the simulator off the app's cores).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -113,7 +117,19 @@ async fn main() -> Result<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(60);
     let sim = Sim::start(&["--seed=5", "--warmup-hours=2"]).await?;
-    let wall = Wall::launch(Launch::default().size(3840, 2160).against(&sim)).await?;
+    // `GRIDWALL_BENCH_WINDOW=video`: a whole-screen video window (layout =
+    // "video") instead of the wall's video panel beside the map.
+    let config_dir = tempfile::TempDir::new()?;
+    let mut launch = Launch::default().size(3840, 2160).against(&sim);
+    if std::env::var("GRIDWALL_BENCH_WINDOW").as_deref() == Ok("video") {
+        let config = config_dir.path().join("video.toml");
+        std::fs::write(
+            &config,
+            "[[window]]\nlabel = \"video\"\nlayout = \"video\"\n",
+        )?;
+        launch = launch.config(&config);
+    }
+    let wall = Wall::launch(launch).await?;
     wall.wait_for_live().await?;
     wall.wait_for_js(
         "return document.querySelectorAll('[data-testid=video-tile][data-mode=live]').length > 0",
@@ -122,20 +138,28 @@ async fn main() -> Result<()> {
     .await
     .context("no tile went live")?;
     wall.js(
-        "window.__gridwallVideo.hold(true); window.__gridwallVideo.setLayout('16'); return true",
+        "window.__gridwallVideo.followAlerts(false); window.__gridwallVideo.hold(true); \
+         window.__gridwallVideo.setLayout('16'); return true",
     )
     .await?;
     // Let the 16 tiles settle.
     tokio::time::sleep(Duration::from_secs(15)).await;
     wall.js(
         "window.__benchFrames = {}; \
-         document.addEventListener('load', (e) => { \
+         const count = (e) => { \
            const tile = e.target.closest?.('[data-testid=video-tile]'); \
            if (tile && tile.dataset.mode === 'live') { \
              const id = tile.dataset.camera; window.__benchFrames[id] = (window.__benchFrames[id] ?? 0) + 1; } \
-         }, true); return true",
+         }; \
+         document.addEventListener('load', count, true); \
+         document.addEventListener('tileframe', count, true); return true",
     )
     .await?;
+    // How often the page gets an animation frame: what it can present.
+    wall.js("window.__benchRaf = 0; \
+         const tick = () => { window.__benchRaf += 1; requestAnimationFrame(tick); }; \
+         requestAnimationFrame(tick); return true")
+        .await?;
 
     let me = std::process::id();
     let first = processes();
@@ -171,6 +195,11 @@ async fn main() -> Result<()> {
     let ours = descendants(&last, me);
 
     let frames = wall.js("return window.__benchFrames").await?;
+    let animation_frames = wall
+        .js("return window.__benchRaf")
+        .await?
+        .as_f64()
+        .unwrap_or(0.0);
     let live = wall
         .js("return document.querySelectorAll('[data-testid=video-tile][data-mode=live]').length")
         .await?;
@@ -231,6 +260,10 @@ async fn main() -> Result<()> {
         percentile(&counts, 0.5),
         percentile(&counts, 1.0),
         percentile(&counts, 0.5) / elapsed
+    );
+    println!(
+        "animation frames of the page: {animation_frames:.0} in {elapsed:.0} s = {:.1} per second",
+        animation_frames / elapsed
     );
     println!(
         "gateway: cap {}, streams now {}, peak per client {}",

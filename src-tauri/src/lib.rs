@@ -42,6 +42,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Before any thread exists (the runtime, the logger and GTK start in
+    // `run`): WebKitGTK reads this when the first webview is made.
+    if !config.compositing && std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        // SAFETY: single-threaded here; nothing else reads the environment yet.
+        unsafe { std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1") };
+    }
     if !has_display() {
         eprintln!(
             "gridwall: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n\

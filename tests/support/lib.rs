@@ -61,9 +61,12 @@ pub struct Display {
 
 impl Display {
     pub fn start(width: u32, height: u32) -> Result<Self> {
-        let number = (90..400)
-            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
-            .context("no free X display number")?;
+        // A lock whose process is gone is free: Xvfb replaces a stale lock.
+        let free = |n: &u32| match std::fs::read_to_string(format!("/tmp/.X{n}-lock")) {
+            Err(_) => true,
+            Ok(pid) => !Path::new(&format!("/proc/{}", pid.trim())).exists(),
+        };
+        let number = (90..400).find(free).context("no free X display number")?;
         let child = Command::new("Xvfb")
             .arg(format!(":{number}"))
             .args([
@@ -90,6 +93,15 @@ impl Display {
 
 impl Drop for Display {
     fn drop(&mut self) {
+        // SIGTERM first: killed hard, Xvfb leaves its lock file behind.
+        terminate(&self.child);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -364,7 +376,12 @@ impl Sim {
     /// Starts `gridwall-sim` (built beside the app) with `args` and waits
     /// until it answers.
     pub async fn start(args: &[&str]) -> Result<Sim> {
-        let binary = app_binary()?.with_file_name("gridwall-sim");
+        // `GRIDWALL_SIM` names another simulator build (benchmarks run a
+        // release one, so that the simulator does not starve the app).
+        let binary = match std::env::var_os("GRIDWALL_SIM") {
+            Some(path) => PathBuf::from(path),
+            None => app_binary()?.with_file_name("gridwall-sim"),
+        };
         let port = free_port();
         let child = Command::new(&binary)
             .arg(format!("--port={port}"))

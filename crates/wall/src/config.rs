@@ -157,6 +157,8 @@ struct FileUi {
     night: Option<String>,
     /// How much the night veil takes off the brightness, 0.05 to 0.8.
     night_dim: Option<f64>,
+    /// WebKitGTK's accelerated compositing (default off: see `Config::compositing`).
+    compositing: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -201,6 +203,11 @@ pub struct Config {
     pub kiosk: bool,
     /// When the wall dims at night; `None` = never.
     pub night: Option<NightDimming>,
+    /// Whether WebKitGTK composites the page with (GPU) acceleration. Off by
+    /// default: on wall PCs without a GPU driver it runs through Mesa's
+    /// software GL, and with 16 live camera tiles at 4K it cost a third more
+    /// CPU and 300 MiB more memory for half the frames (docs/benchmarks.md).
+    pub compositing: bool,
     pub windows: Vec<WindowConfig>,
     pub log_filter: String,
     pub log_keep_days: usize,
@@ -399,6 +406,7 @@ impl Config {
             language,
             kiosk: file.ui.kiosk.unwrap_or(true),
             night: night_dimming(file.ui.night.as_deref(), file.ui.night_dim)?,
+            compositing: file.ui.compositing.unwrap_or(false),
             windows,
             log_filter,
             log_keep_days: file.log.keep_days.unwrap_or(14).max(1),
