@@ -8,6 +8,8 @@
 //!   to an incident, search, push to wall with its audit entry).
 //! - `handover`: the shift handover report as PDF and PNG, its figures equal
 //!   to the store's.
+//! - `ptz`: the arrows move a PTZ camera from its tile; a camera another
+//!   console holds says so.
 //! - `scenes`: video scenes saved in the store, a rotation chosen per window,
 //!   kept over a restart.
 //! - `skeleton`: the window, its title, the clock and links pushed from Rust
@@ -21,6 +23,7 @@
 
 mod console;
 mod handover;
+mod ptz;
 mod scenes;
 mod skeleton;
 mod startup;
