@@ -386,3 +386,51 @@ async fn selecting_a_grid_on_the_map_puts_its_cameras_in_the_focus_tile() -> Res
     wall.screenshot("video-focus").await?;
     wall.close().await
 }
+
+#[tokio::test]
+async fn a_refused_stream_token_fetches_the_catalogue_again_and_the_tile_goes_live() -> Result<()> {
+    let sim = Sim::start(&["--seed=9"]).await?;
+    // Media URLs carry tokens from the first catalogue on.
+    let http = reqwest::Client::new();
+    http.put(sim.url("/admin/video/faults"))
+        .json(&json!({ "token_ttl_secs": 3600 }))
+        .send()
+        .await?
+        .error_for_status()?;
+    let wall = launch_against(&sim).await?;
+    let camera = live_cameras(&wall)
+        .await?
+        .into_iter()
+        .next()
+        .context("a live tile")?;
+
+    // Every token issued so far is revoked, and the camera's stream ends:
+    // the proxy's next request for it is refused (403).
+    http.post(sim.url("/admin/video/tokens/revoke"))
+        .send()
+        .await?
+        .error_for_status()?;
+    http.post(sim.url(&format!("/admin/video/cameras/{camera}/streams/fail")))
+        .json(&json!({"fault": "end"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    wall.wait_for_js(
+        &format!(
+            "return document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]').dataset.mode !== 'live'"
+        ),
+        Duration::from_secs(15),
+    )
+    .await
+    .context("the ended stream did not leave live")?;
+    // Only URLs from a catalogue fetched after the revocation work again.
+    wall.wait_for_js(
+        &format!(
+            "return document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]').dataset.mode === 'live'"
+        ),
+        Duration::from_secs(60),
+    )
+    .await
+    .context("the tile did not go live again with a fresh catalogue")?;
+    wall.close().await
+}

@@ -97,6 +97,7 @@ impl AppState {
             ProxyTimings::default(),
             tasks.token().child_token(),
         );
+        video.notify_when_refused(ingest.cameras_stale());
         Ok(Self {
             console,
             video,
@@ -140,6 +141,24 @@ impl AppState {
         tasks.spawn(move |cancel| async move { ingest.run(cancel).await });
         let live = self.live.clone();
         tasks.spawn(move |cancel| live.run(cancel));
+
+        // The proxy fetches with the catalogue's media URLs: hand it every
+        // fresh catalogue (tokens in URLs expire; a refusal asks for one).
+        let mut synced = self.ingest.cameras_synced();
+        let store = self.live.store().clone();
+        let video = self.video.clone();
+        tasks.spawn(move |cancel| async move {
+            loop {
+                tokio::select! {
+                    () = cancel.cancelled() => return,
+                    changed = synced.changed() => if changed.is_err() { return },
+                }
+                match store.reference("cameras").await {
+                    Ok(records) => video.set_catalogue(&gridwall_wall::video::catalogue(&records)),
+                    Err(err) => tracing::warn!("cannot read the fresh camera catalogue: {err}"),
+                }
+            }
+        });
     }
 
     /// A cancellation token for a window's feed, cancelling the one it replaces.

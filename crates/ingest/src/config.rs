@@ -71,6 +71,9 @@ pub struct IngestConfig {
     pub lag_threshold: Duration,
     /// How often seq ranges lost to a snapshot fallback are tried again.
     pub repair_interval: Duration,
+    /// How often the camera catalogue is fetched again (statuses change,
+    /// stream tokens expire); sooner when asked (`Ingest::cameras_stale`).
+    pub camera_refresh: Duration,
 }
 
 impl IngestConfig {
@@ -92,6 +95,7 @@ impl IngestConfig {
             health_interval: Duration::from_secs(5),
             lag_threshold: Duration::from_secs(10),
             repair_interval: Duration::from_secs(60),
+            camera_refresh: Duration::from_secs(300),
         }
     }
 

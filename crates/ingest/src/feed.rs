@@ -31,7 +31,7 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -47,6 +47,9 @@ const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 /// At most this many holes are remembered; the oldest go first.
 const MAX_HOLES: usize = 64;
 
+/// A refused media URL fetches the catalogue again at most this often.
+pub const MIN_CAMERA_REFRESH: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The ingest client of one governance upstream (and its video gateway's
 /// camera catalogue), writing into a [`Sink`].
 pub struct Ingest<S: Sink> {
@@ -57,6 +60,10 @@ pub struct Ingest<S: Sink> {
     video_http: Http,
     config: Arc<IngestConfig>,
     tracker: Arc<Tracker>,
+    /// Someone found the catalogue's media URLs refused (401/403).
+    cameras_stale: Arc<Notify>,
+    /// How many times the camera catalogue has been stored.
+    cameras_synced: watch::Sender<u64>,
 }
 
 /// Why a stream ended.
@@ -118,7 +125,21 @@ impl<S: Sink> Ingest<S> {
             video_http,
             config,
             tracker,
+            cameras_stale: Arc::new(Notify::new()),
+            cameras_synced: watch::Sender::new(0),
         })
+    }
+
+    /// Notify this when the gateway refuses a media URL of the catalogue
+    /// (401/403: its token is stale): the catalogue is fetched again at
+    /// once, then no sooner than [`MIN_CAMERA_REFRESH`] after.
+    pub fn cameras_stale(&self) -> Arc<Notify> {
+        Arc::clone(&self.cameras_stale)
+    }
+
+    /// Changes each time the camera catalogue has been stored afresh.
+    pub fn cameras_synced(&self) -> watch::Receiver<u64> {
+        self.cameras_synced.subscribe()
     }
 
     /// The link's health, updated as it changes.
@@ -179,9 +200,36 @@ impl<S: Sink> Ingest<S> {
                         }
                     }
                 }
-                let sync = || reference::cameras(&self.video_http, &*self.sink, &cancel);
-                self.until_done("camera catalogue sync", &cancel, sync)
-                    .await;
+                let sync = || async {
+                    let synced = reference::cameras(&self.video_http, &*self.sink, &cancel).await?;
+                    self.cameras_synced.send_modify(|n| *n += 1);
+                    Ok(synced)
+                };
+                if !self
+                    .until_done("camera catalogue sync", &cancel, &sync)
+                    .await
+                {
+                    return;
+                }
+                // Again now and then, and at once when a media URL is refused.
+                loop {
+                    tokio::select! {
+                        () = cancel.cancelled() => return,
+                        () = tokio::time::sleep(self.config.camera_refresh) => {}
+                        () = self.cameras_stale.notified() => {
+                            tracing::info!("a media URL was refused: fetching the camera catalogue again");
+                        }
+                    }
+                    if !self
+                        .until_done("camera catalogue sync", &cancel, &sync)
+                        .await
+                    {
+                        return;
+                    }
+                    if pause(MIN_CAMERA_REFRESH, &cancel).await.is_err() {
+                        return;
+                    }
+                }
             };
             tokio::join!(reference, self.follow(&cancel));
         };

@@ -192,6 +192,9 @@ struct State {
     failures: HashMap<String, Failure>,
     /// Upstream streams opened since the start, for tests and benchmarks.
     opened: u64,
+    /// Told when the gateway refuses a media URL (401/403): its token is
+    /// stale and the catalogue must be fetched again.
+    refused: Option<Arc<tokio::sync::Notify>>,
 }
 
 #[derive(Clone)]
@@ -268,7 +271,30 @@ impl VideoProxy {
                 )
             })
             .collect();
-        self.state().media = media;
+        let mut state = self.state();
+        state.media = media;
+        // Fresh URLs: a camera refused for its old token may try at once.
+        state
+            .failures
+            .retain(|_, f| !matches!(f.error, MediaError::Unauthorized(_)));
+    }
+
+    /// `notify` is told whenever the gateway refuses a media URL (401/403),
+    /// so that whoever keeps the catalogue fetches fresh URLs.
+    pub fn notify_when_refused(&self, notify: Arc<tokio::sync::Notify>) {
+        self.state().refused = Some(notify);
+    }
+
+    /// The error for a gateway's non-success `status`; a refusal is passed on.
+    fn answered(&self, status: reqwest::StatusCode) -> MediaError {
+        let error = MediaError::from_status(status);
+        if matches!(error, MediaError::Unauthorized(_)) {
+            tracing::warn!(%status, "the gateway refused a media URL: its token is stale");
+            if let Some(notify) = &self.state().refused {
+                notify.notify_one();
+            }
+        }
+        error
     }
 
     /// Upstream live streams open now (or opening): never more than the cap.
@@ -299,7 +325,7 @@ impl VideoProxy {
             .await
             .map_err(|err| MediaError::Failed(plain(err)))?;
         if !response.status().is_success() {
-            return Err(MediaError::from_status(response.status()));
+            return Err(self.answered(response.status()));
         }
         response
             .bytes()
@@ -431,7 +457,7 @@ impl VideoProxy {
             },
         };
         if !response.status().is_success() {
-            return Err(MediaError::from_status(response.status()));
+            return Err(self.answered(response.status()));
         }
         let boundary = response
             .headers()
