@@ -27,7 +27,15 @@ chart_zh: string, chart_en: string, workers: Array<WorkerRow>, workers_total: nu
 /**
  * `platform` when asked live, `stored` when from the last sync.
  */
-workers_from: string, cameras: Array<CameraTile>, incidents: Array<IncidentRow>, incidents_total: number, 
+workers_from: string, 
+/**
+ * Online first, at most 64 of them.
+ */
+cameras: Array<CameraTile>, 
+/**
+ * All the place's cameras, and how many of them are online.
+ */
+cameras_total: number, cameras_online: number, incidents: Array<IncidentRow>, incidents_total: number, 
 /**
  * `[lon, lat]` to centre the map on.
  */

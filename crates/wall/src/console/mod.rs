@@ -168,6 +168,9 @@ impl Console {
                 .cmp(&a.online)
                 .then_with(|| a.camera_id.cmp(&b.camera_id))
         });
+        let cameras_total = u32::try_from(cameras.len()).unwrap_or(u32::MAX);
+        let cameras_online =
+            u32::try_from(cameras.iter().filter(|c| c.online).count()).unwrap_or(u32::MAX);
         cameras.truncate(64);
 
         let (incidents, incidents_total) = self.incidents(&directory, place, filter).await?;
@@ -195,6 +198,8 @@ impl Console {
             workers_on_duty,
             workers_from,
             cameras,
+            cameras_total,
+            cameras_online,
             incidents,
             incidents_total,
             centre: directory.centre(place),

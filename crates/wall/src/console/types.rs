@@ -179,7 +179,11 @@ pub struct LevelView {
     pub workers_on_duty: u32,
     /// `platform` when asked live, `stored` when from the last sync.
     pub workers_from: String,
+    /// Online first, at most 64 of them.
     pub cameras: Vec<CameraTile>,
+    /// All the place's cameras, and how many of them are online.
+    pub cameras_total: u32,
+    pub cameras_online: u32,
     pub incidents: Vec<IncidentRow>,
     #[ts(type = "number")]
     pub incidents_total: u64,
