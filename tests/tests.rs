@@ -17,7 +17,8 @@
 //! - `startup`: what the binary says and does before any window: bad config,
 //!   no display, headless screenshots.
 //! - `video`: the camera matrix against the simulator's video gateway (live
-//!   tiles move, a cut stream falls back to snapshots, the stream cap holds).
+//!   tiles move, a cut stream falls back to snapshots, the stream cap holds,
+//!   hidden tiles pull nothing, a refused token fetches the catalogue again).
 //! - `wall`: the live wall at 4K against a simulator the test drives (map,
 //!   ticker, hostile text, acknowledgement, stale banner).
 

@@ -434,3 +434,44 @@ async fn a_refused_stream_token_fetches_the_catalogue_again_and_the_tile_goes_li
     .context("the tile did not go live again with a fresh catalogue")?;
     wall.close().await
 }
+
+#[tokio::test]
+async fn hidden_tiles_pull_nothing_and_shown_again_go_live() -> Result<()> {
+    let sim = Sim::start(&["--seed=10"]).await?;
+    let wall = launch_against(&sim).await?;
+    let open_at_gateway = || async {
+        anyhow::Ok(
+            sim.get("/admin/video/streams").await?["current_total"]
+                .as_u64()
+                .unwrap_or(0),
+        )
+    };
+    assert!(open_at_gateway().await? > 0, "live tiles hold streams");
+
+    // The matrix leaves the screen (as when a layout hides its panel): no
+    // tile is visible, so none pulls, and the proxy closes every upstream.
+    wall.js(
+        "document.querySelector('[data-testid=video-matrix]').style.display = 'none'; return true",
+    )
+    .await?;
+    let started = std::time::Instant::now();
+    while open_at_gateway().await? > 0 {
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "hidden tiles still hold {} streams at the gateway",
+            open_at_gateway().await?
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    wall.js("document.querySelector('[data-testid=video-matrix]').style.display = ''; return true")
+        .await?;
+    wall.wait_for_js(
+        "return document.querySelectorAll('[data-testid=video-tile][data-mode=live]').length > 0",
+        Duration::from_secs(30),
+    )
+    .await
+    .context("shown again, no tile went live")?;
+    assert!(open_at_gateway().await? > 0);
+    wall.close().await
+}
