@@ -32,6 +32,34 @@ impl Store {
         Ok(())
     }
 
+    /// Which of `subjects` have had `action` done to them (e.g. which alerts
+    /// were acknowledged): an index lookup per chunk, however long the log.
+    pub async fn acted_on(
+        &self,
+        action: &str,
+        subjects: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in subjects.chunks(500) {
+            let list = crate::ingest::placeholders(self.backend, chunk.len(), 1);
+            let action_at = match self.backend {
+                crate::Backend::Sqlite => "?".to_owned(),
+                _ => format!("${}", chunk.len() + 1),
+            };
+            let sql = format!(
+                "SELECT DISTINCT subject FROM audit WHERE subject IN ({list}) AND action = {action_at}"
+            );
+            let mut query = sqlx::query(&sql);
+            for subject in chunk {
+                query = query.bind(subject.as_str());
+            }
+            for row in query.bind(action).fetch_all(&self.pool).await? {
+                found.insert(row.try_get("subject")?);
+            }
+        }
+        Ok(found)
+    }
+
     /// Every entry of `action`, oldest first.
     pub async fn audit(&self, action: &str) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(

@@ -135,6 +135,13 @@ async fn audit_entries_keep_who_did_what_and_when(fresh: Fresh) -> anyhow::Resul
         })
         .await?;
     assert_eq!(store.audit("acknowledge_alert").await?, vec![entry]);
+    let asked: Vec<String> = (0..1_200).map(|i| format!("E{i}")).collect();
+    assert_eq!(
+        store.acted_on("acknowledge_alert", &asked).await?,
+        ["E1".to_owned()].into(),
+        "one of 1,200 asked (three chunks) was acknowledged"
+    );
+    assert!(store.acted_on("save_scene", &asked).await?.is_empty());
     Ok(())
 }
 

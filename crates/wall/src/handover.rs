@@ -10,8 +10,6 @@
 //! - pending acknowledgements: events of severity 3 or more reported during
 //!   the shift, still open, that no operator has acknowledged on the wall.
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 use time::{OffsetDateTime, UtcOffset};
 use ts_rs::TS;
@@ -131,12 +129,6 @@ pub async fn gather(
         )
         .await?;
 
-    let acknowledged: HashSet<String> = store
-        .audit("acknowledge_alert")
-        .await?
-        .into_iter()
-        .map(|entry| entry.subject)
-        .collect();
     let (severe, _) = store
         .incidents(
             &Scope::City,
@@ -150,6 +142,8 @@ pub async fn gather(
             10_000,
         )
         .await?;
+    let ids: Vec<String> = severe.iter().map(|i| i.id.clone()).collect();
+    let acknowledged = store.acted_on("acknowledge_alert", &ids).await?;
     let mut pending: Vec<&Incident> = severe
         .iter()
         .filter(|i| !acknowledged.contains(&i.id))

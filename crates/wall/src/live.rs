@@ -132,13 +132,8 @@ impl Live {
         let alerts = live.store.recent_alerts(TICKER_LEN).await?;
         // Pins survive a restart: the ticker's severe alerts of the last day
         // that nobody has acknowledged are pinned again.
-        let acknowledged: std::collections::HashSet<String> = live
-            .store
-            .audit("acknowledge_alert")
-            .await?
-            .into_iter()
-            .map(|entry| entry.subject)
-            .collect();
+        let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
+        let acknowledged = live.store.acted_on("acknowledge_alert", &ids).await?;
         let day_ago = live.clock.now() - time::Duration::days(1);
         let pinned: Vec<String> = alerts
             .iter()
