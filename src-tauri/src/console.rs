@@ -31,7 +31,7 @@ pub(crate) fn actor(window: &Window) -> String {
 
 /// Everything shown for one place of the tree under the officer's filters.
 #[tauri::command]
-#[tracing::instrument(skip_all, fields(level = ?place.level, id = %place.id), err(Debug))]
+#[tracing::instrument(skip_all, fields(level = ?place.level, id = %place.id), err(level = "warn", Debug))]
 pub async fn console_level(
     state: State<'_, AppState>,
     place: Place,
@@ -42,7 +42,7 @@ pub async fn console_level(
 
 /// One incident with its closed loop, photos' URLs, cameras and workers.
 #[tauri::command]
-#[tracing::instrument(skip_all, fields(event = %id), err(Debug))]
+#[tracing::instrument(skip_all, fields(event = %id), err(level = "warn", Debug))]
 pub async fn console_incident(
     state: State<'_, AppState>,
     id: String,
@@ -52,7 +52,7 @@ pub async fn console_incident(
 
 /// A photo of an incident, fetched by Rust (the token stays here), as bytes.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(level = "debug", Debug))]
 pub async fn console_photo(
     state: State<'_, AppState>,
     url: String,
@@ -63,7 +63,7 @@ pub async fn console_photo(
 
 /// Incidents by id prefix or address fragment, grids and workers by name.
 #[tauri::command]
-#[tracing::instrument(skip_all, err(Debug))]
+#[tracing::instrument(skip_all, err(level = "warn", Debug))]
 pub async fn console_search(
     state: State<'_, AppState>,
     query: String,
@@ -74,7 +74,7 @@ pub async fn console_search(
 /// Puts a grid (`kind` = `grid`) or an incident (`incident`) on the wall's
 /// focus area: recorded in the audit log, then shown on every wall window.
 #[tauri::command]
-#[tracing::instrument(skip_all, fields(window = window.label(), kind = %kind, id = %id), err(Debug))]
+#[tracing::instrument(skip_all, fields(window = window.label(), kind = %kind, id = %id), err(level = "warn", Debug))]
 pub async fn push_to_wall(
     window: Window,
     state: State<'_, AppState>,
@@ -93,7 +93,7 @@ pub async fn push_to_wall(
 /// Produces the shift handover report (交接班) as `pdf` or `png` in the data
 /// folder's `handover/` and returns where, with the figures it prints.
 #[tauri::command]
-#[tracing::instrument(skip_all, fields(window = window.label(), format = %format), err(Debug))]
+#[tracing::instrument(skip_all, fields(window = window.label(), format = %format), err(level = "warn", Debug))]
 pub async fn handover(
     window: Window,
     state: State<'_, AppState>,

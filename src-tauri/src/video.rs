@@ -126,7 +126,7 @@ pub async fn video_scenes(
 /// Saves the matrix as arranged under a name (an audited act); every window
 /// is told.
 #[tauri::command]
-#[tracing::instrument(skip_all, fields(window = window.label(), name = %scene.name), err(Debug))]
+#[tracing::instrument(skip_all, fields(window = window.label(), name = %scene.name), err(level = "warn", Debug))]
 pub async fn save_scene(
     window: Window,
     state: State<'_, AppState>,
@@ -151,7 +151,7 @@ pub async fn save_scene(
 
 /// Deletes a saved scene (an audited act); rotations naming it skip it.
 #[tauri::command]
-#[tracing::instrument(skip_all, fields(window = window.label(), name = %name), err(Debug))]
+#[tracing::instrument(skip_all, fields(window = window.label(), name = %name), err(level = "warn", Debug))]
 pub async fn delete_scene(
     window: Window,
     state: State<'_, AppState>,
@@ -168,7 +168,7 @@ pub async fn delete_scene(
 /// Sets which saved scenes the calling window rotates through, in order, and
 /// for how long each (an audited act). Empty: the catalogue's default scenes.
 #[tauri::command]
-#[tracing::instrument(skip_all, fields(window = window.label()), err(Debug))]
+#[tracing::instrument(skip_all, fields(window = window.label()), err(level = "warn", Debug))]
 pub async fn set_rotation(
     window: Window,
     state: State<'_, AppState>,

@@ -109,34 +109,38 @@ impl Console {
         let unix = now.unix_timestamp();
         let scope = place.scope();
 
-        let children = self.children(&directory, place).await?;
-        let breakdown = self.store.open_breakdown(&scope).await?;
+        // Every part at once: the store's pool has four connections, and the
+        // platform's answer about workers overlaps the store's work.
+        let overdue_only = IncidentFilter {
+            overdue_only: true,
+            ..IncidentFilter::default()
+        };
+        let scope_ref = &scope;
+        let kpis_of = |window| async move {
+            let kpis = self.store.kpis_in(unix, window, scope_ref).await?;
+            Ok::<_, ConsoleError>(kpis.iter().map(crate::live::kpi_tile).collect::<Vec<_>>())
+        };
+        let (children, breakdown, (_, overdue), today, week, year, per_day, workers, listed) = tokio::try_join!(
+            self.children(&directory, place),
+            async { Ok::<_, ConsoleError>(self.store.open_breakdown(&scope).await?) },
+            async {
+                Ok::<_, ConsoleError>(self.store.incidents(&scope, &overdue_only, unix, 0).await?)
+            },
+            kpis_of(KpiWindow::ALL[0]),
+            kpis_of(KpiWindow::ALL[1]),
+            kpis_of(KpiWindow::ALL[2]),
+            async { Ok::<_, ConsoleError>(self.store.events_per_day(unix, 30, &scope).await?) },
+            async { Ok::<_, ConsoleError>(self.workers(&directory, place).await) },
+            self.incidents(&directory, place, filter),
+        )?;
         let mut open_by_severity = [0i64; 4];
         for (_, severity, n) in &breakdown {
             open_by_severity[usize::from(severity.clamp(&1, &4) - 1)] +=
                 i64::try_from(*n).unwrap_or(0);
         }
-        let (_, overdue) = self
-            .store
-            .incidents(
-                &scope,
-                &IncidentFilter {
-                    overdue_only: true,
-                    ..IncidentFilter::default()
-                },
-                unix,
-                0,
-            )
-            .await?;
+        let kpis: Vec<_> = [today, week, year].into_iter().flatten().collect();
 
-        let mut kpis = Vec::new();
-        for window in KpiWindow::ALL {
-            for kpi in self.store.kpis_in(unix, window, &scope).await? {
-                kpis.push(crate::live::kpi_tile(&kpi));
-            }
-        }
-
-        let counts = crate::live::day_counts(&self.store.events_per_day(unix, 30, &scope).await?);
+        let counts = crate::live::day_counts(&per_day);
         let chart = |lang| {
             let theme = charts::Theme::new(900, 420)
                 .with_language(lang)
@@ -144,7 +148,7 @@ impl Console {
             charts::events_30d(&counts, &theme)
         };
 
-        let (workers, workers_from) = self.workers(&directory, place).await;
+        let (workers, workers_from) = workers;
         let workers_total = u32::try_from(workers.len()).unwrap_or(u32::MAX);
         let workers_on_duty =
             u32::try_from(workers.iter().filter(|w| w.on_duty).count()).unwrap_or(u32::MAX);
@@ -173,7 +177,7 @@ impl Console {
             u32::try_from(cameras.iter().filter(|c| c.online).count()).unwrap_or(u32::MAX);
         cameras.truncate(64);
 
-        let (incidents, incidents_total) = self.incidents(&directory, place, filter).await?;
+        let (incidents, incidents_total) = listed;
         Ok(LevelView {
             name: directory.name(&place.id),
             breadcrumbs: directory.breadcrumbs(place),
@@ -343,7 +347,16 @@ impl Console {
         let record: serde_json::Value = serde_json::from_str(&raw).unwrap_or_default();
         let text = |key: &str| record.get(key).and_then(|v| v.as_str()).map(str::to_owned);
 
-        let (timeline, timeline_from) = match self.live_timeline(id).await {
+        let grid_place = Place {
+            level: LevelKind::Grid,
+            id: incident.grid_id.clone(),
+        };
+        // The platform's two answers (timeline, workers on duty) at once.
+        let (asked_timeline, (mut workers, _)) = tokio::join!(
+            self.live_timeline(id),
+            self.workers(&directory, &grid_place)
+        );
+        let (timeline, timeline_from) = match asked_timeline {
             Ok(timeline) if !timeline.is_empty() => (timeline, "platform".to_owned()),
             outcome => {
                 if let Err(err) = outcome {
@@ -375,11 +388,6 @@ impl Console {
         let cameras = location
             .map(|at| nearest_cameras(&directory.cameras, at, 6))
             .unwrap_or_default();
-        let grid_place = Place {
-            level: LevelKind::Grid,
-            id: incident.grid_id.clone(),
-        };
-        let (mut workers, _) = self.workers(&directory, &grid_place).await;
         workers.sort_by(|a, b| {
             b.on_duty
                 .cmp(&a.on_duty)
