@@ -12,6 +12,9 @@ import type { IncidentDetail } from "../bindings/IncidentDetail";
 import type { LevelView } from "../bindings/LevelView";
 import type { Place } from "../bindings/Place";
 import type { SearchHit } from "../bindings/SearchHit";
+import type { SceneInput } from "../bindings/SceneInput";
+import type { SceneView } from "../bindings/SceneView";
+import type { VideoScenes } from "../bindings/VideoScenes";
 
 export type { WallEvent, WindowSetup, CommandError };
 
@@ -40,6 +43,13 @@ export interface Backend {
   pushToWall(kind: "grid" | "incident", id: string): Promise<FocusItem>;
   /** The shift handover report, written to a file. */
   handover(format: "pdf" | "png"): Promise<HandoverResult>;
+  /** The saved video scenes and this window's rotation; null without Rust. */
+  videoScenes(): Promise<VideoScenes | null>;
+  /** Saves a scene under its name (audited). */
+  saveScene(scene: SceneInput): Promise<SceneView>;
+  deleteScene(name: string): Promise<void>;
+  /** This window's rotation: saved scene names in order, seconds each. */
+  setRotation(scenes: string[], dwellSecs: number): Promise<VideoScenes>;
 }
 
 function inTauri(): boolean {
@@ -101,6 +111,26 @@ class TauriBackend implements Backend {
     const { invoke } = await import("@tauri-apps/api/core");
     return invoke<HandoverResult>("handover", { format });
   }
+
+  async videoScenes(): Promise<VideoScenes | null> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<VideoScenes>("video_scenes");
+  }
+
+  async saveScene(scene: SceneInput): Promise<SceneView> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<SceneView>("save_scene", { scene });
+  }
+
+  async deleteScene(name: string): Promise<void> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    await invoke("delete_scene", { name });
+  }
+
+  async setRotation(scenes: string[], dwellSecs: number): Promise<VideoScenes> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<VideoScenes>("set_rotation", { scenes, dwellSecs });
+  }
 }
 
 const NO_RUST: CommandError = { code: "not_found", message: "not available without the Rust side" };
@@ -148,6 +178,22 @@ class FakeBackend implements Backend {
   }
 
   async handover(): Promise<HandoverResult> {
+    throw NO_RUST;
+  }
+
+  async videoScenes(): Promise<VideoScenes | null> {
+    return null;
+  }
+
+  async saveScene(): Promise<SceneView> {
+    throw NO_RUST;
+  }
+
+  async deleteScene(): Promise<void> {
+    throw NO_RUST;
+  }
+
+  async setRotation(): Promise<VideoScenes> {
     throw NO_RUST;
   }
 }

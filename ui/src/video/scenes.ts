@@ -1,41 +1,12 @@
-// Scenes saved in the store and this window's rotation through them (the
-// `video_scenes`, `save_scene`, `delete_scene` and `set_rotation` commands).
-// What the matrix rotates through is a pure function of these and the
-// catalogue, so it is tested without a webview.
+// Scenes saved in the store and this window's rotation through them (asked
+// of Rust through `backend`). What the matrix rotates through is a pure
+// function of these and the catalogue, so it is tested without a webview.
 
-import type { SceneInput } from "../bindings/SceneInput";
 import type { SceneView } from "../bindings/SceneView";
 import type { VideoScenes } from "../bindings/VideoScenes";
 import { isLayout, type Scene } from "./layouts";
 
 export type { SceneView, VideoScenes };
-
-function inTauri(): boolean {
-  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
-}
-
-async function invoke<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  const core = await import("@tauri-apps/api/core");
-  return core.invoke<T>(command, args);
-}
-
-/** This window's scenes, or null outside Tauri. */
-export async function loadScenes(): Promise<VideoScenes | null> {
-  if (!inTauri()) return null;
-  return invoke<VideoScenes>("video_scenes");
-}
-
-export function saveScene(scene: SceneInput): Promise<SceneView> {
-  return invoke<SceneView>("save_scene", { scene });
-}
-
-export function deleteScene(name: string): Promise<void> {
-  return invoke<void>("delete_scene", { name });
-}
-
-export function setRotation(scenes: string[], dwellSecs: number): Promise<VideoScenes> {
-  return invoke<VideoScenes>("set_rotation", { scenes, dwellSecs });
-}
 
 /** A scene of the rotation, with its name when it is a saved one. */
 export interface NamedScene extends Scene {
