@@ -142,20 +142,21 @@ impl AppState {
         let live = self.live.clone();
         tasks.spawn(move |cancel| live.run(cancel));
 
-        // The proxy fetches with the catalogue's media URLs: hand it every
-        // fresh catalogue (tokens in URLs expire; a refusal asks for one).
+        // The proxy fetches with the catalogue's media URLs: it gets the one
+        // the store kept from the last run at once, then every fresh one
+        // (tokens in URLs expire; a refusal asks for one). Its only source.
         let mut synced = self.ingest.cameras_synced();
         let store = self.live.store().clone();
         let video = self.video.clone();
         tasks.spawn(move |cancel| async move {
             loop {
+                match store.reference("cameras").await {
+                    Ok(records) => video.set_catalogue(&gridwall_wall::video::catalogue(&records)),
+                    Err(err) => tracing::warn!("cannot read the camera catalogue: {err}"),
+                }
                 tokio::select! {
                     () = cancel.cancelled() => return,
                     changed = synced.changed() => if changed.is_err() { return },
-                }
-                match store.reference("cameras").await {
-                    Ok(records) => video.set_catalogue(&gridwall_wall::video::catalogue(&records)),
-                    Err(err) => tracing::warn!("cannot read the fresh camera catalogue: {err}"),
                 }
             }
         });

@@ -36,8 +36,8 @@ pub async fn cameras(state: State<'_, AppState>) -> Result<VideoCatalogue, Comma
             message: "the camera catalogue has not arrived from the gateway yet".into(),
         });
     }
+    // The proxy's copy is kept by the task that follows ingest's syncs.
     let cameras = video::catalogue(&records);
-    state.video.set_catalogue(&cameras);
     let base_url = state
         .started
         .upstreams
