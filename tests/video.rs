@@ -24,7 +24,9 @@ async fn launch_against(sim: &Sim) -> Result<Wall> {
     .context("no video tile went live")?;
     // Keep the scene: neither the rotation nor a random severe alert of the
     // simulator may replace the tiles under test.
-    wall.js("window.__gridwallVideo.hold(true); return true")
+    // (`followAlerts(false)` too: a test that lets the rotation run again
+    // must not have it paused by an alert's focus.)
+    wall.js("window.__gridwallVideo.hold(true); window.__gridwallVideo.followAlerts(false); return true")
         .await?;
     Ok(wall)
 }
@@ -70,6 +72,21 @@ async fn mode_of(wall: &Wall, camera: &str) -> Result<String> {
         ))
         .await?;
     mode.as_str().map(str::to_owned).context("the tile is gone")
+}
+
+/// Waits until `camera`'s tile is in `mode` (`!live`: anything but live).
+async fn wait_for_mode(wall: &Wall, camera: &str, mode: &str, within: u64) -> Result<()> {
+    let test = match mode.strip_prefix('!') {
+        Some(not) => format!("!== '{not}'"),
+        None => format!("=== '{mode}'"),
+    };
+    wall.wait_for_js(
+        &format!(
+            "return document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]').dataset.mode {test}"
+        ),
+        Duration::from_secs(within),
+    )
+    .await
 }
 
 async fn live_cameras(wall: &Wall) -> Result<Vec<String>> {
@@ -131,24 +148,14 @@ async fn live_tiles_move_and_a_cut_stream_falls_back_to_snapshots_and_back() -> 
         .send()
         .await?
         .error_for_status()?;
-    wall.wait_for_js(
-        &format!(
-            "return document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]').dataset.mode === 'snapshot'"
-        ),
-        Duration::from_secs(15),
-    )
-    .await
-    .context("the cut stream did not fall back to snapshots")?;
+    wait_for_mode(&wall, &camera, "snapshot", 15)
+        .await
+        .context("the cut stream did not fall back to snapshots")?;
     wall.screenshot("video-matrix-cut").await?;
     // ...and goes live again by itself.
-    wall.wait_for_js(
-        &format!(
-            "return document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]').dataset.mode === 'live'"
-        ),
-        Duration::from_secs(30),
-    )
-    .await
-    .context("the tile did not go live again")?;
+    wait_for_mode(&wall, &camera, "live", 30)
+        .await
+        .context("the tile did not go live again")?;
 
     // A stream that stays open and sends nothing: the tile says so, shows
     // snapshots, and goes live again after the backoff.
@@ -176,14 +183,9 @@ async fn live_tiles_move_and_a_cut_stream_falls_back_to_snapshots_and_back() -> 
     .await
     .context("the hung tile shows no snapshot")?;
     wall.screenshot("video-matrix-hung").await?;
-    wall.wait_for_js(
-        &format!(
-            "return document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]').dataset.mode === 'live'"
-        ),
-        Duration::from_secs(40),
-    )
-    .await
-    .context("the hung tile did not go live again")?;
+    wait_for_mode(&wall, &camera, "live", 40)
+        .await
+        .context("the hung tile did not go live again")?;
 
     let (cap, peak, refused) = stream_report(&sim).await?;
     assert!(
@@ -415,23 +417,13 @@ async fn a_refused_stream_token_fetches_the_catalogue_again_and_the_tile_goes_li
         .send()
         .await?
         .error_for_status()?;
-    wall.wait_for_js(
-        &format!(
-            "return document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]').dataset.mode !== 'live'"
-        ),
-        Duration::from_secs(15),
-    )
-    .await
-    .context("the ended stream did not leave live")?;
+    wait_for_mode(&wall, &camera, "!live", 15)
+        .await
+        .context("the ended stream did not leave live")?;
     // Only URLs from a catalogue fetched after the revocation work again.
-    wall.wait_for_js(
-        &format!(
-            "return document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]').dataset.mode === 'live'"
-        ),
-        Duration::from_secs(60),
-    )
-    .await
-    .context("the tile did not go live again with a fresh catalogue")?;
+    wait_for_mode(&wall, &camera, "live", 60)
+        .await
+        .context("the tile did not go live again with a fresh catalogue")?;
     wall.close().await
 }
 
