@@ -514,21 +514,30 @@ pub fn wall_and_console_config(dir: &Path) -> Result<PathBuf> {
 impl Wall {
     /// Points the session at the window showing `layout` (`wall`, `video`,
     /// `console`) once it has its setup; fails after 30 s without one.
+    ///
+    /// A window still loading may refuse a script or a switch for a moment,
+    /// until it has loaded: that counts as "not yet".
     pub async fn switch_to_layout(&self, layout: &str) -> Result<()> {
         let started = Instant::now();
+        let mut last_error = None;
         loop {
-            for handle in self.client.windows().await? {
-                self.client.switch_to_window(handle).await?;
-                let shown = self
-                    .js("const s = document.querySelector('[data-testid=screen]'); \
-                         return s && s.dataset.ready === 'true' ? s.dataset.layout : null")
-                    .await?;
-                if shown.as_str() == Some(layout) {
-                    return Ok(());
+            for handle in self.client.windows().await.unwrap_or_default() {
+                let shown = match self.client.switch_to_window(handle).await {
+                    Ok(()) => self
+                        .js("const s = document.querySelector('[data-testid=screen]'); \
+                             return s && s.dataset.ready === 'true' ? s.dataset.layout : null")
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                match shown {
+                    Ok(shown) if shown.as_str() == Some(layout) => return Ok(()),
+                    Ok(_) => {}
+                    Err(e) => last_error = Some(e),
                 }
             }
             if started.elapsed() > Duration::from_secs(30) {
-                bail!("no window shows the `{layout}` layout");
+                bail!("no window shows the `{layout}` layout (last error: {last_error:?})");
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
