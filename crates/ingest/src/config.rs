@@ -87,7 +87,7 @@ impl IngestConfig {
             upstream: "governance".to_owned(),
             clock: Clock::real(),
             batch_max: 500,
-            batch_wait: Duration::from_millis(100),
+            batch_wait: Duration::from_millis(25),
             page_limit: 5_000,
             watchdog: Duration::from_secs(30),
             backoff_base: Duration::from_millis(250),

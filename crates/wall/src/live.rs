@@ -3,9 +3,10 @@
 //! [`Live`] sits between ingest and the windows:
 //! - as the ingest client's [`Sink`] ([`LiveSink`]) it lands each batch in the
 //!   store and keeps the batch's [`Changes`];
-//! - a flush loop coalesces those changes and broadcasts them about ten times
-//!   a second as small [`WallEvent`]s (changed grids, new alerts), so a burst
-//!   of thousands of revisions is a few messages, never a reload;
+//! - a flush loop coalesces those changes and broadcasts them as small
+//!   [`WallEvent`]s (changed grids, new alerts), at most about ten times a
+//!   second, so a burst of thousands of revisions is a few messages, never a
+//!   reload; a change after a quiet spell goes out at once;
 //! - slower loops advance the overdue clock, recompute the KPIs and redraw the
 //!   charts (plotters SVG) on timers, not per event;
 //! - a window that subscribes gets the current picture first
@@ -22,7 +23,8 @@ use gridwall_store::{
     Alert, Applied, Changes, GridState, KpiKey, KpiWindow, RawRecord, Scope, Store,
 };
 use time::OffsetDateTime;
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::feed::{
@@ -32,7 +34,8 @@ use crate::feed::{
 /// How often things are recomputed. Tests shorten them.
 #[derive(Clone, Debug)]
 pub struct Timings {
-    /// Coalesced grid and alert deltas go out this often.
+    /// Coalesced grid and alert deltas go out at most this often; the first
+    /// change after a quiet spell goes out at once.
     pub flush: Duration,
     pub overdue: Duration,
     pub kpis: Duration,
@@ -84,6 +87,8 @@ pub struct Live {
     /// std Mutexes: held for map updates only, never across an await.
     picture: Mutex<Picture>,
     pending: Mutex<Pending>,
+    /// Rung by [`Live::record`]: something waits for the next flush.
+    pending_signal: Notify,
     /// The last charts were drawn over no events (at start, before the first
     /// backfill landed): redraw as soon as data arrives, not a period later.
     charts_empty: std::sync::atomic::AtomicBool,
@@ -126,6 +131,7 @@ impl Live {
             events,
             picture: Mutex::default(),
             pending: Mutex::default(),
+            pending_signal: Notify::new(),
             charts_empty: std::sync::atomic::AtomicBool::new(true),
         });
         let grids = live.store.grid_states().await?;
@@ -233,6 +239,7 @@ impl Live {
             pending.grids.insert(grid.grid_id.clone(), status(grid));
         }
         pending.alerts.extend(changes.alerts.iter().map(alert_item));
+        self.pending_signal.notify_one();
     }
 
     /// Send what gathered since the last flush, as one message per kind.
@@ -338,17 +345,27 @@ impl Live {
 
     /// The loops: flush deltas, advance overdue, KPIs, charts. Ends on cancel.
     pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
-        let mut flush = tokio::time::interval(self.timings.flush);
+        // A flush is due when something is pending, but never sooner than
+        // `flush` after the last one: a lone event is not held back by a
+        // timer, a burst is still coalesced.
+        let mut last_flush = Instant::now() - self.timings.flush;
+        let mut due: Option<Instant> = None;
         let mut overdue = tokio::time::interval(self.timings.overdue);
         let mut kpis = tokio::time::interval(self.timings.kpis);
         let mut charts = tokio::time::interval(self.timings.charts);
-        for tick in [&mut flush, &mut overdue, &mut kpis, &mut charts] {
+        for tick in [&mut overdue, &mut kpis, &mut charts] {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         }
         loop {
             let result = tokio::select! {
                 _ = cancel.cancelled() => return,
-                _ = flush.tick() => {
+                _ = self.pending_signal.notified(), if due.is_none() => {
+                    due = Some((last_flush + self.timings.flush).max(Instant::now()));
+                    Ok(())
+                }
+                _ = tokio::time::sleep_until(due.unwrap_or(last_flush)), if due.is_some() => {
+                    due = None;
+                    last_flush = Instant::now();
                     let sent = self.flush();
                     if sent && self.charts_empty.load(std::sync::atomic::Ordering::Relaxed) {
                         self.refresh_charts().await
@@ -530,6 +547,65 @@ mod tests {
         assert!(
             matches!(&snapshot[0], WallEvent::Grids { grids, full: true } if grids.len() == 100)
         );
+    }
+
+    /// The next grids message, skipping KPIs, charts and the rest.
+    async fn next_grids(rx: &mut broadcast::Receiver<WallEvent>) -> Vec<GridStatus> {
+        loop {
+            if let WallEvent::Grids { grids, .. } = rx.recv().await.unwrap() {
+                return grids;
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_change_after_a_quiet_spell_goes_out_at_once_and_the_next_waits_its_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.sqlite").to_str().unwrap())
+            .await
+            .unwrap();
+        let hour = Duration::from_secs(3600);
+        let timings = Timings {
+            flush: Duration::from_secs(5),
+            overdue: hour,
+            kpis: hour,
+            charts: hour,
+        };
+        let live = Live::new(Arc::new(store), Clock::real(), timings)
+            .await
+            .unwrap();
+        let mut rx = live.subscribe();
+        let cancel = CancellationToken::new();
+        tokio::spawn(live.clone().run(cancel.clone()));
+        let one = |open| Changes {
+            grids: vec![grid("G1", open)],
+            ..Changes::default()
+        };
+
+        live.record(&one(1));
+        let first = tokio::time::timeout(Duration::from_secs(2), next_grids(&mut rx))
+            .await
+            .expect("a lone change is not held back by the flush period");
+        assert_eq!(first[0].open, 1);
+
+        // Within the period the next changes wait, and go out as one.
+        live.record(&one(2));
+        live.record(&one(3));
+        assert!(
+            tokio::time::timeout(Duration::from_secs(1), next_grids(&mut rx))
+                .await
+                .is_err(),
+            "a second message within the flush period"
+        );
+        let second = tokio::time::timeout(Duration::from_secs(6), next_grids(&mut rx))
+            .await
+            .expect("the held changes never went out");
+        assert_eq!(
+            (second.len(), second[0].open),
+            (1, 3),
+            "coalesced, last wins"
+        );
+        cancel.cancel();
     }
 
     #[tokio::test]

@@ -48,7 +48,7 @@ struct Cli {
     #[arg(long, default_value_t = 500)]
     batch_max: usize,
     /// Milliseconds a stream batch waits for more records before committing.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 25)]
     batch_wait_ms: u64,
     /// No progress bar (it is also hidden when standard error is not a terminal).
     #[arg(long)]
