@@ -4,8 +4,9 @@
 //! events), the simulator for reference data and live asks. For a grid (a
 //! click on a village's grid) and for an incident (a click in the list),
 //! the time from the click to the frame after the panel shows it, measured
-//! inside the page (no WebDriver trip in the figure). Prints p50 and p99;
-//! asserts nothing.
+//! inside the page (no WebDriver trip in the figure). Then each command
+//! alone, asked again from the page right after, to split a click's time
+//! between the app and the page. Prints p50 and p99; asserts nothing.
 //!
 //!   GRIDWALL_BENCH_DAYS=1826 GRIDWALL_BENCH_KEEP=/tmp/five-years.sqlite \
 //!     cargo bench -p gridwall-store --bench import
@@ -67,6 +68,25 @@ async fn js_click(wall: &Wall, css: &str) -> Result<()> {
         .await?;
     anyhow::ensure!(found == json!(true), "nothing matches {css}");
     Ok(())
+}
+
+/// Milliseconds the command `name` takes with `args`, asked from the page
+/// (the IPC round trip included, no painting): what of a click is the
+/// app's, the rest is the page's.
+async fn command_ms(wall: &Wall, name: &str, args: serde_json::Value) -> Result<f64> {
+    let ms = wall
+        .client
+        .execute_async(
+            "const [name, args, done] = arguments;
+             const t0 = performance.now();
+             window.__TAURI_INTERNALS__.invoke(name, args)
+               .then(() => done(performance.now() - t0), () => done(-1));",
+            vec![json!(name), args],
+        )
+        .await?;
+    let ms = ms.as_f64().context("a time")?;
+    anyhow::ensure!(ms >= 0.0, "{name} failed");
+    Ok(ms)
 }
 
 async fn wait_level(wall: &Wall, id: &str) -> Result<()> {
@@ -133,6 +153,11 @@ async fn main() -> Result<()> {
 
     let mut grid_ms = Vec::new();
     let mut incident_ms = Vec::new();
+    let (mut level_cmd_ms, mut incident_cmd_ms) = (Vec::new(), Vec::new());
+    let filter = json!({
+        "sources": [], "severities": [], "states": [],
+        "open_only": true, "overdue_only": false, "window_hours": null,
+    });
     'villages: for village in villages.iter().cycle().take(200) {
         js_click(&wall, &format!("[data-testid=crumb][data-id=\"{town}\"]"))
             .await
@@ -150,6 +175,14 @@ async fn main() -> Result<()> {
                  && document.querySelector('[data-testid=console]')?.dataset.loading === 'false'"
             );
             grid_ms.push(click_to_paint(&wall, "[data-testid=child]", &grid, &ready).await?);
+            level_cmd_ms.push(
+                command_ms(
+                    &wall,
+                    "console_level",
+                    json!({ "place": { "level": "grid", "id": grid }, "filter": filter }),
+                )
+                .await?,
+            );
             for incident in ids(&wall, "[data-testid=incident-row]")
                 .await?
                 .into_iter()
@@ -162,6 +195,8 @@ async fn main() -> Result<()> {
                 incident_ms.push(
                     click_to_paint(&wall, "[data-testid=incident-row]", &incident, &ready).await?,
                 );
+                incident_cmd_ms
+                    .push(command_ms(&wall, "console_incident", json!({ "id": incident })).await?);
             }
             js_click(
                 &wall,
@@ -174,8 +209,14 @@ async fn main() -> Result<()> {
             }
         }
     }
-    grid_ms.sort_by(f64::total_cmp);
-    incident_ms.sort_by(f64::total_cmp);
+    for list in [
+        &mut grid_ms,
+        &mut incident_ms,
+        &mut level_cmd_ms,
+        &mut incident_cmd_ms,
+    ] {
+        list.sort_by(f64::total_cmp);
+    }
     anyhow::ensure!(
         !grid_ms.is_empty() && !incident_ms.is_empty(),
         "nothing clicked"
@@ -189,6 +230,14 @@ async fn main() -> Result<()> {
         percentile(&incident_ms, 0.5),
         percentile(&incident_ms, 0.99),
         incident_ms.len(),
+    );
+    println!(
+        "the commands alone, asked again from the page: console_level p50 {:.0} ms, p99 {:.0} ms; \
+         console_incident p50 {:.0} ms, p99 {:.0} ms",
+        percentile(&level_cmd_ms, 0.5),
+        percentile(&level_cmd_ms, 0.99),
+        percentile(&incident_cmd_ms, 0.5),
+        percentile(&incident_cmd_ms, 0.99),
     );
     wall.close().await
 }

@@ -343,12 +343,38 @@ impl Store {
     /// hundred to a few thousand events a year) counts its events' newest
     /// rows with the same rules the counters are kept by.
     pub async fn kpis_in(&self, now: i64, window: KpiWindow, scope: &Scope) -> Result<Vec<Kpi>> {
-        match scope {
-            Scope::City => return self.kpis(now, window, None).await,
-            Scope::Town(code) => return self.kpis(now, window, Some(code)).await,
-            Scope::Village(_) | Scope::Grid(_) | Scope::MicroGrid(_) => {}
+        Ok(self
+            .kpis_in_windows(now, &[window], scope)
+            .await?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// [`Store::kpis_in`] for several windows, one list per window in the
+    /// order asked. Below the towns the events are read once, over the span
+    /// of all the windows, and counted into each window they fall in.
+    pub async fn kpis_in_windows(
+        &self,
+        now: i64,
+        windows: &[KpiWindow],
+        scope: &Scope,
+    ) -> Result<Vec<Vec<Kpi>>> {
+        let town = match scope {
+            Scope::City => Some(None),
+            Scope::Town(code) => Some(Some(code.as_str())),
+            Scope::Village(_) | Scope::Grid(_) | Scope::MicroGrid(_) => None,
+        };
+        if let Some(town) = town {
+            let asks = windows.iter().map(|&window| self.kpis(now, window, town));
+            return futures_util::future::try_join_all(asks).await;
         }
-        let (first, last) = window.days(now);
+        let spans: Vec<(i64, i64)> = windows.iter().map(|w| w.days(now)).collect();
+        let (Some(first), Some(last)) = (
+            spans.iter().map(|s| s.0).min(),
+            spans.iter().map(|s| s.1).max(),
+        ) else {
+            return Ok(Vec::new());
+        };
         let start = first * DAY - LOCAL_OFFSET;
         let end = (last + 1) * DAY - LOCAL_OFFSET;
         let (condition, values) = scope.condition(3);
@@ -360,18 +386,33 @@ impl Store {
         for value in values {
             query = query.bind(value);
         }
-        let mut counters: BTreeMap<String, i64> = BTreeMap::new();
-        let mut histogram: BTreeMap<i64, i64> = BTreeMap::new();
+        let mut counters: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); windows.len()];
+        let mut histograms: Vec<BTreeMap<i64, i64>> = vec![BTreeMap::new(); windows.len()];
         for row in query.fetch_all(&self.pool).await? {
             let row = EventRow::from_row(&row)?;
-            for metric in metrics_of(&row) {
-                *counters.entry(metric.to_owned()).or_default() += 1;
-            }
-            if let Some(bucket) = handling_bucket(&row) {
-                *histogram.entry(bucket).or_default() += 1;
+            let day = local_day(row.reported_at);
+            let metrics = metrics_of(&row);
+            let bucket = handling_bucket(&row);
+            for (i, &(from, to)) in spans.iter().enumerate() {
+                if day < from || day > to {
+                    continue;
+                }
+                for metric in &metrics {
+                    *counters[i].entry((*metric).to_owned()).or_default() += 1;
+                }
+                if let Some(bucket) = bucket {
+                    *histograms[i].entry(bucket).or_default() += 1;
+                }
             }
         }
-        Ok(assemble(window, first, last, &counters, &histogram))
+        Ok(windows
+            .iter()
+            .zip(&spans)
+            .zip(counters.iter().zip(&histograms))
+            .map(|((&window, &(from, to)), (counters, histogram))| {
+                assemble(window, from, to, counters, histogram)
+            })
+            .collect())
     }
 
     async fn handling_histogram(

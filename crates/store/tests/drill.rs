@@ -274,6 +274,34 @@ async fn kpis_of_a_grid_count_its_own_events(fresh: Fresh) -> anyhow::Result<()>
         .kpis_in(NOW, KpiWindow::Today, &Scope::Town("330282004000".into()))
         .await?;
     assert_eq!(kpi(&town, KpiKey::Closure), (1, 3));
+
+    // Several windows at once (one read of the events below the towns) are
+    // the windows one by one, in the order asked.
+    let windows = [KpiWindow::ThisYear, KpiWindow::Today, KpiWindow::SevenDays];
+    for scope in [
+        Scope::Grid(GRID_B.into()),
+        Scope::Grid(GRID_C.into()),
+        Scope::Village("330282004001".into()),
+        Scope::Town("330282004000".into()),
+    ] {
+        let together = store.kpis_in_windows(NOW, &windows, &scope).await?;
+        let mut apart = Vec::new();
+        for window in windows {
+            apart.push(store.kpis_in(NOW, window, &scope).await?);
+        }
+        assert_eq!(together, apart, "{scope:?}");
+        assert_eq!(together[1][0].window, KpiWindow::Today);
+    }
+    // SJ…04 was reported yesterday: in its grid's seven days, not in today.
+    let both = store
+        .kpis_in_windows(
+            NOW,
+            &[KpiWindow::Today, KpiWindow::SevenDays],
+            &Scope::Grid(GRID_C.into()),
+        )
+        .await?;
+    assert_eq!(kpi(&both[0], KpiKey::Closure), (0, 0));
+    assert_eq!(kpi(&both[1], KpiKey::Closure), (0, 1));
     Ok(())
 }
 

@@ -115,20 +115,20 @@ impl Console {
             overdue_only: true,
             ..IncidentFilter::default()
         };
-        let scope_ref = &scope;
-        let kpis_of = |window| async move {
-            let kpis = self.store.kpis_in(unix, window, scope_ref).await?;
-            Ok::<_, ConsoleError>(kpis.iter().map(crate::live::kpi_tile).collect::<Vec<_>>())
-        };
-        let (children, breakdown, (_, overdue), today, week, year, per_day, workers, listed) = tokio::try_join!(
+        // The three KPI windows in one read of the place's events.
+        let (children, breakdown, (_, overdue), windows, per_day, workers, listed) = tokio::try_join!(
             self.children(&directory, place),
             async { Ok::<_, ConsoleError>(self.store.open_breakdown(&scope).await?) },
             async {
                 Ok::<_, ConsoleError>(self.store.incidents(&scope, &overdue_only, unix, 0).await?)
             },
-            kpis_of(KpiWindow::ALL[0]),
-            kpis_of(KpiWindow::ALL[1]),
-            kpis_of(KpiWindow::ALL[2]),
+            async {
+                Ok::<_, ConsoleError>(
+                    self.store
+                        .kpis_in_windows(unix, &KpiWindow::ALL, &scope)
+                        .await?,
+                )
+            },
             async { Ok::<_, ConsoleError>(self.store.events_per_day(unix, 30, &scope).await?) },
             async { Ok::<_, ConsoleError>(self.workers(&directory, place).await) },
             self.incidents(&directory, place, filter),
@@ -138,7 +138,11 @@ impl Console {
             open_by_severity[usize::from(severity.clamp(&1, &4) - 1)] +=
                 i64::try_from(*n).unwrap_or(0);
         }
-        let kpis: Vec<_> = [today, week, year].into_iter().flatten().collect();
+        let kpis: Vec<_> = windows
+            .iter()
+            .flatten()
+            .map(crate::live::kpi_tile)
+            .collect();
 
         let counts = crate::live::day_counts(&per_day);
         let chart = |lang| {
