@@ -34,13 +34,21 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use serde::Serialize;
 use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::video::CameraTile;
+
+mod multipart;
+mod ptz;
+mod scheme;
+
+pub use multipart::{Multipart, boundary_of};
+pub use ptz::PtzError;
+pub use scheme::{MEDIA_BASE, MediaAnswer, SCHEME};
 
 /// Why a camera's media cannot be had now. The webview shows the reason.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
@@ -495,154 +503,6 @@ impl VideoProxy {
     }
 }
 
-/// The URI scheme the shell serves media on, and the webview's base URL for it
-/// (WebKitGTK spells custom schemes `scheme://localhost/`).
-pub const SCHEME: &str = "gridwall-video";
-pub const MEDIA_BASE: &str = "gridwall-video://localhost";
-
-/// An answer of the media scheme, for the shell to turn into an HTTP response.
-#[derive(Clone, Debug)]
-pub struct MediaAnswer {
-    pub status: u16,
-    pub content_type: &'static str,
-    /// The frame's number, for the viewer's next `after`.
-    pub seq: Option<u64>,
-    /// Why there is no media ([`MediaError::reason`]), on errors.
-    pub reason: Option<&'static str>,
-    pub body: Bytes,
-}
-
-impl MediaAnswer {
-    fn jpeg(body: Bytes, seq: Option<u64>) -> Self {
-        Self {
-            status: 200,
-            content_type: "image/jpeg",
-            seq,
-            reason: None,
-            body,
-        }
-    }
-
-    fn error(error: &MediaError) -> Self {
-        Self {
-            status: error.status(),
-            content_type: "text/plain; charset=utf-8",
-            seq: None,
-            reason: Some(error.reason()),
-            body: Bytes::from(error.to_string()),
-        }
-    }
-
-    fn bad(message: &'static str) -> Self {
-        Self {
-            status: 400,
-            content_type: "text/plain; charset=utf-8",
-            seq: None,
-            reason: Some("bad_request"),
-            body: Bytes::from_static(message.as_bytes()),
-        }
-    }
-}
-
-impl VideoProxy {
-    /// Answers one request of the media scheme, by its path and query:
-    ///
-    /// - `/live/{camera_id}?after={seq}`: the next frame (`200`, with its
-    ///   number), or `204` when none came in time (ask again), or the error;
-    /// - `/snapshot/{camera_id}`: one JPEG, or the error.
-    pub async fn answer(&self, path: &str, query: Option<&str>) -> MediaAnswer {
-        let mut segments = path.trim_start_matches('/').splitn(2, '/');
-        let (Some(kind), Some(camera)) = (segments.next(), segments.next()) else {
-            return MediaAnswer::bad("expected /live/{camera} or /snapshot/{camera}");
-        };
-        match kind {
-            "snapshot" => match self.snapshot(camera).await {
-                Ok(jpeg) => MediaAnswer::jpeg(jpeg, None),
-                Err(error) => MediaAnswer::error(&error),
-            },
-            "live" => {
-                let after = query
-                    .unwrap_or_default()
-                    .split('&')
-                    .find_map(|p| p.strip_prefix("after="))
-                    .map_or(Ok(0), str::parse::<u64>);
-                let Ok(after) = after else {
-                    return MediaAnswer::bad("after must be a frame number");
-                };
-                match self.next_frame(camera, after).await {
-                    Ok(Poll::Frame(frame)) => MediaAnswer::jpeg(frame.jpeg, Some(frame.seq)),
-                    Ok(Poll::NotYet) => MediaAnswer {
-                        status: 204,
-                        content_type: "text/plain; charset=utf-8",
-                        seq: None,
-                        reason: None,
-                        body: Bytes::new(),
-                    },
-                    Err(error) => MediaAnswer::error(&error),
-                }
-            }
-            _ => MediaAnswer::bad("expected /live/{camera} or /snapshot/{camera}"),
-        }
-    }
-}
-
-/// Why a PTZ command did not move the camera.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum PtzError {
-    /// 409: the camera is not PTZ, or another console holds it; the gateway's words.
-    #[error("{0}")]
-    Refused(String),
-    #[error("the camera is offline")]
-    Offline,
-    #[error("no such camera")]
-    NotFound,
-    #[error("the PTZ command failed: {0}")]
-    Failed(String),
-}
-
-impl VideoProxy {
-    /// Sends one PTZ command to `camera_id` (speed 4).
-    pub async fn ptz(
-        &self,
-        camera_id: &str,
-        action: gridwall_domain::video::PtzAction,
-    ) -> Result<(), PtzError> {
-        let command = gridwall_domain::video::PtzCommand {
-            action,
-            speed: Some(4),
-            preset: None,
-        };
-        let url = format!(
-            "{}/vnet/v1/cameras/{}/ptz",
-            self.inner.base,
-            url::form_urlencoded::byte_serialize(camera_id.as_bytes()).collect::<String>()
-        );
-        let response = self
-            .inner
-            .http
-            .post(url)
-            .json(&command)
-            .timeout(self.inner.timings.snapshot_timeout)
-            .send()
-            .await
-            .map_err(|err| PtzError::Failed(plain(err)))?;
-        match response.status().as_u16() {
-            200..=299 => Ok(()),
-            409 => {
-                let body: serde_json::Value = response.json().await.unwrap_or_default();
-                let detail = body["detail"]
-                    .as_str()
-                    .or(body["title"].as_str())
-                    .unwrap_or("the camera is not PTZ, or another console holds it");
-                Err(PtzError::Refused(detail.to_owned()))
-            }
-            503 => Err(PtzError::Offline),
-            404 => Err(PtzError::NotFound),
-            code => Err(PtzError::Failed(format!("the gateway answered {code}"))),
-        }
-    }
-}
-
 /// An error's text with its causes, without the URL (which may carry a token).
 fn plain(err: reqwest::Error) -> String {
     let err = err.without_url();
@@ -656,156 +516,9 @@ fn plain(err: reqwest::Error) -> String {
     text
 }
 
-/// The boundary of a `multipart/x-mixed-replace; boundary=...` content type.
-pub fn boundary_of(content_type: &str) -> Option<String> {
-    let mut params = content_type.split(';');
-    let kind = params.next()?.trim();
-    if !kind.eq_ignore_ascii_case("multipart/x-mixed-replace") {
-        return None;
-    }
-    params.find_map(|p| {
-        let (key, value) = p.split_once('=')?;
-        key.trim()
-            .eq_ignore_ascii_case("boundary")
-            .then(|| value.trim().trim_matches('"').to_owned())
-            .filter(|b| !b.is_empty())
-    })
-}
-
-/// Cuts a multipart byte stream into its parts' bodies, whatever the chunking.
-/// A part's length comes from its `Content-Length` header when it has one,
-/// else from the next boundary.
-pub struct Multipart {
-    delimiter: Vec<u8>,
-    buf: BytesMut,
-}
-
-impl Multipart {
-    pub fn new(boundary: &str) -> Self {
-        // Servers differ on whether the boundary line carries the leading
-        // dashes; accept it with them, as the RFC says.
-        let boundary = boundary.strip_prefix("--").unwrap_or(boundary);
-        Self {
-            delimiter: format!("--{boundary}").into_bytes(),
-            buf: BytesMut::new(),
-        }
-    }
-
-    pub fn push(&mut self, bytes: &[u8]) {
-        self.buf.extend_from_slice(bytes);
-    }
-
-    /// The next whole part's body, if the bytes so far hold one.
-    pub fn next_part(&mut self) -> Option<Bytes> {
-        loop {
-            let start = find(&self.buf, &self.delimiter)?;
-            let headers_at = start + self.delimiter.len();
-            let end_of_headers = find(&self.buf[headers_at..], b"\r\n\r\n")? + headers_at;
-            let headers = &self.buf[headers_at..end_of_headers];
-            let body_at = end_of_headers + 4;
-            let length = std::str::from_utf8(headers).ok().and_then(content_length);
-            let body_end = match length {
-                Some(length) => {
-                    if self.buf.len() < body_at + length {
-                        return None;
-                    }
-                    body_at + length
-                }
-                None => {
-                    let next = find(&self.buf[body_at..], &self.delimiter)? + body_at;
-                    // The CRLF before the next delimiter belongs to it.
-                    if self.buf[..next].ends_with(b"\r\n") {
-                        next - 2
-                    } else {
-                        next
-                    }
-                }
-            };
-            let mut taken = self.buf.split_to(body_end);
-            let body = taken.split_off(body_at).freeze();
-            if body.is_empty() {
-                continue;
-            }
-            return Some(body);
-        }
-    }
-}
-
-fn content_length(headers: &str) -> Option<usize> {
-    headers.split("\r\n").find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.trim()
-            .eq_ignore_ascii_case("content-length")
-            .then(|| value.trim().parse().ok())
-            .flatten()
-    })
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn part(jpeg: &[u8], with_length: bool) -> Vec<u8> {
-        let mut out = b"--frame\r\nContent-Type: image/jpeg\r\n".to_vec();
-        if with_length {
-            out.extend_from_slice(format!("Content-Length: {}\r\n", jpeg.len()).as_bytes());
-        }
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(jpeg);
-        out.extend_from_slice(b"\r\n");
-        out
-    }
-
-    #[test]
-    fn parts_come_out_whole_whatever_the_chunking() {
-        for with_length in [true, false] {
-            let mut stream = Vec::new();
-            let frames: Vec<Vec<u8>> = (0..5u8)
-                .map(|i| vec![0xff, 0xd8, i, b'-', b'-', 0xff, 0xd9])
-                .collect();
-            for f in &frames {
-                stream.extend(part(f, with_length));
-            }
-            stream.extend_from_slice(b"--frame\r\n");
-            for chunk_size in [1, 3, 7, 64, stream.len()] {
-                let mut parts = Multipart::new("frame");
-                let mut got = Vec::new();
-                for chunk in stream.chunks(chunk_size) {
-                    parts.push(chunk);
-                    while let Some(p) = parts.next_part() {
-                        got.push(p.to_vec());
-                    }
-                }
-                assert_eq!(got, frames, "chunks of {chunk_size}, length {with_length}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_part_cut_in_the_middle_is_not_a_frame() {
-        let mut parts = Multipart::new("frame");
-        let whole = part(b"\xff\xd8abcdef\xff\xd9", true);
-        parts.push(&whole[..whole.len() - 6]);
-        assert!(parts.next_part().is_none());
-    }
-
-    #[test]
-    fn the_boundary_comes_from_the_content_type() {
-        assert_eq!(
-            boundary_of("multipart/x-mixed-replace; boundary=gridwallframe").as_deref(),
-            Some("gridwallframe")
-        );
-        assert_eq!(
-            boundary_of("multipart/x-mixed-replace;boundary=\"a b\"").as_deref(),
-            Some("a b")
-        );
-        assert_eq!(boundary_of("image/jpeg"), None);
-        assert_eq!(boundary_of("multipart/x-mixed-replace"), None);
-    }
 
     #[test]
     fn backoff_doubles_up_to_a_minute() {
