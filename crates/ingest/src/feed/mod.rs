@@ -99,6 +99,16 @@ struct Key {
     seq: Option<u64>,
 }
 
+impl Page {
+    /// The page's events as records of `upstream`, for the sink.
+    fn records(&self, upstream: &str) -> Vec<RawRecord> {
+        self.events
+            .iter()
+            .map(|e| RawRecord::new(upstream, e.get().as_bytes()))
+            .collect()
+    }
+}
+
 fn key(raw: &str) -> Key {
     serde_json::from_str(raw).unwrap_or(Key {
         id: None,
@@ -332,38 +342,21 @@ impl<S: Sink> Ingest<S> {
         let start = state.cursor.unwrap_or(0);
         let mut since = start;
         loop {
-            let url = self.events_url(&format!("since={since}&limit={}", self.config.page_limit));
-            let (status, _, body) = self
-                .http
-                .get_body(&url, self.config.token.as_ref(), &HeaderMap::new(), cancel)
-                .await?;
-            match status {
-                StatusCode::OK => {}
-                StatusCode::GONE => {
-                    tracing::info!(
-                        since,
-                        "the feed no longer has our position (410); taking a snapshot"
-                    );
-                    return self.snapshot(state, cancel).await;
-                }
-                other => return Err(unexpected(&url, other, &body)),
-            }
-            let page: Page = serde_json::from_slice(&body).map_err(|e| Error::Body {
-                url: url.clone(),
-                detail: e.to_string(),
-            })?;
+            let Some(page) = self.page(since, cancel).await? else {
+                tracing::info!(
+                    since,
+                    "the feed no longer has our position (410); taking a snapshot"
+                );
+                return self.snapshot(state, cancel).await;
+            };
             self.tracker.head(page.head_seq);
             let newest_in_page = page.events.iter().filter_map(|e| key(e.get()).seq).max();
             let next = match page.next_since {
                 Some(next) => next,
                 None => newest_in_page.map_or(since, |n| n.max(since)),
             };
-            let records: Vec<RawRecord> = page
-                .events
-                .iter()
-                .map(|e| RawRecord::new(&self.config.upstream, e.get().as_bytes()))
-                .collect();
-            self.land(&records, Some(next), state).await?;
+            self.land(&page.records(&self.config.upstream), Some(next), state)
+                .await?;
             self.tracker.set_progress(
                 Phase::Backfill,
                 next.saturating_sub(start),
@@ -374,6 +367,27 @@ impl<S: Sink> Ingest<S> {
                 _ => return Ok(()),
             }
         }
+    }
+
+    /// One page of `GET /events?since=`, or `None` when the feed no longer
+    /// has that position (410).
+    async fn page(&self, since: u64, cancel: &CancellationToken) -> Result<Option<Page>> {
+        let url = self.events_url(&format!("since={since}&limit={}", self.config.page_limit));
+        let (status, _, body) = self
+            .http
+            .get_body(&url, self.config.token.as_ref(), &HeaderMap::new(), cancel)
+            .await?;
+        match status {
+            StatusCode::OK => {}
+            StatusCode::GONE => return Ok(None),
+            other => return Err(unexpected(&url, other, &body)),
+        }
+        serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|e| Error::Body {
+                url,
+                detail: e.to_string(),
+            })
     }
 
     /// Lands `records` with `cursor` and accounts for them.
@@ -515,25 +529,10 @@ impl<S: Sink> Ingest<S> {
     async fn fill(&self, hole: Hole, cancel: &CancellationToken) -> Result<bool> {
         let mut since = hole.from;
         while since < hole.to {
-            let url = self.events_url(&format!("since={since}&limit={}", self.config.page_limit));
-            let (status, _, body) = self
-                .http
-                .get_body(&url, self.config.token.as_ref(), &HeaderMap::new(), cancel)
-                .await?;
-            match status {
-                StatusCode::OK => {}
-                StatusCode::GONE => return Ok(false),
-                other => return Err(unexpected(&url, other, &body)),
-            }
-            let page: Page = serde_json::from_slice(&body).map_err(|e| Error::Body {
-                url: url.clone(),
-                detail: e.to_string(),
-            })?;
-            let records: Vec<RawRecord> = page
-                .events
-                .iter()
-                .map(|e| RawRecord::new(&self.config.upstream, e.get().as_bytes()))
-                .collect();
+            let Some(page) = self.page(since, cancel).await? else {
+                return Ok(false);
+            };
+            let records = page.records(&self.config.upstream);
             let applied = self
                 .sink
                 .apply_from(
