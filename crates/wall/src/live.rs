@@ -517,13 +517,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_burst_of_batches_goes_out_as_one_message_with_the_last_state_of_each_grid() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("s.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
-        let live = Live::new(Arc::new(store), Clock::real(), Timings::default())
-            .await
-            .unwrap();
+        let (_dir, live) = live_on_a_fresh_store(Timings::default()).await;
         let mut rx = live.subscribe();
         for n in 0..5_000 {
             live.record(&Changes {
@@ -549,6 +543,18 @@ mod tests {
         );
     }
 
+    /// A live picture over an empty store in a temp dir (kept while the dir lives).
+    async fn live_on_a_fresh_store(timings: Timings) -> (tempfile::TempDir, Arc<Live>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.sqlite").to_str().unwrap())
+            .await
+            .unwrap();
+        let live = Live::new(Arc::new(store), Clock::real(), timings)
+            .await
+            .unwrap();
+        (dir, live)
+    }
+
     /// The next grids message, skipping KPIs, charts and the rest.
     async fn next_grids(rx: &mut broadcast::Receiver<WallEvent>) -> Vec<GridStatus> {
         loop {
@@ -560,10 +566,6 @@ mod tests {
 
     #[tokio::test]
     async fn a_change_after_a_quiet_spell_goes_out_at_once_and_the_next_waits_its_turn() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("s.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
         let hour = Duration::from_secs(3600);
         let timings = Timings {
             flush: Duration::from_secs(5),
@@ -571,9 +573,7 @@ mod tests {
             kpis: hour,
             charts: hour,
         };
-        let live = Live::new(Arc::new(store), Clock::real(), timings)
-            .await
-            .unwrap();
+        let (_dir, live) = live_on_a_fresh_store(timings).await;
         let mut rx = live.subscribe();
         let cancel = CancellationToken::new();
         tokio::spawn(live.clone().run(cancel.clone()));
@@ -610,13 +610,7 @@ mod tests {
 
     #[tokio::test]
     async fn severe_alerts_stay_pinned_on_every_window_until_acknowledged() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("s.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
-        let live = Live::new(Arc::new(store), Clock::real(), Timings::default())
-            .await
-            .unwrap();
+        let (_dir, live) = live_on_a_fresh_store(Timings::default()).await;
         let mut rx = live.subscribe();
         let alert = |id: &str, severity: u8| gridwall_store::Alert {
             id: id.to_owned(),
