@@ -1,6 +1,6 @@
 // What one tile of the matrix pulls, as a small state machine with no DOM.
 // All media comes from the app's own `gridwall-video:` scheme (Rust's camera
-// proxy, crates/wall/src/video_proxy.rs), never from the gateway: live frames
+// proxy, crates/wall/src/video_proxy/), never from the gateway: live frames
 // one long poll each (`/live/{id}?after={seq}`), snapshots every 2 s
 // otherwise. The proxy says why live is not available (the gateway's cap, a
 // hung or ended stream, an offline camera); the tile shows it and tries live
