@@ -21,7 +21,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use gridwall_suite::{Launch, Sim, Wall};
+use gridwall_suite::{Launch, Sim, Wall, windows_config};
 use serde_json::json;
 
 const CLICKS: usize = 40;
@@ -123,11 +123,7 @@ async fn main() -> Result<()> {
         s.close().await;
         n
     };
-    let config = dir.path().join("console.toml");
-    std::fs::write(
-        &config,
-        "[[window]]\nlabel = \"console\"\nlayout = \"console\"\nfullscreen = false\n",
-    )?;
+    let config = windows_config(dir.path(), &["console"])?;
     let sim = Sim::start(&["--seed=3", "--warmup-hours=1"]).await?;
     let wall = Wall::launch(
         Launch::default()

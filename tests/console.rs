@@ -8,14 +8,14 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use gridwall_suite::{Launch, Sim, Wall, wall_and_console_config};
+use gridwall_suite::{Launch, Sim, Wall, windows_config};
 use serde_json::{Value, json};
 
 /// The app with a wall window and a console window, the session on the
 /// console once its city level has arrived. The temp dir holds the config.
 async fn launch(sim: &Sim) -> Result<(Wall, tempfile::TempDir)> {
     let dir = tempfile::TempDir::new()?;
-    let config = wall_and_console_config(dir.path())?;
+    let config = windows_config(dir.path(), &["wall", "console"])?;
     let wall = Wall::launch(Launch::default().against(sim).config(&config)).await?;
     wall.wait_for_live().await?;
     wall.switch_to_layout("console").await?;

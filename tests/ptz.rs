@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use fantoccini::Locator;
-use gridwall_suite::{Launch, Sim, Wall};
+use gridwall_suite::{Launch, Sim, Wall, windows_config};
 use serde_json::{Value, json};
 
 async fn invoke(wall: &Wall, command: &str, args: Value) -> Result<Value> {
@@ -40,15 +40,23 @@ async fn press(wall: &Wall, camera: &str, key: &str) -> Result<String> {
         .await
 }
 
+/// A PTZ command to `camera` from another console (`console-2`), straight
+/// at the gateway; its HTTP status.
+async fn ptz_from_console_2(sim: &Sim, camera: &str, action: &str) -> Result<u16> {
+    let answer = reqwest::Client::new()
+        .post(sim.url(&format!("/vnet/v1/cameras/{camera}/ptz")))
+        .header("x-client-id", "console-2")
+        .json(&json!({ "action": action }))
+        .send()
+        .await?;
+    Ok(answer.status().as_u16())
+}
+
 #[tokio::test]
 async fn arrows_move_a_ptz_camera_and_a_camera_held_elsewhere_says_so() -> Result<()> {
     let sim = Sim::start(&["--seed=8"]).await?;
     let dir = tempfile::TempDir::new()?;
-    let config = dir.path().join("video.toml");
-    std::fs::write(
-        &config,
-        "[[window]]\nlabel = \"video\"\nlayout = \"video\"\nfullscreen = false\n",
-    )?;
+    let config = windows_config(dir.path(), &["video"])?;
     let wall = Wall::launch(
         Launch::default()
             .size(1920, 1080)
@@ -100,25 +108,13 @@ async fn arrows_move_a_ptz_camera_and_a_camera_held_elsewhere_says_so() -> Resul
     .context("the PTZ camera's tile did not go live")?;
 
     // Another console takes the second camera first.
-    let other = reqwest::Client::new()
-        .post(sim.url(&format!("/vnet/v1/cameras/{held}/ptz")))
-        .header("x-client-id", "console-2")
-        .json(&json!({ "action": "up" }))
-        .send()
-        .await?;
-    assert_eq!(other.status(), 204);
+    assert_eq!(ptz_from_console_2(&sim, &held, "up").await?, 204);
 
     let moved = press(&wall, &free, "\u{E012}").await?;
     assert_eq!(moved, "云台已转动", "the left arrow moved {free}");
     // The gateway now holds the first camera for this app: another console is refused.
-    let refused = reqwest::Client::new()
-        .post(sim.url(&format!("/vnet/v1/cameras/{free}/ptz")))
-        .header("x-client-id", "console-2")
-        .json(&json!({ "action": "right" }))
-        .send()
-        .await?;
     assert_eq!(
-        refused.status(),
+        ptz_from_console_2(&sim, &free, "right").await?,
         409,
         "the arrow's command reached the gateway from the app"
     );

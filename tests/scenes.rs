@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use fantoccini::Locator;
-use gridwall_suite::{Launch, Sim, Wall};
+use gridwall_suite::{Launch, Sim, Wall, windows_config};
 use serde_json::Value;
 
 const SCENE_A: &str = "东门路口 A";
@@ -75,12 +75,7 @@ async fn watch_rotation(wall: &Wall, within: Duration) -> Result<Vec<(String, In
 async fn scenes_are_saved_in_the_store_and_chosen_per_window() -> Result<()> {
     let sim = Sim::start(&["--seed=6"]).await?;
     let dir = tempfile::TempDir::new()?;
-    let config = dir.path().join("wall-and-video.toml");
-    std::fs::write(
-        &config,
-        "[[window]]\nlabel = \"wall\"\nlayout = \"wall\"\n\n\
-         [[window]]\nlabel = \"video\"\nlayout = \"video\"\nfullscreen = false\n",
-    )?;
+    let config = windows_config(dir.path(), &["wall", "video"])?;
     // Both runs share one store file, as a restarted wall does.
     let database = dir.path().join("store.sqlite");
     let launch = || {

@@ -142,12 +142,7 @@ async fn live_tiles_move_and_a_cut_stream_falls_back_to_snapshots_and_back() -> 
     assert_eq!(mode_of(&wall, &camera).await?, "live");
 
     // Cut the camera's streams at the simulator: the tile shows snapshots...
-    let http = reqwest::Client::new();
-    http.post(sim.url(&format!("/admin/video/cameras/{camera}/streams/fail")))
-        .json(&json!({"fault": "end"}))
-        .send()
-        .await?
-        .error_for_status()?;
+    sim.fail_camera_streams(&camera, "end").await?;
     wait_for_mode(&wall, &camera, "snapshot", 15)
         .await
         .context("the cut stream did not fall back to snapshots")?;
@@ -159,11 +154,7 @@ async fn live_tiles_move_and_a_cut_stream_falls_back_to_snapshots_and_back() -> 
 
     // A stream that stays open and sends nothing: the tile says so, shows
     // snapshots, and goes live again after the backoff.
-    http.post(sim.url(&format!("/admin/video/cameras/{camera}/streams/fail")))
-        .json(&json!({"fault": "hang"}))
-        .send()
-        .await?
-        .error_for_status()?;
+    sim.fail_camera_streams(&camera, "hang").await?;
     wall.wait_for_js(
         &format!(
             "const t = document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]'); \
@@ -393,12 +384,7 @@ async fn selecting_a_grid_on_the_map_puts_its_cameras_in_the_focus_tile() -> Res
 async fn a_refused_stream_token_fetches_the_catalogue_again_and_the_tile_goes_live() -> Result<()> {
     let sim = Sim::start(&["--seed=9"]).await?;
     // Media URLs carry tokens from the first catalogue on.
-    let http = reqwest::Client::new();
-    http.put(sim.url("/admin/video/faults"))
-        .json(&json!({ "token_ttl_secs": 3600 }))
-        .send()
-        .await?
-        .error_for_status()?;
+    sim.video_faults(json!({ "token_ttl_secs": 3600 })).await?;
     let wall = launch_against(&sim).await?;
     let camera = live_cameras(&wall)
         .await?
@@ -408,15 +394,8 @@ async fn a_refused_stream_token_fetches_the_catalogue_again_and_the_tile_goes_li
 
     // Every token issued so far is revoked, and the camera's stream ends:
     // the proxy's next request for it is refused (403).
-    http.post(sim.url("/admin/video/tokens/revoke"))
-        .send()
-        .await?
-        .error_for_status()?;
-    http.post(sim.url(&format!("/admin/video/cameras/{camera}/streams/fail")))
-        .json(&json!({"fault": "end"}))
-        .send()
-        .await?
-        .error_for_status()?;
+    sim.revoke_video_tokens().await?;
+    sim.fail_camera_streams(&camera, "end").await?;
     wait_for_mode(&wall, &camera, "!live", 15)
         .await
         .context("the ended stream did not leave live")?;

@@ -94,16 +94,7 @@ impl Display {
 impl Drop for Display {
     fn drop(&mut self) {
         // SIGTERM first: killed hard, Xvfb leaves its lock file behind.
-        terminate(&self.child);
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child, Duration::from_secs(3));
     }
 }
 
@@ -312,16 +303,7 @@ impl Wall {
 
     fn stop_driver(&mut self) {
         if let Ok(None) = self.driver.try_wait() {
-            terminate(&self.driver);
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.driver.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = self.driver.kill();
-            let _ = self.driver.wait();
+            stop(&mut self.driver, Duration::from_secs(5));
         }
     }
 }
@@ -362,6 +344,21 @@ pub fn terminate(child: &Child) {
     unsafe {
         libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
     }
+}
+
+/// Asks `child` to end (SIGTERM) and waits up to `within` for it, then
+/// kills it.
+fn stop(child: &mut Child, within: Duration) {
+    terminate(child);
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// The simulator as its own process on a free port, for tests that act on
@@ -445,13 +442,8 @@ impl Sim {
 
     /// Replaces the simulator's faults (`PUT /admin/faults`).
     pub async fn faults(&self, faults: serde_json::Value) -> Result<()> {
-        self.http
-            .put(self.url("/admin/faults"))
-            .json(&faults)
-            .send()
-            .await?
-            .error_for_status()?;
-        Ok(())
+        self.admin(reqwest::Method::PUT, "/admin/faults", Some(faults))
+            .await
     }
 }
 
@@ -474,13 +466,44 @@ impl Sim {
         Ok(serde_json::from_value(quiet)?)
     }
 
+    /// Makes camera `camera`'s open streams fail with `fault` (`end`,
+    /// `hang`; `POST /admin/video/cameras/{id}/streams/fail`).
+    pub async fn fail_camera_streams(&self, camera: &str, fault: &str) -> Result<()> {
+        let path = format!("/admin/video/cameras/{camera}/streams/fail");
+        let body = serde_json::json!({ "fault": fault });
+        self.admin(reqwest::Method::POST, &path, Some(body)).await
+    }
+
+    /// Replaces the video gateway's faults (`PUT /admin/video/faults`).
+    pub async fn video_faults(&self, faults: serde_json::Value) -> Result<()> {
+        self.admin(reqwest::Method::PUT, "/admin/video/faults", Some(faults))
+            .await
+    }
+
+    /// Revokes every media token handed out so far (`POST /admin/video/tokens/revoke`).
+    pub async fn revoke_video_tokens(&self) -> Result<()> {
+        self.admin(reqwest::Method::POST, "/admin/video/tokens/revoke", None)
+            .await
+    }
+
     /// Ends every open change stream (`POST /admin/faults/cut-streams`).
     pub async fn cut_streams(&self) -> Result<()> {
-        self.http
-            .post(self.url("/admin/faults/cut-streams"))
-            .send()
-            .await?
-            .error_for_status()?;
+        self.admin(reqwest::Method::POST, "/admin/faults/cut-streams", None)
+            .await
+    }
+
+    /// One of the simulator's admin requests, which must succeed.
+    async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<()> {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await?.error_for_status()?;
         Ok(())
     }
 }
@@ -499,15 +522,23 @@ impl Launch {
     }
 }
 
-/// A configuration with a wall window first (the session attaches to it)
-/// and a duty officer's console second, written into `dir`.
-pub fn wall_and_console_config(dir: &Path) -> Result<PathBuf> {
-    let path = dir.join("wall-and-console.toml");
-    std::fs::write(
-        &path,
-        "[[window]]\nlabel = \"wall\"\nlayout = \"wall\"\n\n\
-         [[window]]\nlabel = \"console\"\nlayout = \"console\"\nfullscreen = false\n",
-    )?;
+/// A configuration of one window per layout, in order (the session
+/// attaches to the first), each labelled as its layout, written into `dir`.
+/// A wall covers its monitor; the other windows are not fullscreen.
+pub fn windows_config(dir: &Path, layouts: &[&str]) -> Result<PathBuf> {
+    let path = dir.join(format!("{}.toml", layouts.join("-and-")));
+    let text: String = layouts
+        .iter()
+        .map(|layout| {
+            let fullscreen = if *layout == "wall" {
+                ""
+            } else {
+                "fullscreen = false\n"
+            };
+            format!("[[window]]\nlabel = \"{layout}\"\nlayout = \"{layout}\"\n{fullscreen}\n")
+        })
+        .collect();
+    std::fs::write(&path, text)?;
     Ok(path)
 }
 
