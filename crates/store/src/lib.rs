@@ -9,12 +9,17 @@
 //! - [`grid`]: the per-grid derived state and its colour rule; [`Store::refresh_overdue`].
 //! - [`query`]: reads for the wall and for tests (newest revisions, timeline,
 //!   grid state, quarantine counts).
+//! - [`audit`]: the hash-chained log of operators' acts, its verification
+//!   and export.
+//! - [`accounts`]: local accounts, their roles and sign-in with an
+//!   Argon2id-hashed PIN.
 //!
 //! **Invariant:** `grid_state` always equals what a full scan of `events` would
 //! compute; it is only ever adjusted, inside the transaction that changes `events`.
 //!
 //! [`Event`]: gridwall_domain::governance::Event
 
+pub mod accounts;
 pub mod audit;
 pub mod drill;
 pub mod grid;
@@ -34,7 +39,9 @@ use std::sync::Mutex;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
+pub use accounts::{Account, NewAccount, Pin, Role, SignIn};
 pub use audit::AuditEntry;
+pub use audit::chain::{AuditRow, AuditVerdict, RowSummary, Tampering};
 pub use drill::{Incident, IncidentFilter};
 pub use grid::{GridState, StatusColour};
 pub use ingest::{Alert, Applied, Changes, RawRecord};
@@ -58,6 +65,14 @@ pub enum Error {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL {0:?}: use a file path, sqlite: or postgres://")]
     Url(String),
+    #[error("there is already an account named {0:?}")]
+    AccountExists(String),
+    #[error("there is no account named {0:?}: `gridwall accounts list` shows them")]
+    UnknownAccount(String),
+    #[error("{0}")]
+    InvalidAccount(String),
+    #[error("could not hash the PIN: {0}")]
+    PinHash(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -129,11 +144,13 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             logged: OncePerMinute::default(),
-        })
+        };
+        audit::adopt_unchained(&store).await?;
+        Ok(store)
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -11,6 +11,8 @@ use time::format_description::well_known::Rfc3339;
 /// (deleted on drop), or a new database on the test PostgreSQL server.
 pub struct Fresh {
     pub store: Store,
+    /// What the store was opened with, to open it again.
+    pub url: String,
     _dir: Option<TempDir>,
 }
 
@@ -30,9 +32,11 @@ pub async fn fresh(engine: Engine) -> anyhow::Result<Fresh> {
         Engine::Sqlite => {
             let dir = tempfile::tempdir()?;
             let path = dir.path().join("store.sqlite");
-            let store = Store::open(path.to_str().expect("temp paths are UTF-8")).await?;
+            let url = path.to_str().expect("temp paths are UTF-8").to_owned();
+            let store = Store::open(&url).await?;
             Ok(Fresh {
                 store,
+                url,
                 _dir: Some(dir),
             })
         }
@@ -44,8 +48,10 @@ pub async fn fresh(engine: Engine) -> anyhow::Result<Fresh> {
                      prints, or run the whole suite with scripts/test"
                 )
             })?;
+            let url = new_database(&url).await?;
             Ok(Fresh {
-                store: Store::open(&new_database(&url).await?).await?,
+                store: Store::open(&url).await?,
+                url,
                 _dir: None,
             })
         }

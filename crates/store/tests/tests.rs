@@ -18,9 +18,15 @@
 //! - `series`: the chart series count what was reported where and when.
 //! - `drill`: the console's incident lists, breakdowns, search and scoped KPIs.
 //! - `scenes`: the video matrix's saved scenes and each window's rotation.
+//! - `audit`: the audit log's hash chain: edits, deletions, inserts and swaps
+//!   are each found and named; concurrent appends keep one chain; rows from
+//!   before the chain are chained once.
+//! - `accounts`: local accounts, their roles and sign-in with a hashed PIN.
 //! - `simulator`: two simulated days of the simulator's history, batched,
 //!   duplicated and reordered, leave exactly the newest revision of each event.
 
+mod accounts;
+mod audit;
 mod drill;
 mod grid_state;
 mod kpi;
