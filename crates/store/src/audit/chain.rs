@@ -262,12 +262,10 @@ pub fn walk(rows: &[AuditRow], head: &Head) -> AuditVerdict {
             before: None,
         });
     }
-    if head.hash != expected_prev {
-        if let Some(newest) = rows.last() {
-            return tampered(Tampering::Edited {
-                row: RowSummary::of(newest),
-            });
-        }
+    if let Some(newest) = rows.last().filter(|_| head.hash != expected_prev) {
+        return tampered(Tampering::Edited {
+            row: RowSummary::of(newest),
+        });
     }
     AuditVerdict::Intact {
         rows: rows.len() as u64,
