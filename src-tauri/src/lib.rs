@@ -32,9 +32,13 @@ use crate::state::AppState;
 /// How long shutdown waits for background tasks before leaving anyway.
 const SHUTDOWN_BOUND: Duration = Duration::from_secs(3);
 
-/// Parses flags and config, then runs the wall until it is closed.
+/// Parses flags and config, then runs the wall until it is closed; or runs
+/// an administration command (`accounts`, `audit`) with no window.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(command) = &cli.command {
+        return gridwall_wall::admin::main(&cli, command);
+    }
     let config = match Config::load(&cli) {
         Ok(config) => config,
         Err(err) => {
@@ -73,16 +77,8 @@ fn has_display() -> bool {
     set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
-fn data_dir(config: &Config) -> std::path::PathBuf {
-    config.data_dir.clone().unwrap_or_else(|| {
-        dirs::data_dir()
-            .unwrap_or_else(std::env::temp_dir)
-            .join("cn.gov.cixi.gridwall")
-    })
-}
-
 fn run(config: Config) -> anyhow::Result<()> {
-    let data_dir = data_dir(&config);
+    let data_dir = config.data_dir_or_default();
     let _log_guard = gridwall_wall::logging::init(
         &config.log_filter,
         &data_dir.join("logs"),

@@ -11,7 +11,7 @@ use gridwall_domain::clock::Clock;
 use gridwall_ingest::config::IngestConfig;
 use gridwall_ingest::feed::Ingest;
 use gridwall_store::Store;
-use gridwall_wall::config::Config;
+use gridwall_wall::config::{Config, redact_database};
 use gridwall_wall::console::Console;
 use gridwall_wall::feed::{Links, UpstreamLink};
 use gridwall_wall::links::{self, Polling};
@@ -62,14 +62,11 @@ impl AppState {
             governance: UpstreamLink::connecting(simulated),
             video: UpstreamLink::connecting(simulated),
         });
-        let database = config
-            .database
-            .clone()
-            .unwrap_or_else(|| data_dir.join("store.sqlite").to_string_lossy().into_owned());
+        let database = config.database_or_default(data_dir);
         let store = Store::open(&database)
             .await
-            .with_context(|| format!("cannot open the store at {}", redact(&database)))?;
-        tracing::info!(database = %redact(&database), "store open");
+            .with_context(|| format!("cannot open the store at {}", redact_database(&database)))?;
+        tracing::info!(database = %redact_database(&database), "store open");
         let live = Live::new(Arc::new(store), started.clock.clone(), Timings::default()).await?;
 
         let cache_dir = data_dir.join("cache");
@@ -170,16 +167,5 @@ impl AppState {
             old.cancel();
         }
         token
-    }
-}
-
-/// A database URL without its password, for the log.
-fn redact(database: &str) -> String {
-    match url::Url::parse(database) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("***"));
-            url.to_string()
-        }
-        _ => database.to_owned(),
     }
 }

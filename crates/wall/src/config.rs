@@ -18,8 +18,13 @@ use crate::feed::{Language, Layout, NightDimming};
 #[derive(Debug, Parser, Default)]
 #[command(name = "gridwall", version, about = "慈溪市社会治理中心 video wall")]
 pub struct Cli {
+    /// Administration instead of the wall: accounts, the audit log. Without
+    /// one, the wall opens.
+    #[command(subcommand)]
+    pub command: Option<crate::admin::Command>,
+
     /// TOML configuration file; without it the embedded defaults are used.
-    #[arg(long, env = "GRIDWALL_CONFIG")]
+    #[arg(long, env = "GRIDWALL_CONFIG", global = true)]
     pub config: Option<PathBuf>,
 
     /// Governance platform base URL, or `embedded` for the built-in simulator.
@@ -59,12 +64,12 @@ pub struct Cli {
     pub log: Option<String>,
 
     /// Folder for the database and logs (default: the platform's app data folder).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub data_dir: Option<PathBuf>,
 
     /// The store: a SQLite file path, or a postgres:// URL shared by several
     /// consoles (default: store.sqlite in the data folder).
-    #[arg(long, env = "GRIDWALL_DATABASE")]
+    #[arg(long, env = "GRIDWALL_DATABASE", global = true)]
     pub database: Option<String>,
 }
 
@@ -217,6 +222,17 @@ pub struct Config {
     pub screenshots: Option<Screenshots>,
 }
 
+/// `database` fit to print: a URL's password replaced by `***`.
+pub fn redact_database(database: &str) -> String {
+    match Url::parse(database) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => database.to_owned(),
+    }
+}
+
 /// A string that does not print itself.
 #[derive(Clone)]
 pub struct Secret(String);
@@ -265,6 +281,24 @@ impl Config {
             None => FileConfig::default(),
         };
         Self::from_parts(file, cli, |name| std::env::var(name).ok())
+    }
+
+    /// The folder for the database and logs: `data_dir` if set, else the
+    /// platform's app data folder. The wall and the administration commands
+    /// both ask here, so they open the same store.
+    pub fn data_dir_or_default(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| {
+            dirs::data_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("cn.gov.cixi.gridwall")
+        })
+    }
+
+    /// The store to open: `database` if set, else store.sqlite in `data_dir`.
+    pub fn database_or_default(&self, data_dir: &Path) -> String {
+        self.database
+            .clone()
+            .unwrap_or_else(|| data_dir.join("store.sqlite").to_string_lossy().into_owned())
     }
 
     /// Parses a TOML text as if it were the config file, with the given flags.

@@ -1,5 +1,6 @@
 //! The wall's own logic, with no window: everything the Tauri shell calls.
 //!
+//! - [`admin`]: the command line's `accounts` and `audit` commands, with no window.
 //! - [`config`]: the TOML file and command-line flags, validated once.
 //! - [`feed`]: the messages each window receives and the loop that sends them;
 //!   these types are exported to TypeScript.
@@ -13,6 +14,7 @@
 //! **Architecture invariant:** this crate never imports `tauri`. The shell
 //! adapts it; tests drive it without a window.
 
+pub mod admin;
 pub mod config;
 pub mod console;
 pub mod feed;
