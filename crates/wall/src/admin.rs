@@ -111,12 +111,27 @@ impl Session {
         let user = ["USER", "LOGNAME", "USERNAME"]
             .iter()
             .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+            .or_else(process_uid)
             .unwrap_or_else(|| "unknown".to_owned());
         Session {
             actor: format!("cli:{user}"),
             now: OffsetDateTime::now_utc(),
         }
     }
+}
+
+/// `uid N` of this process, for shells that set no USER (cron, `su -c`,
+/// containers): /proc/self belongs to the process's user.
+#[cfg(target_os = "linux")]
+fn process_uid() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    Some(format!("uid {uid}"))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_uid() -> Option<String> {
+    None
 }
 
 /// Where `accounts add` gets its PIN.

@@ -47,6 +47,20 @@ async fn gridwall(store: &Store, args: &[&str], pin: &str) -> Result<(Outcome, S
     Ok((outcome, String::from_utf8(out).expect("UTF-8 output")))
 }
 
+/// Add an account with `pin` piped in, then disable it: two audited acts.
+async fn add_then_disable(
+    store: &Store,
+    username: &str,
+    role: &str,
+    name: &str,
+    pin: &str,
+) -> Result<()> {
+    let add = ["accounts", "add", username, "--role", role, "--name", name];
+    gridwall(store, &add, pin).await?;
+    gridwall(store, &["accounts", "disable", username], "").await?;
+    Ok(())
+}
+
 #[test]
 fn the_wall_flags_still_open_the_wall_and_global_flags_follow_a_command() {
     let cli = Cli::try_parse_from(["gridwall", "--windowed", "--size", "1600x900"]).unwrap();
@@ -153,17 +167,7 @@ async fn accounts_are_added_listed_disabled_and_each_change_is_audited() -> Resu
 async fn verify_says_intact_or_names_the_row_and_fails() -> Result<()> {
     let bench = bench().await;
     let store = &bench.store;
-    let add = [
-        "accounts",
-        "add",
-        "li",
-        "--role",
-        "duty_officer",
-        "--name",
-        "李四",
-    ];
-    gridwall(store, &add, "8675309").await?;
-    gridwall(store, &["accounts", "disable", "li"], "").await?;
+    add_then_disable(store, "li", "duty_officer", "李四", "8675309").await?;
     let (outcome, printed) = gridwall(store, &["audit", "verify"], "").await?;
     assert_eq!(
         (outcome, printed.as_str()),
@@ -188,17 +192,7 @@ async fn verify_says_intact_or_names_the_row_and_fails() -> Result<()> {
 async fn the_export_is_every_row_oldest_first_as_csv() -> Result<()> {
     let bench = bench().await;
     let store = &bench.store;
-    let add = [
-        "accounts",
-        "add",
-        "wang",
-        "--role",
-        "operator",
-        "--name",
-        "王五, 夜班",
-    ];
-    gridwall(store, &add, "123456\r\n").await?;
-    gridwall(store, &["accounts", "disable", "wang"], "").await?;
+    add_then_disable(store, "wang", "operator", "王五, 夜班", "123456\r\n").await?;
 
     let (_, printed) = gridwall(store, &["audit", "export", "--csv"], "").await?;
     let file = bench._dir.path().join("audit.csv");
