@@ -3,7 +3,7 @@
 //!
 //! A PIN is kept only as an Argon2id PHC string (RustCrypto's `argon2`, its
 //! default parameters, a fresh random salt per account), compared in
-//! constant time by the library. Hashing takes tens of milliseconds on
+//! constant time by the library. Hashing is slow and memory-hard on
 //! purpose, so it runs on tokio's blocking pool, never on a worker thread.
 //! Sign-in spends one hash whatever the outcome, so its time does not tell
 //! whether an account exists; and a disabled account is only reported as

@@ -196,7 +196,7 @@ impl Store {
 
     /// Walk the whole log against its chain and head; names the first row
     /// that was edited, removed, inserted or reordered. Reads one consistent
-    /// state: appends wait while it reads (a few milliseconds per thousand rows).
+    /// state of the log (on PostgreSQL, appends wait until it has read).
     pub async fn verify_audit(&self) -> Result<AuditVerdict> {
         let mut tx = self.pool.begin().await?;
         // SQLite: the rows and the head are read in one transaction, one
