@@ -7,6 +7,8 @@
 //!   kept, the newest one per event is upserted, and per-grid state is adjusted
 //!   by the difference between the old and the new newest revision.
 //! - [`grid`]: the per-grid derived state and its colour rule; [`Store::refresh_overdue`].
+//! - [`footing`]: emergency plans, the footing in force and the two-person
+//!   proposals that switch it (issue 12).
 //! - [`query`]: reads for the wall and for tests (newest revisions, timeline,
 //!   grid state, quarantine counts).
 //! - [`audit`]: the hash-chained log of operators' acts, its verification
@@ -22,6 +24,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod drill;
+pub mod footing;
 pub mod grid;
 pub mod ingest;
 pub mod kpi;
@@ -43,6 +46,7 @@ pub use accounts::{Account, NewAccount, Pin, Role, SignIn};
 pub use audit::AuditEntry;
 pub use audit::chain::{AuditRow, AuditVerdict, RowSummary, Tampering};
 pub use drill::{Incident, IncidentFilter};
+pub use footing::{Footing, Proposal, StoredPlan};
 pub use grid::{GridState, StatusColour};
 pub use ingest::{Alert, Applied, Changes, RawRecord};
 pub use kpi::{Kpi, KpiKey, KpiWindow};

@@ -17,6 +17,7 @@
 //!   values computed independently from the simulator's history.
 //! - `series`: the chart series count what was reported where and when.
 //! - `drill`: the console's incident lists, breakdowns, search and scoped KPIs.
+//! - `footing`: emergency plans, the footing in force, proposals decided once.
 //! - `scenes`: the video matrix's saved scenes and each window's rotation.
 //! - `audit`: the audit log's hash chain: edits, deletions, inserts and swaps
 //!   are each found and named; concurrent appends keep one chain; rows from
@@ -28,6 +29,7 @@
 mod accounts;
 mod audit;
 mod drill;
+mod footing;
 mod grid_state;
 mod kpi;
 mod open;
