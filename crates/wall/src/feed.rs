@@ -175,6 +175,13 @@ pub enum WallEvent {
     Scenes {
         by: String,
     },
+    /// The footing: `footing` is the plan in force (`null` in peacetime),
+    /// `proposal` a switch waiting for its second person. Sent whole on
+    /// every change.
+    Footing {
+        footing: Option<crate::emergency::FootingView>,
+        proposal: Option<crate::emergency::ProposalView>,
+    },
 }
 
 /// What a duty officer pushed to the wall (an audited act, issue 7).
@@ -299,6 +306,10 @@ pub enum ErrorCode {
     /// The upstream refused because of the state of things (a PTZ camera
     /// held by another console, or not PTZ at all).
     Conflict,
+    /// Nobody is signed in, or a user name and PIN were refused.
+    Unauthorized,
+    /// The signed-in person's role does not allow it.
+    Forbidden,
     Internal,
 }
 

@@ -2,6 +2,8 @@
 //!
 //! - [`admin`]: the command line's `accounts` and `audit` commands, with no window.
 //! - [`config`]: the TOML file and command-line flags, validated once.
+//! - [`emergency`]: wartime footing (平战转换): plans and the two-person switch.
+//! - [`session`]: who is signed in, and what their role lets them do.
 //! - [`feed`]: the messages each window receives and the loop that sends them;
 //!   these types are exported to TypeScript.
 //! - [`links`]: whether each upstream answers (the connection indicator).
@@ -17,12 +19,14 @@
 pub mod admin;
 pub mod config;
 pub mod console;
+pub mod emergency;
 pub mod feed;
 pub mod handover;
 pub mod links;
 pub mod live;
 pub mod logging;
 pub mod scenes;
+pub mod session;
 pub mod tasks;
 pub mod video;
 pub mod video_proxy;

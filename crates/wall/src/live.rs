@@ -69,6 +69,8 @@ struct Picture {
     kpis: Option<WallEvent>,
     charts: Option<WallEvent>,
     focus: Option<WallEvent>,
+    /// The footing (peacetime or a plan in force) and any pending proposal.
+    footing: Option<WallEvent>,
     /// Severe alerts not yet acknowledged, newest first.
     pinned: Vec<String>,
 }
@@ -92,6 +94,9 @@ pub struct Live {
     /// The last charts were drawn over no events (at start, before the first
     /// backfill landed): redraw as soon as data arrives, not a period later.
     charts_empty: std::sync::atomic::AtomicBool,
+    /// Alerts of this severity or more are pinned: [`PIN_SEVERITY`] in
+    /// peacetime, tighter while an emergency plan says so.
+    pin_severity: std::sync::atomic::AtomicU8,
 }
 
 fn status(grid: &GridState) -> GridStatus {
@@ -133,6 +138,7 @@ impl Live {
             pending: Mutex::default(),
             pending_signal: Notify::new(),
             charts_empty: std::sync::atomic::AtomicBool::new(true),
+            pin_severity: std::sync::atomic::AtomicU8::new(PIN_SEVERITY),
         });
         let grids = live.store.grid_states().await?;
         let alerts = live.store.recent_alerts(TICKER_LEN).await?;
@@ -193,6 +199,7 @@ impl Live {
         out.extend(picture.kpis.clone());
         out.extend(picture.charts.clone());
         out.extend(picture.focus.clone());
+        out.extend(picture.footing.clone());
         out.push(WallEvent::Pins {
             ids: picture.pinned.clone(),
         });
@@ -218,6 +225,19 @@ impl Live {
         let event = WallEvent::Focus { focus };
         self.lock_picture().focus = Some(event.clone());
         let _ = self.events.send(event);
+    }
+
+    /// Puts the footing on every window, now and for windows that open later.
+    pub fn set_footing(&self, event: WallEvent) {
+        self.lock_picture().footing = Some(event.clone());
+        let _ = self.events.send(event);
+    }
+
+    /// Pins alerts of `severity` or more from now on (an emergency plan's
+    /// threshold, or peacetime's [`PIN_SEVERITY`] again).
+    pub fn set_pin_severity(&self, severity: u8) {
+        self.pin_severity
+            .store(severity, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Tells every window that the video scenes changed.
@@ -253,6 +273,7 @@ impl Live {
         alerts.sort_by(|a, b| b.reported_at.cmp(&a.reported_at));
         alerts.truncate(TICKER_LEN);
         let (mut pins_changed, mut pins) = (false, None);
+        let pin_severity = self.pin_severity.load(std::sync::atomic::Ordering::Relaxed);
         {
             let mut picture = self.lock_picture();
             for (id, grid) in &pending.grids {
@@ -260,7 +281,7 @@ impl Live {
             }
             for alert in alerts.iter().rev() {
                 picture.alerts.push_front(alert.clone());
-                if alert.severity >= PIN_SEVERITY && !picture.pinned.contains(&alert.id) {
+                if alert.severity >= pin_severity && !picture.pinned.contains(&alert.id) {
                     picture.pinned.insert(0, alert.id.clone());
                     pins_changed = true;
                 }

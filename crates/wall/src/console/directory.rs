@@ -124,6 +124,42 @@ impl Directory {
         d
     }
 
+    /// Whether `code` is a town (street, development zone).
+    pub fn is_town(&self, code: &str) -> bool {
+        self.children
+            .get("")
+            .is_some_and(|towns| towns.binary_search_by(|t| t.as_str().cmp(code)).is_ok())
+    }
+
+    /// Whether `id` is a grid the platform listed.
+    pub fn is_grid(&self, id: &str) -> bool {
+        self.micro.contains_key(id)
+    }
+
+    /// Every grid under a town or village code (or the grid itself), sorted.
+    pub fn grids_under(&self, code: &str) -> Vec<String> {
+        if self.is_grid(code) {
+            return vec![code.to_owned()];
+        }
+        let mut out = Vec::new();
+        for child in self.children.get(code).into_iter().flatten() {
+            out.extend(self.grids_under(child));
+        }
+        out
+    }
+
+    pub fn centroid(&self, grid: &str) -> Option<[f64; 2]> {
+        self.centroids.get(grid).copied()
+    }
+
+    pub fn workers(&self) -> &[WorkerRow] {
+        &self.workers
+    }
+
+    pub fn cameras(&self) -> &[CameraTile] {
+        &self.cameras
+    }
+
     /// The name of a division, grid or micro-grid; the code when unknown.
     pub fn name(&self, code: &str) -> String {
         if code.is_empty() {
