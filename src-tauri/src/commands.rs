@@ -130,10 +130,9 @@ pub async fn acknowledge_alert(
             message: "not an event id".into(),
         });
     }
-    let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
     let entry = gridwall_store::AuditEntry {
         at: state.clock.now(),
-        actor: format!("{operator}@{}", window.label()),
+        actor: state.sessions.actor(window.label()),
         action: "acknowledge_alert".into(),
         subject: event_id,
         detail: String::new(),

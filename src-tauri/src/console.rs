@@ -24,9 +24,8 @@ fn error(err: ConsoleError) -> CommandError {
 }
 
 /// Who did it: the console's user and window, as the audit log records.
-pub(crate) fn actor(window: &Window) -> String {
-    let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-    format!("{operator}@{}", window.label())
+pub(crate) fn actor(state: &AppState, window: &Window) -> String {
+    state.sessions.actor(window.label())
 }
 
 /// Everything shown for one place of the tree under the officer's filters.
@@ -83,7 +82,7 @@ pub async fn push_to_wall(
 ) -> Result<FocusItem, CommandError> {
     let focus = state
         .console
-        .push_to_wall(&kind, &id, &actor(&window))
+        .push_to_wall(&kind, &id, &actor(&state, &window))
         .await
         .map_err(error)?;
     state.live.push_focus(focus.clone());
@@ -119,7 +118,7 @@ pub async fn handover(
         &directory,
         now,
         state.config.language,
-        &actor(&window),
+        &actor(&state, &window),
     )
     .await
     .map_err(|err| internal(format!("cannot gather the shift: {err}")))?;

@@ -6,12 +6,14 @@
 //! the core, convert the error.
 //!
 //! - `commands`: what the UI may invoke.
+//! - `footing`: sign-in, emergency plans and the two-person switch.
 //! - `windows`: opening the wall's windows where the config puts them.
 //! - `screenshots`: a PNG of each window every few seconds, for walls without a display.
 //! - `upstream`: the two upstreams, or the embedded simulator standing in for them.
 
 mod commands;
 mod console;
+mod footing;
 mod screenshots;
 mod state;
 mod upstream;
@@ -128,7 +130,17 @@ fn run(config: Config) -> anyhow::Result<()> {
             video::video_scenes,
             video::save_scene,
             video::delete_scene,
-            video::set_rotation
+            video::set_rotation,
+            footing::sign_in,
+            footing::sign_out,
+            footing::signed_in,
+            footing::plans,
+            footing::save_plan,
+            footing::delete_plan,
+            footing::export_plan,
+            footing::propose_switch,
+            footing::confirm_switch,
+            footing::cancel_switch
         ])
         .setup({
             let state = state.clone();

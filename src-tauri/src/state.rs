@@ -13,9 +13,11 @@ use gridwall_ingest::feed::Ingest;
 use gridwall_store::Store;
 use gridwall_wall::config::{Config, redact_database};
 use gridwall_wall::console::Console;
+use gridwall_wall::emergency::Emergency;
 use gridwall_wall::feed::{Links, UpstreamLink};
 use gridwall_wall::links::{self, Polling};
 use gridwall_wall::live::{Live, LiveSink, Timings};
+use gridwall_wall::session::Sessions;
 use gridwall_wall::tasks::Tasks;
 use gridwall_wall::video_proxy::{ProxyTimings, VideoProxy};
 
@@ -32,6 +34,10 @@ pub struct AppState {
     pub live: Arc<Live>,
     /// The duty officer's drill-down, search and push to the wall.
     pub console: Arc<Console>,
+    /// Who is signed in on this PC.
+    pub sessions: Arc<Sessions>,
+    /// Emergency plans and the two-person switch.
+    pub emergency: Arc<Emergency>,
     ingest: Arc<Ingest<LiveSink>>,
     /// Where ingest caches the upstream's geometry and divisions.
     pub cache_dir: std::path::PathBuf,
@@ -88,6 +94,23 @@ impl AppState {
             started.http.clone(),
             started.upstreams.governance.clone(),
         ));
+        let windows = config
+            .windows
+            .iter()
+            .map(|w| (w.label.clone(), w.layout))
+            .collect();
+        // People have two real minutes to confirm a switch, whatever speed
+        // the platform's clock runs at.
+        let emergency = Emergency::start(
+            live.store().clone(),
+            live.clone(),
+            console.clone(),
+            started.clock.clone(),
+            Clock::real(),
+            windows,
+        )
+        .await
+        .context("cannot read the emergency footing")?;
         let video = VideoProxy::new(
             started.http.clone(),
             started.upstreams.video.as_str(),
@@ -97,6 +120,8 @@ impl AppState {
         video.notify_when_refused(ingest.cameras_stale());
         Ok(Self {
             console,
+            sessions: Arc::default(),
+            emergency,
             video,
             config: Arc::new(config),
             clock: started.clock.clone(),
@@ -138,6 +163,8 @@ impl AppState {
         tasks.spawn(move |cancel| async move { ingest.run(cancel).await });
         let live = self.live.clone();
         tasks.spawn(move |cancel| live.run(cancel));
+        let emergency = self.emergency.clone();
+        tasks.spawn(move |cancel| emergency.run(cancel));
 
         // The proxy fetches with the catalogue's media URLs: it gets the one
         // the store kept from the last run at once, then every fresh one

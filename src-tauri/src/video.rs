@@ -141,7 +141,7 @@ pub async fn save_scene(
         .into_iter()
         .map(|c| c.camera_id)
         .collect();
-    let actor = actor(&window);
+    let actor = actor(&state, &window);
     let saved = scenes::save(store, &scene, &known, &actor, state.clock.now())
         .await
         .map_err(scene_error)?;
@@ -157,7 +157,7 @@ pub async fn delete_scene(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<(), CommandError> {
-    let actor = actor(&window);
+    let actor = actor(&state, &window);
     scenes::delete(state.live.store(), &name, &actor, state.clock.now())
         .await
         .map_err(scene_error)?;
@@ -175,7 +175,7 @@ pub async fn set_rotation(
     scenes: Vec<String>,
     dwell_secs: u32,
 ) -> Result<VideoScenes, CommandError> {
-    let actor = actor(&window);
+    let actor = actor(&state, &window);
     let answer = scenes::set_rotation(
         state.live.store(),
         window.label(),
