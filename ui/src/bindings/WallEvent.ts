@@ -2,11 +2,13 @@
 import type { AlertItem } from "./AlertItem";
 import type { ChartSet } from "./ChartSet";
 import type { FocusItem } from "./FocusItem";
+import type { FootingView } from "./FootingView";
 import type { GridStatus } from "./GridStatus";
 import type { KpiTile } from "./KpiTile";
 import type { Links } from "./Links";
+import type { ProposalView } from "./ProposalView";
 
 /**
  * A message to a window.
  */
-export type WallEvent = { "kind": "clock", now: string, speed: number, } | { "kind": "links" } & Links | { "kind": "grids", grids: Array<GridStatus>, full: boolean, } | { "kind": "alerts", alerts: Array<AlertItem>, full: boolean, } | { "kind": "kpis", kpis: Array<KpiTile>, at: string, } | { "kind": "charts", charts: ChartSet, at: string, } | { "kind": "focus", focus: FocusItem, } | { "kind": "pins", ids: Array<string>, } | { "kind": "scenes", by: string, };
+export type WallEvent = { "kind": "clock", now: string, speed: number, } | { "kind": "links" } & Links | { "kind": "grids", grids: Array<GridStatus>, full: boolean, } | { "kind": "alerts", alerts: Array<AlertItem>, full: boolean, } | { "kind": "kpis", kpis: Array<KpiTile>, at: string, } | { "kind": "charts", charts: ChartSet, at: string, } | { "kind": "focus", focus: FocusItem, } | { "kind": "pins", ids: Array<string>, } | { "kind": "scenes", by: string, } | { "kind": "footing", footing: FootingView | null, proposal: ProposalView | null, };

@@ -15,6 +15,9 @@ import type { SearchHit } from "../bindings/SearchHit";
 import type { SceneInput } from "../bindings/SceneInput";
 import type { SceneView } from "../bindings/SceneView";
 import type { VideoScenes } from "../bindings/VideoScenes";
+import type { Person } from "../bindings/Person";
+import type { PlanSummary } from "../bindings/PlanSummary";
+import type { ProposalView } from "../bindings/ProposalView";
 
 export type { WallEvent, WindowSetup, CommandError };
 
@@ -50,6 +53,22 @@ export interface Backend {
   deleteScene(name: string): Promise<void>;
   /** This window's rotation: saved scene names in order, seconds each. */
   setRotation(scenes: string[], dwellSecs: number): Promise<VideoScenes>;
+  // --- sign-in and the wartime footing (平战转换) ---
+  /** Who is signed in on this PC, or null. */
+  signedIn(): Promise<Person | null>;
+  /** Rejects with code `unauthorized` for a wrong name or PIN (audited). */
+  signIn(username: string, pin: string): Promise<Person>;
+  signOut(): Promise<void>;
+  plans(): Promise<PlanSummary[]>;
+  /** Imports or replaces a plan from TOML (admins; audited). */
+  savePlan(toml: string): Promise<PlanSummary>;
+  deletePlan(name: string): Promise<void>;
+  exportPlan(name: string): Promise<string>;
+  /** Proposes switching into `plan`, or back to peacetime with null. */
+  proposeSwitch(plan: string | null): Promise<ProposalView>;
+  /** A second person confirms with their own name and PIN. */
+  confirmSwitch(id: number, username: string, pin: string): Promise<void>;
+  cancelSwitch(id: number): Promise<void>;
 }
 
 function inTauri(): boolean {
@@ -131,6 +150,56 @@ class TauriBackend implements Backend {
     const { invoke } = await import("@tauri-apps/api/core");
     return invoke<VideoScenes>("set_rotation", { scenes, dwellSecs });
   }
+
+  async signedIn(): Promise<Person | null> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<Person | null>("signed_in");
+  }
+
+  async signIn(username: string, pin: string): Promise<Person> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<Person>("sign_in", { username, pin });
+  }
+
+  async signOut(): Promise<void> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    await invoke("sign_out");
+  }
+
+  async plans(): Promise<PlanSummary[]> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<PlanSummary[]>("plans");
+  }
+
+  async savePlan(toml: string): Promise<PlanSummary> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<PlanSummary>("save_plan", { toml });
+  }
+
+  async deletePlan(name: string): Promise<void> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    await invoke("delete_plan", { name });
+  }
+
+  async exportPlan(name: string): Promise<string> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<string>("export_plan", { name });
+  }
+
+  async proposeSwitch(plan: string | null): Promise<ProposalView> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<ProposalView>("propose_switch", { plan });
+  }
+
+  async confirmSwitch(id: number, username: string, pin: string): Promise<void> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    await invoke("confirm_switch", { id, username, pin });
+  }
+
+  async cancelSwitch(id: number): Promise<void> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    await invoke("cancel_switch", { id });
+  }
 }
 
 const NO_RUST: CommandError = { code: "not_found", message: "not available without the Rust side" };
@@ -194,6 +263,44 @@ class FakeBackend implements Backend {
   }
 
   async setRotation(): Promise<VideoScenes> {
+    throw NO_RUST;
+  }
+
+  async signedIn(): Promise<Person | null> {
+    return null;
+  }
+
+  async signIn(): Promise<Person> {
+    throw NO_RUST;
+  }
+
+  async signOut(): Promise<void> {}
+
+  async plans(): Promise<PlanSummary[]> {
+    return [];
+  }
+
+  async savePlan(): Promise<PlanSummary> {
+    throw NO_RUST;
+  }
+
+  async deletePlan(): Promise<void> {
+    throw NO_RUST;
+  }
+
+  async exportPlan(): Promise<string> {
+    throw NO_RUST;
+  }
+
+  async proposeSwitch(): Promise<ProposalView> {
+    throw NO_RUST;
+  }
+
+  async confirmSwitch(): Promise<void> {
+    throw NO_RUST;
+  }
+
+  async cancelSwitch(): Promise<void> {
     throw NO_RUST;
   }
 }

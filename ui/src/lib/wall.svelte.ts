@@ -12,12 +12,15 @@ import type { GridStatus } from "../bindings/GridStatus";
 import type { KpiTile } from "../bindings/KpiTile";
 import type { ChartSet } from "../bindings/ChartSet";
 import type { FocusItem } from "../bindings/FocusItem";
+import type { FootingView } from "../bindings/FootingView";
+import type { ProposalView } from "../bindings/ProposalView";
+import type { Screen } from "../bindings/Screen";
 import type { CityData, GridDelta } from "../map/GridMap";
 import { dictionary } from "./i18n";
 
 type GridSink = (deltas: readonly GridDelta[]) => void;
 
-/** Alerts of this severity or more flash and stay pinned until acknowledged. */
+/** Alerts of this severity or more flash and stay pinned until acknowledged (peacetime). */
 export const PIN_SEVERITY = 3;
 const TICKER_LEN = 60;
 
@@ -53,6 +56,21 @@ export class WallState {
   focus = $state.raw<FocusItem | null>(null);
   /** Bumped when the saved video scenes change anywhere: matrices reload them. */
   scenesVersion = $state(0);
+  /** The emergency plan in force (null in peacetime), and a switch awaiting its second person. */
+  footing = $state.raw<FootingView | null>(null);
+  proposal = $state.raw<ProposalView | null>(null);
+  /** Bumped on every footing change that re-lays the window (for tests and the bench). */
+  footingVersion = $state(0);
+
+  /** What this window shows: its plan screen while a plan is in force, else its layout. */
+  screen = $derived.by<Screen | null>(() => {
+    const label = this.setup?.label;
+    if (!this.footing || !label) return null;
+    return this.footing.screens.find((s) => s.label === label)?.show ?? null;
+  });
+
+  /** Alerts of this severity or more are pinned (a plan may tighten it). */
+  pinSeverity = $derived(this.footing?.pin_severity ?? PIN_SEVERITY);
 
   /** The latest status of every grid, for a map that subscribes late. */
   // Not reactive on purpose: thousands of grid updates must not re-render anything.
@@ -112,6 +130,11 @@ export class WallState {
         break;
       case "scenes":
         this.scenesVersion += 1;
+        break;
+      case "footing":
+        if ((event.footing?.started_at ?? null) !== (this.footing?.started_at ?? null)) this.footingVersion += 1;
+        this.footing = event.footing;
+        this.proposal = event.proposal;
         break;
     }
   }

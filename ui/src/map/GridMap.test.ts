@@ -231,6 +231,51 @@ describe("GridMap", () => {
     expect(frames.pending).toBe(0); // the animation has ended and stopped asking for frames
   });
 
+  it("fits an emergency plan's zone, also when asked before the city or a size", () => {
+    let now = 0;
+    const el = new FakeContainer(1600, 1200);
+    const frames = new ManualFrames();
+    const map = new GridMap(el as unknown as HTMLElement, {
+      requestFrame: frames.request,
+      cancelFrame: frames.cancel,
+      now: () => now,
+    });
+    // 观海卫镇's grids: far from the city's centre.
+    const zone = cixi()
+      .names.filter((g) => g.grid_id.startsWith("330282107"))
+      .map((g) => g.grid_id);
+    expect(zone.length).toBeGreaterThan(10);
+    map.fitGrids(zone);
+    map.setCity(cixi());
+    now = 1000;
+    frames.run();
+    now = 2000;
+    frames.run();
+    for (const id of [zone[0]!, zone[zone.length - 1]!]) {
+      const g = cixi().names.find((n) => n.grid_id === id)!;
+      const [x, y] = map.toScreen(g.centroid![0]!, g.centroid![1]!);
+      expect(x).toBeGreaterThan(0);
+      expect(x).toBeLessThan(1600);
+      expect(y).toBeGreaterThan(0);
+      expect(y).toBeLessThan(1200);
+    }
+    // Zoomed in: the zone's grids spread over far more of the screen than in the whole city.
+    const xs = zone.map((id) => {
+      const g = cixi().names.find((n) => n.grid_id === id)!;
+      return map.toScreen(g.centroid![0]!, g.centroid![1]!)[0];
+    });
+    expect(Math.max(...xs) - Math.min(...xs)).toBeGreaterThan(600);
+    // The grids outside the zone are painted under a veil; none are without a zone.
+    const veils = () => el.canvas.context.calls.filter((c) => c.op === "fill" && c.style === palette.outsideZone).length;
+    expect(veils()).toBeGreaterThan(0);
+    expect(el.canvas.getAttribute("data-zone")).toBe(String(zone.length));
+    map.fitCity();
+    el.canvas.context.calls.length = 0;
+    now = 3000;
+    frames.run();
+    expect(veils()).toBe(0);
+  });
+
   it("holds status changes back to minPaintIntervalMs, then paints them all at once", () => {
     vi.useFakeTimers();
     try {

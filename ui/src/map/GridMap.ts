@@ -214,6 +214,10 @@ export class GridMap {
   private readonly view = new View();
   private fitted = false;
   private userMoved = false;
+  /** Grids to fit once the map has a size (see fitGrids). */
+  private zone: readonly string[] | null = null;
+  /** 1 for each grid outside the zone (drawn veiled), or null without a zone. */
+  private outside: Uint8Array | null = null;
   private pulseLevel = -1;
 
   private selectedIndex = -1;
@@ -319,6 +323,7 @@ export class GridMap {
     this.canvas.setAttribute("data-selected", "");
     this.fitted = false;
     this.userMoved = false;
+    this.veilOutsideZone();
     this.fitIfReady();
     this.invalidate();
     if (this.early.size > 0) {
@@ -388,8 +393,51 @@ export class GridMap {
     this.schedule();
   }
 
+  /** Pans and zooms (animated) so that every grid of `gridIds` shows: an emergency plan's zone. */
+  fitGrids(gridIds: readonly string[]): void {
+    // Kept, so a map that has no size yet fits the zone once it has one.
+    this.zone = gridIds;
+    this.veilOutsideZone();
+    if (!this.city || this.view.cssW === 0) return;
+    let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const id of gridIds) {
+      const i = this.city.indexOf(id);
+      if (i === undefined) continue;
+      const s = this.city.gridShapes[i]!;
+      minX = Math.min(minX, s.minX);
+      minY = Math.min(minY, s.minY);
+      maxX = Math.max(maxX, s.maxX);
+      maxY = Math.max(maxY, s.maxY);
+    }
+    if (minX > maxX) return;
+    const margin = 1.1;
+    const scale = this.view.clampScale(
+      Math.min(this.view.cssW / ((maxX - minX) * margin || 1), this.view.cssH / ((maxY - minY) * margin || 1)),
+    );
+    this.userMoved = true;
+    this.view.animateTo(this.now(), (minX + maxX) / 2, (minY + maxY) / 2, scale);
+    this.schedule();
+  }
+
+  /** Marks the grids outside the zone, to be drawn under a veil (none without a zone). */
+  private veilOutsideZone(): void {
+    const city = this.city;
+    const outside = city && this.zone ? new Uint8Array(city.gridCount()).fill(1) : null;
+    if (outside && city && this.zone) {
+      for (const id of this.zone) {
+        const i = city.indexOf(id);
+        if (i !== undefined) outside[i] = 0;
+      }
+    }
+    this.outside = outside;
+    this.canvas.setAttribute("data-zone", String(this.zone?.length ?? 0));
+    this.invalidate();
+  }
+
   /** Back to the whole city (animated). */
   fitCity(): void {
+    this.zone = null;
+    this.veilOutsideZone();
     if (!this.city || this.view.cssW === 0) return;
     const c = this.city;
     this.userMoved = false;
@@ -738,7 +786,8 @@ export class GridMap {
     let stale: Path2D | null = null,
       overdue: Path2D | null = null,
       micro: Path2D | null = null,
-      borders: Path2D | null = null;
+      borders: Path2D | null = null,
+      veiled: Path2D | null = null;
     const showMicro = this.view.scale * this.typicalGridM >= MICRO_AT_PX;
     for (let q = 0; q < n; q++) {
       const i = list[q]!;
@@ -750,6 +799,7 @@ export class GridMap {
       if (late) (overdue ??= new Path2D()).addPath(this.paths[i]!);
       if (showMicro && this.microPaths[i]) (micro ??= new Path2D()).addPath(this.microPaths[i]!);
       if (!full) (borders ??= new Path2D()).addPath(this.paths[i]!);
+      if (this.outside?.[i]) (veiled ??= new Path2D()).addPath(this.paths[i]!);
       this.painted[i] = 16 | c | (late ? 4 : 0) | (this.stale[i] ? 8 : 0) | (i === this.selectedIndex ? 32 : 0);
     }
     for (let b = 0; b < buckets.length; b++) {
@@ -764,6 +814,12 @@ export class GridMap {
     if (stale && hatch) {
       ctx.fillStyle = hatch;
       ctx.fill(stale);
+    }
+
+    // An emergency plan's zone stands out: every grid outside it is dimmed.
+    if (veiled) {
+      ctx.fillStyle = palette.outsideZone;
+      ctx.fill(veiled);
     }
 
     if (micro) {
@@ -994,6 +1050,8 @@ export class GridMap {
     if (this.fitted || !this.city || this.view.cssW === 0 || this.view.cssH === 0) return;
     this.view.fit();
     this.fitted = true;
+    // The zone animates in from the whole city, which also tells the hall where it is.
+    if (this.zone) this.fitGrids(this.zone);
   }
 
   private zoomBy(factor: number, sx?: number, sy?: number): void {

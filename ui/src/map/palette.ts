@@ -25,6 +25,8 @@ export const palette = {
   stale: { green: "#2c4a45", amber: "#5e5443", red: "#5a3c43", none: "#1f2836" },
   gridBorder: "#0b1220",
   microBorder: "rgba(230, 238, 252, 0.22)",
+  /** Over grids outside an emergency plan's zone: dimmed, still readable. */
+  outsideZone: "rgba(4, 8, 18, 0.68)",
   townBorder: "#8fb8ff",
   townLabel: "#f2f6ff",
   labelHalo: "rgba(8, 13, 24, 0.9)",
