@@ -6,6 +6,8 @@
 //!
 //! - `console`: the duty officer's console beside a wall window (drill-down
 //!   to an incident, search, push to wall with its audit entry).
+//! - `footing`: the two-person switch into an emergency plan re-lays every
+//!   window and back; a drill's watermark; refusals audited; a restart.
 //! - `handover`: the shift handover report as PDF and PNG, its figures equal
 //!   to the store's.
 //! - `ptz`: the arrows move a PTZ camera from its tile; a camera another
@@ -23,6 +25,7 @@
 //!   ticker, hostile text, acknowledgement, stale banner).
 
 mod console;
+mod footing;
 mod handover;
 mod ptz;
 mod scenes;

@@ -591,3 +591,30 @@ impl Wall {
         Ok(serde_json::from_value(found)?)
     }
 }
+
+/// Creates accounts `(username, role, pin)` in the store at `database`
+/// before the app opens it, as `gridwall accounts add` would.
+pub async fn add_accounts(database: &Path, accounts: &[(&str, &str, &str)]) -> Result<()> {
+    let store =
+        gridwall_store::Store::open(database.to_str().context("temp paths are UTF-8")?).await?;
+    for (username, role, pin) in accounts {
+        let role = match *role {
+            "operator" => gridwall_store::accounts::Role::Operator,
+            "duty_officer" => gridwall_store::accounts::Role::DutyOfficer,
+            _ => gridwall_store::accounts::Role::Admin,
+        };
+        store
+            .add_account(
+                &gridwall_store::accounts::NewAccount {
+                    username: (*username).to_owned(),
+                    display_name: (*username).to_owned(),
+                    role,
+                    pin: gridwall_store::accounts::Pin::new(*pin),
+                },
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
+    }
+    store.close().await;
+    Ok(())
+}

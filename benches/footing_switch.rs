@@ -1,0 +1,183 @@
+//! The two-person switch (issue 12): from the second person's confirmation
+//! to every window re-laid and painted, over 20 switches (10 into the
+//! typhoon plan, 10 back), in the real app with four windows (console,
+//! wall, video, board) under Xvfb. Prints p50 and p99; asserts nothing.
+//!
+//!   cargo build -p gridwall -p gridwall-sim && cargo bench -p gridwall-suite --bench footing_switch --profile dev
+//!
+//! How: the console invokes `confirm_switch` itself and notes the wall-clock
+//! time just before; each window records, at the first animation frame after
+//! it re-laid, the wall-clock time (`window.__gridwallFooting`). Every window
+//! runs on this machine, so they share the clock. The baseline, measured in
+//! the same sitting, is a no-op command's round trip from the console
+//! (`signed_in`) and one animation frame of each window: the floor under
+//! any change that reaches every window.
+//!
+//! `GRIDWALL_BENCH_SIZE=3840x2160` measures at 4K (default 1920x1080).
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use gridwall_suite::{Launch, Sim, Wall, add_accounts};
+use serde_json::{Value, json};
+
+const SWITCHES: usize = 20;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn invoke(wall: &Wall, command: &str, args: Value) -> Result<Value> {
+    let answer = wall
+        .client
+        .execute_async(
+            "const [command, args, done] = arguments; \
+             window.__TAURI_INTERNALS__.invoke(command, args) \
+               .then((v) => done({ ok: v ?? null }), (e) => done({ err: e }));",
+            vec![json!(command), args],
+        )
+        .await?;
+    match answer.get("ok") {
+        Some(v) => Ok(v.clone()),
+        None => anyhow::bail!("{command} failed: {answer}"),
+    }
+}
+
+/// Every window's `__gridwallFooting`, switching the session back to the console.
+async fn paints(wall: &Wall, console: &fantoccini::wd::WindowHandle) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for handle in wall.client.windows().await? {
+        wall.client.switch_to_window(handle).await?;
+        out.push(wall.js("return window.__gridwallFooting ?? null").await?);
+    }
+    wall.client.switch_to_window(console.clone()).await?;
+    Ok(out)
+}
+
+fn summary(name: &str, mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let (p50, p99) = (percentile(&values, 0.5), percentile(&values, 0.99));
+    println!(
+        "{name}: n={} p50={p50:.0} ms p99={p99:.0} ms max={:.0} ms",
+        values.len(),
+        values[values.len() - 1]
+    );
+    p50
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let (width, height) = std::env::var("GRIDWALL_BENCH_SIZE")
+        .ok()
+        .and_then(|s| {
+            let (w, h) = s.split_once('x')?;
+            Some((w.parse().ok()?, h.parse().ok()?))
+        })
+        .unwrap_or((1920, 1080));
+    let sim = Sim::start(&["--seed=12", "--warmup-hours=6"]).await?;
+    let dir = tempfile::TempDir::new()?;
+    let config = dir.path().join("hall.toml");
+    std::fs::write(
+        &config,
+        "[[window]]\nlabel = \"wall\"\nlayout = \"wall\"\nfullscreen = false\n\n\
+         [[window]]\nlabel = \"video\"\nlayout = \"video\"\nfullscreen = false\n\n\
+         [[window]]\nlabel = \"board\"\nlayout = \"wall\"\nfullscreen = false\n\n\
+         [[window]]\nlabel = \"console\"\nlayout = \"console\"\nfullscreen = false\n",
+    )?;
+    let database = dir.path().join("store.sqlite");
+    add_accounts(
+        &database,
+        &[
+            ("zhang", "duty_officer", "246810"),
+            ("li", "duty_officer", "135790"),
+        ],
+    )
+    .await?;
+    let wall = Wall::launch(
+        Launch::default()
+            .size(width, height)
+            .against(&sim)
+            .config(&config)
+            .arg(format!("--database={}", database.display())),
+    )
+    .await?;
+    wall.wait_for_live().await?;
+    wall.switch_to_layout("console").await?;
+    let console = wall.client.window().await?;
+    // Let the first backfill settle: the figures are of a wall at work.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    invoke(
+        &wall,
+        "sign_in",
+        json!({ "username": "zhang", "pin": "246810" }),
+    )
+    .await?;
+
+    let mut baseline = Vec::new();
+    for _ in 0..SWITCHES {
+        let t = wall
+            .client
+            .execute_async(
+                "const done = arguments[0]; const t0 = performance.now(); \
+                 window.__TAURI_INTERNALS__.invoke('signed_in').then(() => \
+                   requestAnimationFrame(() => done(performance.now() - t0)));",
+                vec![],
+            )
+            .await?;
+        baseline.push(t.as_f64().unwrap_or(f64::NAN));
+    }
+
+    let mut relays = Vec::new();
+    for i in 0..SWITCHES {
+        let on = i % 2 == 0;
+        let plan = if on {
+            json!("台风防御Ⅱ级响应")
+        } else {
+            Value::Null
+        };
+        let want = paints(&wall, &console).await?;
+        let versions: Vec<i64> = want
+            .iter()
+            .map(|p| p.get("version").and_then(Value::as_i64).unwrap_or(-1))
+            .collect();
+        let proposal = invoke(&wall, "propose_switch", json!({ "plan": plan })).await?;
+        let id = proposal["id"].as_i64().context("a proposal id")?;
+        let t0 = wall
+            .client
+            .execute_async(
+                "const [id, done] = arguments; const t0 = Date.now(); \
+                 window.__TAURI_INTERNALS__.invoke('confirm_switch', \
+                   { id, username: 'li', pin: '135790' }).then(() => done(t0), (e) => done(-1));",
+                vec![json!(id)],
+            )
+            .await?
+            .as_f64()
+            .context("a start time")?;
+        anyhow::ensure!(t0 > 0.0, "the confirmation was refused");
+        let done = loop {
+            let now = paints(&wall, &console).await?;
+            let moved: Vec<f64> = now
+                .iter()
+                .zip(&versions)
+                .filter_map(|(p, v)| {
+                    (p.get("version").and_then(Value::as_i64).unwrap_or(-1) > *v)
+                        .then(|| p.get("paintedAt").and_then(Value::as_f64))
+                        .flatten()
+                })
+                .collect();
+            if moved.len() == now.len() {
+                break moved.into_iter().fold(0.0, f64::max);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        relays.push(done - t0);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    println!("footing switch, {width}x{height}, 4 windows, {SWITCHES} switches");
+    let base = summary("baseline: no-op command + one frame", baseline);
+    let relay = summary("confirmation to every window re-laid and painted", relays);
+    println!("ratio (p50 re-lay / p50 baseline): {:.1}", relay / base);
+    wall.close().await?;
+    Ok(())
+}
