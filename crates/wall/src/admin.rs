@@ -31,6 +31,9 @@ pub enum Command {
     /// The hash-chained audit log: verify it (exit 1 if tampered), export it.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Emergency plans as TOML files: list, export, import.
+    #[command(subcommand)]
+    Plans(plans::PlansCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +97,15 @@ pub enum AdminError {
     },
     #[error("could not write the CSV: {0}")]
     Csv(#[from] csv::Error),
+    #[error("could not read {what}: {source}")]
+    Read {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Plan(#[from] crate::emergency::PlanError),
+    #[error("no plan called {0:?}: `gridwall plans list` shows them")]
+    NoPlan(String),
 }
 
 pub type Result<T> = std::result::Result<T, AdminError>;
@@ -272,6 +284,7 @@ pub async fn run(
                 return Ok(Outcome::Tampered);
             }
         }
+        Command::Plans(command) => plans::run(command, store, session, out).await?,
         Command::Audit(AuditCommand::Export { csv: _, output }) => match output {
             Some(path) => {
                 let write_error = |source| AdminError::Write {
@@ -408,5 +421,6 @@ pub async fn export_csv(store: &Store, out: &mut dyn Write) -> Result<usize> {
     Ok(rows.len())
 }
 
+mod plans;
 #[cfg(test)]
 mod tests;

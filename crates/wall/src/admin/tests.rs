@@ -227,3 +227,44 @@ async fn the_export_is_every_row_oldest_first_as_csv() -> Result<()> {
     assert_eq!(&records[1][2], "2025-12-05T02:00:00Z");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_plan_exported_and_imported_again_is_the_same_text() -> Result<()> {
+    let bench = bench().await;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let sample = dir.path().join("typhoon.toml");
+    std::fs::write(&sample, crate::emergency::plan::SAMPLES[0]).expect("written");
+    let (_, said) = gridwall(
+        &bench.store,
+        &["plans", "import", sample.to_str().expect("UTF-8")],
+        "",
+    )
+    .await?;
+    assert!(said.starts_with("imported 台风防御Ⅱ级响应"), "{said}");
+    let (_, listed) = gridwall(&bench.store, &["plans", "list"], "").await?;
+    assert!(
+        listed.contains("台风防御Ⅱ级响应\ttyphoon\tby cli:root"),
+        "{listed}"
+    );
+    let (_, exported) = gridwall(&bench.store, &["plans", "export", "台风防御Ⅱ级响应"], "").await?;
+    assert_eq!(exported, crate::emergency::plan::SAMPLES[0]);
+
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "name = \"x\"\nkind = \"flood\"\n").expect("written");
+    let refused = gridwall(
+        &bench.store,
+        &["plans", "import", broken.to_str().expect("UTF-8")],
+        "",
+    )
+    .await;
+    assert!(
+        matches!(
+            refused,
+            Err(AdminError::Plan(crate::emergency::PlanError::EmptyScope))
+        ),
+        "{refused:?}"
+    );
+    let saves = bench.store.audit("save_plan").await?;
+    assert_eq!(saves.len(), 1, "one import, audited once");
+    Ok(())
+}
