@@ -128,6 +128,8 @@ async fn main() -> Result<()> {
     }
 
     let mut relays = Vec::new();
+    // Per window (by the layout it ends on): when it painted, after t0.
+    let mut by_window: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
     for i in 0..SWITCHES {
         let on = i % 2 == 0;
         let plan = if on {
@@ -166,6 +168,11 @@ async fn main() -> Result<()> {
                 })
                 .collect();
             if moved.len() == now.len() {
+                for p in &now {
+                    let layout = p.get("layout").and_then(Value::as_str).unwrap_or("?");
+                    let at = p.get("paintedAt").and_then(Value::as_f64).unwrap_or(f64::NAN);
+                    by_window.entry(layout.to_owned()).or_default().push(at - t0);
+                }
                 break moved.into_iter().fold(0.0, f64::max);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -178,6 +185,9 @@ async fn main() -> Result<()> {
     let base = summary("baseline: no-op command + one frame", baseline);
     let relay = summary("confirmation to every window re-laid and painted", relays);
     println!("ratio (p50 re-lay / p50 baseline): {:.1}", relay / base);
+    for (layout, times) in by_window {
+        summary(&format!("  the window showing {layout}"), times);
+    }
     wall.close().await?;
     Ok(())
 }

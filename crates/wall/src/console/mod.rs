@@ -73,6 +73,18 @@ impl Console {
         &self.store
     }
 
+    /// The directory as last built, whatever its age (built now if there is
+    /// none yet): for paths that must not wait on a rebuild, like a switch
+    /// of the footing. Names, grids and cameras change rarely.
+    pub async fn directory_cached(&self) -> Result<Arc<Directory>, ConsoleError> {
+        if let (Some(directory), _) = &*self.directory.lock().await
+            && directory.grid_count() > 0
+        {
+            return Ok(directory.clone());
+        }
+        self.directory().await
+    }
+
     /// The directory, rebuilt when older than a minute or still empty.
     pub async fn directory(&self) -> Result<Arc<Directory>, ConsoleError> {
         let mut guard = self.directory.lock().await;

@@ -218,7 +218,7 @@ impl Emergency {
                 return None;
             }
         };
-        let directory = match self.console.directory().await {
+        let directory = match self.console.directory_cached().await {
             Ok(directory) => Some(directory),
             Err(err) => {
                 tracing::warn!("cannot resolve the plan's zone yet: {err}");
