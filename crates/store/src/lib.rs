@@ -7,6 +7,8 @@
 //!   kept, the newest one per event is upserted, and per-grid state is adjusted
 //!   by the difference between the old and the new newest revision.
 //! - [`grid`]: the per-grid derived state and its colour rule; [`Store::refresh_overdue`].
+//! - [`broadcast`]: broadcasts to grid workers and their acknowledgements,
+//!   each counted once.
 //! - [`query`]: reads for the wall and for tests (newest revisions, timeline,
 //!   grid state, quarantine counts).
 //!
@@ -16,6 +18,7 @@
 //! [`Event`]: gridwall_domain::governance::Event
 
 pub mod audit;
+pub mod broadcast;
 pub mod drill;
 pub mod grid;
 pub mod ingest;
@@ -35,6 +38,10 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::AuditEntry;
+pub use broadcast::{
+    AckProgress, AckRow, BroadcastDraft, BroadcastStatus, GridProgress, GridRecipients,
+    PlatformFigures, StoredBroadcast,
+};
 pub use drill::{Incident, IncidentFilter};
 pub use grid::{GridState, StatusColour};
 pub use ingest::{Alert, Applied, Changes, RawRecord};
