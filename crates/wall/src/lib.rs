@@ -1,5 +1,7 @@
 //! The wall's own logic, with no window: everything the Tauri shell calls.
 //!
+//! - [`broadcast`]: instructions to every grid worker and their
+//!   acknowledgements, live on every window.
 //! - [`config`]: the TOML file and command-line flags, validated once.
 //! - [`feed`]: the messages each window receives and the loop that sends them;
 //!   these types are exported to TypeScript.
@@ -13,6 +15,7 @@
 //! **Architecture invariant:** this crate never imports `tauri`. The shell
 //! adapts it; tests drive it without a window.
 
+pub mod broadcast;
 pub mod config;
 pub mod console;
 pub mod feed;

@@ -71,6 +71,8 @@ struct Picture {
     focus: Option<WallEvent>,
     /// Severe alerts not yet acknowledged, newest first.
     pinned: Vec<String>,
+    /// The newest broadcast's board, with every grid (for a window that subscribes).
+    broadcast: Option<WallEvent>,
 }
 
 #[derive(Default)]
@@ -92,6 +94,9 @@ pub struct Live {
     /// The last charts were drawn over no events (at start, before the first
     /// backfill landed): redraw as soon as data arrives, not a period later.
     charts_empty: std::sync::atomic::AtomicBool,
+    /// Rung when acknowledgements from the feed landed in the store, so
+    /// the broadcast board is recounted without waiting for its timer.
+    acks_landed: Notify,
 }
 
 fn status(grid: &GridState) -> GridStatus {
@@ -133,6 +138,7 @@ impl Live {
             pending: Mutex::default(),
             pending_signal: Notify::new(),
             charts_empty: std::sync::atomic::AtomicBool::new(true),
+            acks_landed: Notify::new(),
         });
         let grids = live.store.grid_states().await?;
         let alerts = live.store.recent_alerts(TICKER_LEN).await?;
@@ -196,7 +202,20 @@ impl Live {
         out.push(WallEvent::Pins {
             ids: picture.pinned.clone(),
         });
+        out.extend(picture.broadcast.clone());
         out
+    }
+
+    /// Shows a broadcast's progress on every window: `delta` now (only the
+    /// grids that changed), `full` to windows that subscribe later.
+    pub fn push_broadcast(&self, full: WallEvent, delta: WallEvent) {
+        self.lock_picture().broadcast = Some(full);
+        let _ = self.events.send(delta);
+    }
+
+    /// Resolves when acknowledgements from the feed landed since the last call.
+    pub async fn acks_landed(&self) {
+        self.acks_landed.notified().await;
     }
 
     /// An operator acknowledged `id`: it is unpinned on every window.
@@ -493,6 +512,36 @@ impl Sink for LiveSink {
 
     async fn open_event_ids(&self) -> gridwall_ingest::Result<Vec<String>> {
         Sink::open_event_ids(&*self.0.store).await
+    }
+
+    /// Lands the stream's acknowledgements, each worker once; one that is
+    /// not a BroadcastAck is quarantined with its reason and the feed goes on.
+    /// Acks of broadcasts another console sent are kept too.
+    async fn acks(&self, upstream: &str, acks: &[Vec<u8>]) -> gridwall_ingest::Result<()> {
+        let store = &self.0.store;
+        let now = self.0.clock.now().unix_timestamp();
+        let mut rows = Vec::with_capacity(acks.len());
+        for raw in acks {
+            match crate::broadcast::parse_ack(raw) {
+                Ok(row) => rows.push(row),
+                Err(reason) => {
+                    tracing::warn!(%upstream, %reason, "quarantined an ack that is not a BroadcastAck");
+                    store
+                        .quarantine_raw(upstream, "bad_ack", &reason, now, raw)
+                        .await
+                        .map_err(gridwall_ingest::Error::Store)?;
+                }
+            }
+        }
+        if store
+            .record_acks(&rows, now)
+            .await
+            .map_err(gridwall_ingest::Error::Store)?
+            > 0
+        {
+            self.0.acks_landed.notify_one();
+        }
+        Ok(())
     }
 }
 

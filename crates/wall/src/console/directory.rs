@@ -221,4 +221,19 @@ impl Directory {
     pub fn grid_count(&self) -> usize {
         self.centroids.len()
     }
+
+    /// The whole workforce, as last synced.
+    pub fn workers(&self) -> &[WorkerRow] {
+        &self.workers
+    }
+
+    /// The codes of every town (and street), sorted.
+    pub fn towns(&self) -> &[String] {
+        self.children.get("").map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Whether `grid_id` is a grid of the city.
+    pub fn has_grid(&self, grid_id: &str) -> bool {
+        self.micro.contains_key(grid_id)
+    }
 }
