@@ -5,11 +5,12 @@
 //! adapts them to Tauri. Commands are a few lines each: take the state, call
 //! the core, convert the error.
 //!
-//! - `commands`: what the UI may invoke.
+//! - `commands`: what the UI may invoke (`console`, `video`, `broadcast` by area).
 //! - `windows`: opening the wall's windows where the config puts them.
 //! - `screenshots`: a PNG of each window every few seconds, for walls without a display.
 //! - `upstream`: the two upstreams, or the embedded simulator standing in for them.
 
+mod broadcast;
 mod commands;
 mod console;
 mod screenshots;
@@ -132,7 +133,10 @@ fn run(config: Config) -> anyhow::Result<()> {
             video::video_scenes,
             video::save_scene,
             video::delete_scene,
-            video::set_rotation
+            video::set_rotation,
+            broadcast::broadcast_preview,
+            broadcast::send_broadcast,
+            broadcast::broadcasts
         ])
         .setup({
             let state = state.clone();

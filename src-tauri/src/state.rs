@@ -11,6 +11,7 @@ use gridwall_domain::clock::Clock;
 use gridwall_ingest::config::IngestConfig;
 use gridwall_ingest::feed::Ingest;
 use gridwall_store::Store;
+use gridwall_wall::broadcast::{BroadcastTimings, Broadcasts};
 use gridwall_wall::config::Config;
 use gridwall_wall::console::Console;
 use gridwall_wall::feed::{Links, UpstreamLink};
@@ -32,6 +33,8 @@ pub struct AppState {
     pub live: Arc<Live>,
     /// The duty officer's drill-down, search and push to the wall.
     pub console: Arc<Console>,
+    /// Broadcasts to grid workers and their acknowledgements.
+    pub broadcasts: Arc<Broadcasts>,
     ingest: Arc<Ingest<LiveSink>>,
     /// Where ingest caches the upstream's geometry and divisions.
     pub cache_dir: std::path::PathBuf,
@@ -91,6 +94,14 @@ impl AppState {
             started.http.clone(),
             started.upstreams.governance.clone(),
         ));
+        let broadcasts = Broadcasts::new(
+            console.clone(),
+            live.clone(),
+            started.clock.clone(),
+            started.http.clone(),
+            started.upstreams.governance.clone(),
+            BroadcastTimings::default(),
+        );
         let video = VideoProxy::new(
             started.http.clone(),
             started.upstreams.video.as_str(),
@@ -100,6 +111,7 @@ impl AppState {
         video.notify_when_refused(ingest.cameras_stale());
         Ok(Self {
             console,
+            broadcasts,
             video,
             config: Arc::new(config),
             clock: started.clock.clone(),
@@ -141,6 +153,8 @@ impl AppState {
         tasks.spawn(move |cancel| async move { ingest.run(cancel).await });
         let live = self.live.clone();
         tasks.spawn(move |cancel| live.run(cancel));
+        let broadcasts = self.broadcasts.clone();
+        tasks.spawn(move |cancel| broadcasts.run(cancel));
 
         // The proxy fetches with the catalogue's media URLs: it gets the one
         // the store kept from the last run at once, then every fresh one
