@@ -15,6 +15,10 @@ import type { SearchHit } from "../bindings/SearchHit";
 import type { SceneInput } from "../bindings/SceneInput";
 import type { SceneView } from "../bindings/SceneView";
 import type { VideoScenes } from "../bindings/VideoScenes";
+import type { ScopeInput } from "../bindings/ScopeInput";
+import type { RecipientPreview } from "../bindings/RecipientPreview";
+import type { BroadcastSummary } from "../bindings/BroadcastSummary";
+import type { BroadcastBoard } from "../bindings/BroadcastBoard";
 
 export type { WallEvent, WindowSetup, CommandError };
 
@@ -50,6 +54,12 @@ export interface Backend {
   deleteScene(name: string): Promise<void>;
   /** This window's rotation: saved scene names in order, seconds each. */
   setRotation(scenes: string[], dwellSecs: number): Promise<VideoScenes>;
+  /** How many workers a broadcast to `scope` reaches, per town. */
+  broadcastPreview(scope: ScopeInput): Promise<RecipientPreview>;
+  /** Sends a broadcast (audited; retried under one key, never twice). Progress comes on the feed. */
+  sendBroadcast(title: string, body: string, scope: ScopeInput, template: string | null): Promise<BroadcastSummary>;
+  /** The broadcasts of the last day, newest first. */
+  broadcasts(): Promise<BroadcastSummary[]>;
 }
 
 function inTauri(): boolean {
@@ -131,12 +141,43 @@ class TauriBackend implements Backend {
     const { invoke } = await import("@tauri-apps/api/core");
     return invoke<VideoScenes>("set_rotation", { scenes, dwellSecs });
   }
+
+  async broadcastPreview(scope: ScopeInput): Promise<RecipientPreview> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<RecipientPreview>("broadcast_preview", { scope });
+  }
+
+  async sendBroadcast(
+    title: string,
+    body: string,
+    scope: ScopeInput,
+    template: string | null,
+  ): Promise<BroadcastSummary> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<BroadcastSummary>("send_broadcast", { title, body, scope, template });
+  }
+
+  async broadcasts(): Promise<BroadcastSummary[]> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<BroadcastSummary[]>("broadcasts");
+  }
 }
 
 const NO_RUST: CommandError = { code: "not_found", message: "not available without the Rust side" };
 
+/** The fake's towns and workers per town, for the broadcast's preview. */
+const FAKE_TOWNS: [string, string, number][] = [
+  ["330282001000", "浒山街道", 1420],
+  ["330282002000", "古塘街道", 1310],
+  ["330282101000", "观海卫镇", 1180],
+  ["330282102000", "周巷镇", 1050],
+];
+
 /** Stands in for Rust when the page is opened in a browser during development. */
 class FakeBackend implements Backend {
+  private onEvent: ((event: WallEvent) => void) | null = null;
+  private sent: BroadcastSummary[] = [];
+
   async windowSetup(): Promise<WindowSetup> {
     const lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "zh-CN";
     const layout = new URLSearchParams(location.search).get("layout") === "console" ? "console" : "wall";
@@ -144,6 +185,7 @@ class FakeBackend implements Backend {
   }
 
   async subscribe(onEvent: (event: WallEvent) => void): Promise<void> {
+    this.onEvent = onEvent;
     const live = { state: "live", last_contact: null, detail: null, lag_seconds: null, sync: null, simulated: true } as const;
     onEvent({ kind: "links", governance: { ...live }, video: { ...live } });
     const tick = () => onEvent({ kind: "clock", now: new Date().toISOString(), speed: 1 });
@@ -195,6 +237,71 @@ class FakeBackend implements Backend {
 
   async setRotation(): Promise<VideoScenes> {
     throw NO_RUST;
+  }
+
+  async broadcastPreview(scope: ScopeInput): Promise<RecipientPreview> {
+    const towns = FAKE_TOWNS.filter(([code]) => scope.all || scope.town_codes.includes(code)).map(
+      ([town_code, name, recipients]) => ({ town_code, name, recipients }),
+    );
+    if (scope.all) towns.push({ town_code: "", name: "", recipients: 210 });
+    const grids = scope.grid_ids.length;
+    if (!scope.all && grids > 0) towns.push({ town_code: "330282001000", name: "浒山街道", recipients: grids * 9 });
+    return { total: towns.reduce((n, t) => n + t.recipients, 0), grids, towns };
+  }
+
+  /** Sends at once and acknowledges over a simulated quarter hour (a minute of real time). */
+  async sendBroadcast(title: string, _body: string, scope: ScopeInput): Promise<BroadcastSummary> {
+    const preview = await this.broadcastPreview(scope);
+    const sentAt = new Date();
+    const due = new Date(sentAt.getTime() + 15 * 60_000);
+    const summary: BroadcastSummary = {
+      local_id: this.sent.length + 1,
+      broadcast_id: `GB${String(this.sent.length + 1).padStart(8, "0")}`,
+      title,
+      status: "sent",
+      error: null,
+      sent_by: "dev@browser",
+      created_at: sentAt.toISOString(),
+      sent_at: sentAt.toISOString(),
+      recipients: preview.total,
+      acked: 0,
+      acked_within: 0,
+      open: true,
+    };
+    this.sent.unshift(summary);
+    const started = Date.now();
+    const push = () => {
+      const share = Math.min(0.995, (Date.now() - started) / 60_000);
+      const board: BroadcastBoard = {
+        local_id: summary.local_id,
+        broadcast_id: summary.broadcast_id ?? "",
+        title,
+        sent_at: sentAt.toISOString(),
+        due_at: due.toISOString(),
+        ack_deadline_at: due.toISOString(),
+        open: share < 0.995,
+        recipients: preview.total,
+        acked: Math.floor(preview.total * share),
+        acked_within: Math.floor(preview.total * share),
+        towns: preview.towns.map((t) => ({ ...t, acked: Math.floor(t.recipients * share) })),
+        grids: [],
+        full: true,
+        missing: [],
+        missing_grids: 0,
+        reminder_5: share > 0.33,
+        reminder_10: share > 0.66,
+        at: new Date().toISOString(),
+      };
+      summary.acked = board.acked;
+      this.onEvent?.({ kind: "broadcast", board });
+      if (board.open) setTimeout(push, 1000);
+    };
+    push();
+    return summary;
+  }
+
+  async broadcasts(): Promise<BroadcastSummary[]> {
+    return this.sent;
   }
 }
 
