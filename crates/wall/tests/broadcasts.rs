@@ -23,6 +23,7 @@ struct App {
     store: Arc<Store>,
     live: Arc<Live>,
     broadcasts: Arc<Broadcasts>,
+    console: Arc<Console>,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
     _cancel: tokio_util::sync::DropGuard,
@@ -82,7 +83,7 @@ async fn app(speed: f64) -> App {
     .await;
     assert!(synced.is_ok(), "the workers list never synced");
     let broadcasts = Broadcasts::new(
-        console,
+        console.clone(),
         live.clone(),
         clock,
         http.clone(),
@@ -105,6 +106,7 @@ async fn app(speed: f64) -> App {
         store,
         live,
         broadcasts,
+        console,
         http,
         _dir: dir,
         _cancel: cancel.drop_guard(),
@@ -288,6 +290,23 @@ async fn a_broadcast_to_everyone_is_acknowledged_and_counted_as_the_platform_cou
     assert_eq!(listed.len(), 1);
     let (_, acked_now) = app.figures(&id).await;
     assert!((acked..=acked_now).contains(&u64::from(listed[0].acked)));
+
+    // The shift handover report lists it.
+    let directory = app.console.directory().await.unwrap();
+    let (report, _) = gridwall_wall::handover::gather(
+        &app.store,
+        &directory,
+        app.sim.clock().now(),
+        gridwall_wall::feed::Language::ZhCn,
+        "值班长@test",
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.broadcasts.len(), 1);
+    let line = &report.broadcasts[0];
+    assert_eq!(line.recipients, u64::from(workers));
+    assert!(line.acked_within <= line.acked && line.acked >= acked);
+    assert!(line.acked_within as f64 >= 0.99 * f64::from(workers));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
