@@ -237,5 +237,8 @@ async fn a_dropped_broadcast_response_still_commits_and_a_retry_with_its_key_get
         )
         .await;
     let other: Value = other.json().await.unwrap();
-    assert_eq!(other["broadcast_id"], "GB00000002", "one broadcast before it");
+    assert_eq!(
+        other["broadcast_id"], "GB00000002",
+        "one broadcast before it"
+    );
 }

@@ -53,7 +53,7 @@ async fn app(speed: f64) -> App {
     let live = Live::new(store.clone(), clock.clone(), Timings::default())
         .await
         .unwrap();
-    let mut config = IngestConfig::new(&sim.base_url(), &dir.path().join("cache"));
+    let mut config = IngestConfig::new(sim.base_url(), dir.path().join("cache"));
     config.clock = clock.clone();
     config.batch_wait = Duration::from_millis(50);
     config.watchdog = Duration::from_secs(5);
