@@ -72,16 +72,10 @@ async fn app(speed: f64) -> App {
     ));
     // The reference sync brings the workers the recipients are counted from.
     let workers = sim.shared().workforce.all().len();
-    let synced = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            if store.reference("workers").await.unwrap().len() == workers {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+    eventually(60, "the workers list never synced", async || {
+        (store.reference("workers").await.unwrap().len() == workers).then_some(())
     })
     .await;
-    assert!(synced.is_ok(), "the workers list never synced");
     let broadcasts = Broadcasts::new(
         console.clone(),
         live.clone(),
@@ -135,6 +129,20 @@ impl App {
             b["acked"].as_u64().unwrap(),
         )
     }
+}
+
+/// The first `Some` of `check`, asked every 50 ms for at most `secs` (else `why`).
+async fn eventually<T>(secs: u64, why: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let waited = tokio::time::timeout(Duration::from_secs(secs), async {
+        loop {
+            if let Some(found) = check().await {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    waited.expect(why)
 }
 
 /// Every worker the platform lists as having acknowledged `id`.
@@ -196,17 +204,11 @@ async fn a_broadcast_to_everyone_is_acknowledged_and_counted_as_the_platform_cou
     let mut checks = 0;
     while app.sim.clock().now() < deadline {
         let (_, before) = app.figures(&id).await;
-        let caught_up = tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                let ours = app.store.ack_count(&id).await.unwrap() as u64;
-                if ours >= before {
-                    return ours;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+        let caught_up = eventually(10, "the app fell 10 s behind the platform", async || {
+            let ours = app.store.ack_count(&id).await.unwrap() as u64;
+            (ours >= before).then_some(ours)
         })
-        .await
-        .expect("the app fell more than 10 s behind the platform");
+        .await;
         let (_, after) = app.figures(&id).await;
         assert!(
             caught_up <= after,
@@ -227,17 +229,15 @@ async fn a_broadcast_to_everyone_is_acknowledged_and_counted_as_the_platform_cou
     // store holds none the platform does not count (late acks keep coming,
     // so the platform is read first and counted again after).
     let platform_workers = platform_acks(&app, &id).await;
-    let ours = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
+    let ours = eventually(
+        10,
+        "an ack the platform lists never reached the store",
+        async || {
             let ours = app.store.acked_workers(&id).await.unwrap();
-            if ours.is_superset(&platform_workers) {
-                return ours;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
-    .await
-    .expect("an ack the platform lists never reached the store");
+            ours.is_superset(&platform_workers).then_some(ours)
+        },
+    )
+    .await;
     let (_, acked_after) = app.figures(&id).await;
     assert!(
         ours.len() as u64 <= acked_after,
@@ -375,17 +375,15 @@ async fn a_send_cut_short_by_a_restart_is_resumed_with_its_key() {
         })
         .await
         .unwrap();
-    let resumed = tokio::time::timeout(Duration::from_secs(15), async {
-        loop {
-            let b = app.store.broadcast(local_id).await.unwrap().unwrap();
-            if let Some(id) = b.broadcast_id {
-                return id;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+    let resumed = eventually(15, "the unanswered send was never resumed", async || {
+        app.store
+            .broadcast(local_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .broadcast_id
     })
-    .await
-    .expect("the unanswered send was never resumed");
+    .await;
     assert_eq!(resumed, "GB00000001");
     assert_eq!(
         app.platform("/api/v1/broadcasts/GB00000002")

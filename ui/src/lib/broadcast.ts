@@ -3,7 +3,7 @@
 // they are tested in Node.
 
 import type { GridAcks } from "../bindings/GridAcks";
-import type { GridColour } from "../map/palette";
+import { palette, type GridColour, type LegendEntry } from "../map/palette";
 import type { Language } from "../bindings/Language";
 
 /** Seconds left to `dueAt` at `now` (both RFC 3339, platform time); negative when late. */
@@ -46,6 +46,15 @@ export function ackColour(acked: number, recipients: number): GridColour {
 /** The map's delta for one grid in acknowledgement mode. */
 export function ackDelta(g: GridAcks): { grid_id: string; colour: GridColour; open: number; overdue: number } {
   return { grid_id: g.grid_id, colour: ackColour(g.acked, g.recipients), open: g.recipients - g.acked, overdue: 0 };
+}
+
+/** The map's legend in acknowledgement mode, in the colours of `ackColour`. */
+export function ackLegend(labels: { all: string; most: string; few: string }): LegendEntry[] {
+  return [
+    { key: "green", label: labels.all, fill: palette.green },
+    { key: "amber", label: labels.most, fill: palette.amber },
+    { key: "red", label: labels.few, fill: palette.red },
+  ];
 }
 
 /** A ready text the composer offers; emergency plans supply more through a prop. */

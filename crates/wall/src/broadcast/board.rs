@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use gridwall_store::{AckProgress, StoredBroadcast};
 use time::OffsetDateTime;
 
-use super::recipients::count;
+use super::recipients::{count, town_name};
 use crate::console::{Directory, WorkerRow};
 use crate::feed::{BroadcastBoard, Contact, GridAcks, MissingGrid, TownAcks};
 
@@ -19,7 +19,7 @@ pub const GRACE_S: i64 = 5 * 60;
 /// Grids listed to call, at most.
 const MISSING_LISTED: usize = 30;
 
-fn time_of(unix: i64) -> String {
+pub(super) fn time_of(unix: i64) -> String {
     crate::console::local_rfc3339(unix)
 }
 
@@ -56,11 +56,7 @@ pub fn board(
         .into_iter()
         .map(|(code, (acked, recipients))| TownAcks {
             town_code: code.to_owned(),
-            name: if code.is_empty() {
-                String::new()
-            } else {
-                directory.name(code)
-            },
+            name: town_name(code, directory),
             acked,
             recipients,
         })

@@ -36,6 +36,7 @@ use gridwall_store::{AckRow, AuditEntry, BroadcastDraft, BroadcastStatus, Stored
 use crate::console::{Console, ConsoleError};
 use crate::feed::WallEvent;
 use crate::live::Live;
+use board::time_of;
 pub use platform::Retry;
 use platform::{Platform, Posted};
 
@@ -167,10 +168,6 @@ pub fn parse_ack(raw: &[u8]) -> Result<AckRow, String> {
         return Err("an ack names no broadcast or no worker".into());
     }
     Ok(platform::ack_row(ack))
-}
-
-fn time_of(unix: i64) -> String {
-    crate::console::local_rfc3339(unix)
 }
 
 impl Broadcasts {

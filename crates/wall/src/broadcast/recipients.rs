@@ -70,11 +70,7 @@ pub(super) fn preview(grids: &[GridRecipients], directory: &Directory) -> Recipi
     let mut towns: Vec<TownRecipients> = towns
         .into_iter()
         .map(|(code, recipients)| TownRecipients {
-            name: if code.is_empty() {
-                String::new()
-            } else {
-                directory.name(code)
-            },
+            name: town_name(code, directory),
             town_code: code.to_owned(),
             recipients,
         })
@@ -90,6 +86,15 @@ pub(super) fn preview(grids: &[GridRecipients], directory: &Directory) -> Recipi
         total: towns.iter().map(|t| t.recipients).sum(),
         grids: grids.iter().filter(|g| !g.grid_id.is_empty()).count() as u32,
         towns,
+    }
+}
+
+/// A town's name; `""` for the town `""` (the UI names it in its language).
+pub(super) fn town_name(code: &str, directory: &Directory) -> String {
+    if code.is_empty() {
+        String::new()
+    } else {
+        directory.name(code)
     }
 }
 
