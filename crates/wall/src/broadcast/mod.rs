@@ -155,7 +155,7 @@ pub struct Broadcasts {
     http: reqwest::Client,
     governance: url::Url,
     timings: BroadcastTimings,
-    /// Open broadcasts by local id. A tokio Mutex: held across the polls.
+    /// Open broadcasts by local id. A tokio Mutex, held for map updates only.
     followed: Mutex<HashMap<i64, Followed>>,
     /// Rung by a send, so the board shows it at once.
     sent: tokio::sync::Notify,
@@ -431,34 +431,53 @@ impl Broadcasts {
     }
 
     /// Asks the platform for each open broadcast's new acks and figures.
+    /// The list is copied out first, so a send is never held up by a poll.
     async fn poll_open(&self) {
         let now = self.clock.now().unix_timestamp();
+        let open: Vec<(i64, String, Option<String>)> = {
+            let mut followed = self.followed.lock().await;
+            followed.retain(|_, f| board::is_open(&f.broadcast, now));
+            followed
+                .values()
+                .filter_map(|f| {
+                    let id = f.broadcast.broadcast_id.clone()?;
+                    Some((f.broadcast.local_id, id, f.cursor.clone()))
+                })
+                .collect()
+        };
         let platform = self.platform();
         let store = self.live.store();
-        let mut followed = self.followed.lock().await;
-        followed.retain(|_, f| board::is_open(&f.broadcast, now));
-        for f in followed.values_mut() {
-            let Some(id) = f.broadcast.broadcast_id.clone() else {
-                continue;
-            };
-            match platform.acks(&id, f.cursor.clone()).await {
-                Ok((rows, cursor)) => {
-                    f.cursor = cursor;
+        for (local_id, id, cursor) in open {
+            let cursor = match platform.acks(&id, cursor.clone()).await {
+                Ok((rows, next)) => {
                     if let Err(err) = store.record_acks(&rows, now).await {
                         tracing::warn!("cannot store acks of {id}: {err}");
                     }
+                    next
                 }
-                Err(err) => tracing::debug!("acks of {id} not read this time: {err}"),
-            }
-            match platform.figures(&id).await {
+                Err(err) => {
+                    tracing::debug!("acks of {id} not read this time: {err}");
+                    cursor
+                }
+            };
+            let figures = match platform.figures(&id).await {
                 Ok(figures) => {
-                    f.broadcast.recipients = Some(figures.recipients);
-                    f.broadcast.platform_acked = Some(figures.acked);
                     if let Err(err) = store.update_broadcast_figures(&figures).await {
                         tracing::warn!("cannot store figures of {id}: {err}");
                     }
+                    Some(figures)
                 }
-                Err(err) => tracing::debug!("figures of {id} not read this time: {err}"),
+                Err(err) => {
+                    tracing::debug!("figures of {id} not read this time: {err}");
+                    None
+                }
+            };
+            if let Some(f) = self.followed.lock().await.get_mut(&local_id) {
+                f.cursor = cursor;
+                if let Some(figures) = figures {
+                    f.broadcast.recipients = Some(figures.recipients);
+                    f.broadcast.platform_acked = Some(figures.acked);
+                }
             }
         }
     }
