@@ -173,6 +173,21 @@ const FAKE_TOWNS: [string, string, number][] = [
   ["330282102000", "周巷镇", 1050],
 ];
 
+/** Silent grids the fake lists, with whom to call. */
+const FAKE_MISSING = [
+  ["330282001003G02", "孙塘一网格", "浒山街道", "王建国", "陈丽"],
+  ["330282101007G01", "卫北三网格", "观海卫镇", "李海峰", "周敏"],
+  ["330282102004G03", "周西二网格", "周巷镇", "张伟", "刘洋"],
+].map(([grid_id, name, town, leader, instructor]) => ({
+  grid_id: grid_id ?? "",
+  name: name ?? "",
+  town: town ?? "",
+  missing: 0,
+  recipients: 9,
+  leader: { name: leader ?? "", phone_masked: "138****2046" },
+  instructor: { name: instructor ?? "", phone_masked: "139****7731" },
+}));
+
 /** Stands in for Rust when the page is opened in a browser during development. */
 class FakeBackend implements Backend {
   private onEvent: ((event: WallEvent) => void) | null = null;
@@ -191,6 +206,10 @@ class FakeBackend implements Backend {
     const tick = () => onEvent({ kind: "clock", now: new Date().toISOString(), speed: 1 });
     tick();
     setInterval(tick, 1000);
+    // `?broadcast=demo` plays a broadcast to everyone, to see the board in a browser.
+    if (new URLSearchParams(location.search).get("broadcast") === "demo") {
+      void this.sendBroadcast("台风“海葵”防御紧急指令", "", { all: true, town_codes: [], grid_ids: [] });
+    }
   }
 
   async cityMap(): Promise<CityData> {
@@ -286,8 +305,8 @@ class FakeBackend implements Backend {
         towns: preview.towns.map((t) => ({ ...t, acked: Math.floor(t.recipients * share) })),
         grids: [],
         full: true,
-        missing: [],
-        missing_grids: 0,
+        missing: share < 0.99 ? FAKE_MISSING.map((m) => ({ ...m, missing: Math.ceil(m.recipients * (1 - share)) })) : [],
+        missing_grids: share < 0.99 ? Math.ceil(1724 * (1 - share)) : 0,
         reminder_5: share > 0.33,
         reminder_10: share > 0.66,
         at: new Date().toISOString(),
