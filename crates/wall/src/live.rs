@@ -658,6 +658,37 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn acks_from_the_feed_land_once_and_a_malformed_one_is_quarantined_not_fatal() {
+        let (_dir, live) = live_on_a_fresh_store(Timings::default()).await;
+        let sink = live.sink();
+        let ack = |worker: &str| {
+            format!(
+                r#"{{"broadcast_id":"GB00000009","worker_id":"{worker}","grid_id":"330282004001G01","acked_at":"2026-12-05T14:02:00+08:00"}}"#
+            )
+            .into_bytes()
+        };
+        let batch = vec![
+            ack("W1"),
+            b"{\"broadcast_id\":\"GB00000009\",\"acked_at\":7".to_vec(),
+            ack("W1"),
+            ack("W2"),
+        ];
+        Sink::acks(&sink, "governance", &batch).await.unwrap();
+        Sink::acks(&sink, "governance", &batch[..1]).await.unwrap();
+        assert_eq!(live.store().ack_count("GB00000009").await.unwrap(), 2);
+        let quarantined = live.store().quarantine_counts().await.unwrap();
+        assert_eq!(quarantined.len(), 1);
+        assert_eq!(
+            (quarantined[0].kind.as_str(), quarantined[0].count),
+            ("bad_ack", 1)
+        );
+        // New acks ring the broadcast board.
+        tokio::time::timeout(Duration::from_secs(1), live.acks_landed())
+            .await
+            .expect("the board was not told");
+    }
+
+    #[tokio::test]
     async fn severe_alerts_stay_pinned_on_every_window_until_acknowledged() {
         let (_dir, live) = live_on_a_fresh_store(Timings::default()).await;
         let mut rx = live.subscribe();
