@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use gridwall_store::{AckProgress, StoredBroadcast};
 use time::OffsetDateTime;
 
-use super::recipients::{count, town_name};
+use super::recipients::{count, town_name, town_order};
 use crate::console::{Directory, WorkerRow};
 use crate::feed::{BroadcastBoard, Contact, GridAcks, MissingGrid, TownAcks};
 
@@ -63,11 +63,8 @@ pub fn board(
         .collect();
     // Towns furthest behind first, the instructors without a grid last.
     towns.sort_by(|a, b| {
-        a.town_code
-            .is_empty()
-            .cmp(&b.town_code.is_empty())
-            .then(ratio(a.acked, a.recipients).total_cmp(&ratio(b.acked, b.recipients)))
-            .then(a.town_code.cmp(&b.town_code))
+        let behind = ratio(a.acked, a.recipients).total_cmp(&ratio(b.acked, b.recipients));
+        town_order(&a.town_code, &b.town_code, behind)
     });
 
     let grids: Vec<GridAcks> = progress

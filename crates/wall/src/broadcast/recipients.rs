@@ -75,18 +75,17 @@ pub(super) fn preview(grids: &[GridRecipients], directory: &Directory) -> Recipi
             recipients,
         })
         .collect();
-    towns.sort_by(|a, b| {
-        a.town_code
-            .is_empty()
-            .cmp(&b.town_code.is_empty())
-            .then(b.recipients.cmp(&a.recipients))
-            .then(a.town_code.cmp(&b.town_code))
-    });
+    towns.sort_by(|a, b| town_order(&a.town_code, &b.town_code, b.recipients.cmp(&a.recipients)));
     RecipientPreview {
         total: towns.iter().map(|t| t.recipients).sum(),
         grids: grids.iter().filter(|g| !g.grid_id.is_empty()).count() as u32,
         towns,
     }
+}
+
+/// Towns in the order `by` gives, ties by code, the town `""` always last.
+pub(super) fn town_order(a: &str, b: &str, by: std::cmp::Ordering) -> std::cmp::Ordering {
+    a.is_empty().cmp(&b.is_empty()).then(by).then(a.cmp(b))
 }
 
 /// A town's name; `""` for the town `""` (the UI names it in its language).
