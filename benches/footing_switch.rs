@@ -170,8 +170,14 @@ async fn main() -> Result<()> {
             if moved.len() == now.len() {
                 for p in &now {
                     let layout = p.get("layout").and_then(Value::as_str).unwrap_or("?");
-                    let at = p.get("paintedAt").and_then(Value::as_f64).unwrap_or(f64::NAN);
-                    by_window.entry(layout.to_owned()).or_default().push(at - t0);
+                    let at = p
+                        .get("paintedAt")
+                        .and_then(Value::as_f64)
+                        .unwrap_or(f64::NAN);
+                    by_window
+                        .entry(layout.to_owned())
+                        .or_default()
+                        .push(at - t0);
                 }
                 break moved.into_iter().fold(0.0, f64::max);
             }

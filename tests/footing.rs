@@ -479,3 +479,118 @@ async fn the_typhoon_plan_at_4k() -> Result<()> {
     wall.close().await?;
     Ok(())
 }
+
+/// Under the typhoon plan, a duty officer sends the plan's own instruction
+/// to every grid worker from the console's composer; the board screen counts
+/// the acknowledgements as they arrive, and the count never passes the
+/// platform's. The embedded simulator runs at 20×, so the 15 minutes pass in
+/// 45 s.
+#[tokio::test]
+async fn a_broadcast_under_the_plan_is_counted_on_the_board() -> Result<()> {
+    let dir = tempfile::TempDir::new()?;
+    let config = dir.path().join("hall.toml");
+    std::fs::write(
+        &config,
+        "[[window]]\nlabel = \"board\"\nlayout = \"wall\"\nfullscreen = false\n\n\
+         [[window]]\nlabel = \"console\"\nlayout = \"console\"\nfullscreen = false\n",
+    )?;
+    let database = dir.path().join("store.sqlite");
+    add_accounts(&database, &[ZHANG, LI]).await?;
+    let wall = Wall::launch(
+        Launch::default()
+            .size(1920, 1080)
+            .config(&config)
+            .arg("--sim-speed=20")
+            .arg(format!("--database={}", database.display())),
+    )
+    .await?;
+    wall.wait_for_live().await?;
+    invoke(
+        &wall,
+        "sign_in",
+        serde_json::json!({ "username": ZHANG.0, "pin": ZHANG.2 }),
+    )
+    .await?;
+    let proposal = invoke(
+        &wall,
+        "propose_switch",
+        serde_json::json!({ "plan": "台风防御Ⅱ级响应" }),
+    )
+    .await?;
+    invoke(
+        &wall,
+        "confirm_switch",
+        serde_json::json!({ "id": proposal["id"], "username": LI.0, "pin": LI.2 }),
+    )
+    .await?;
+    wait_for_layouts(&wall, &["broadcast", "console"], Duration::from_secs(15)).await?;
+
+    // The composer offers the plan's own instruction first.
+    wall.switch_to_layout("console").await?;
+    press(&wall, "[data-testid=broadcast-toggle]").await?;
+    wall.wait_for_js(
+        "return document.querySelector('[data-testid=broadcast-template] option[value=\"plan-0\"]')?.textContent === '台风防御紧急通知'",
+        Duration::from_secs(10),
+    )
+    .await
+    .context("the composer does not offer the plan's template")?;
+    wall.js(
+        "const s = document.querySelector('[data-testid=broadcast-template]'); \
+         s.value = 'plan-0'; s.dispatchEvent(new Event('change', { bubbles: true })); return true",
+    )
+    .await?;
+    press(&wall, "[data-testid=scope-all]").await?;
+    wall.wait_for_js(
+        "return Number(document.querySelector('[data-testid=broadcast-preview]')?.dataset.total) > 10000",
+        Duration::from_secs(20),
+    )
+    .await
+    .context("no recipient count before sending")?;
+    press(&wall, "[data-testid=broadcast-next]").await?;
+    press(&wall, "[data-testid=broadcast-send]").await?;
+    wall.wait_for_js(
+        "return !!document.querySelector('[data-testid=broadcast-sent]')",
+        Duration::from_secs(30),
+    )
+    .await
+    .context("the broadcast was not sent")?;
+
+    // The board screen: acknowledgements arrive and are counted.
+    wall.switch_to_layout("broadcast").await?;
+    let count = |text: &str| -> Option<(u64, u64)> {
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        let (a, r) = text.split_once('/')?;
+        let r = r.split_whitespace().next()?;
+        Some((digits(a).parse().ok()?, digits(r).parse().ok()?))
+    };
+    let mut shot = false;
+    let started = Instant::now();
+    let (acked, recipients) = loop {
+        let text = wall
+            .text("[data-testid=broadcast-count]")
+            .await
+            .unwrap_or_default();
+        if let Some((acked, recipients)) = count(&text) {
+            if !shot && acked * 2 > recipients {
+                wall.screenshot("footing-broadcast-board-1920x1080").await?;
+                shot = true;
+            }
+            if acked * 100 >= recipients * 99 {
+                break (acked, recipients);
+            }
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(120),
+            "the board shows {text:?} after two minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert!(recipients > 10_000, "every grid worker: {recipients}");
+    assert!(acked <= recipients);
+    let store = gridwall_store::Store::open(database.to_str().context("UTF-8")?).await?;
+    let sends = store.audit("send_broadcast").await?;
+    assert_eq!(sends.len(), 1, "one send, audited");
+    assert_eq!(sends[0].actor, "zhang", "in the signed-in officer's name");
+    wall.close().await?;
+    Ok(())
+}

@@ -40,7 +40,7 @@ fn error(err: EmergencyError) -> CommandError {
     }
 }
 
-fn session_error(err: SessionError) -> CommandError {
+pub(crate) fn session_error(err: SessionError) -> CommandError {
     CommandError {
         code: session_code(&err),
         message: err.to_string(),

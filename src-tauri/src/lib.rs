@@ -5,12 +5,13 @@
 //! adapts them to Tauri. Commands are a few lines each: take the state, call
 //! the core, convert the error.
 //!
-//! - `commands`: what the UI may invoke.
-//! - `footing`: sign-in, emergency plans and the two-person switch.
+//! - `commands`: what the UI may invoke (`console`, `video`, `broadcast`,
+//!   `footing` by area; `footing`: sign-in, plans and the two-person switch).
 //! - `windows`: opening the wall's windows where the config puts them.
 //! - `screenshots`: a PNG of each window every few seconds, for walls without a display.
 //! - `upstream`: the two upstreams, or the embedded simulator standing in for them.
 
+mod broadcast;
 mod commands;
 mod console;
 mod footing;
@@ -140,7 +141,10 @@ fn run(config: Config) -> anyhow::Result<()> {
             footing::export_plan,
             footing::propose_switch,
             footing::confirm_switch,
-            footing::cancel_switch
+            footing::cancel_switch,
+            broadcast::broadcast_preview,
+            broadcast::send_broadcast,
+            broadcast::broadcasts
         ])
         .setup({
             let state = state.clone();

@@ -11,6 +11,7 @@ use gridwall_domain::clock::Clock;
 use gridwall_ingest::config::IngestConfig;
 use gridwall_ingest::feed::Ingest;
 use gridwall_store::Store;
+use gridwall_wall::broadcast::{BroadcastTimings, Broadcasts};
 use gridwall_wall::config::{Config, redact_database};
 use gridwall_wall::console::Console;
 use gridwall_wall::emergency::Emergency;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub sessions: Arc<Sessions>,
     /// Emergency plans and the two-person switch.
     pub emergency: Arc<Emergency>,
+    /// Broadcasts to grid workers and their acknowledgements.
+    pub broadcasts: Arc<Broadcasts>,
     ingest: Arc<Ingest<LiveSink>>,
     /// Where ingest caches the upstream's geometry and divisions.
     pub cache_dir: std::path::PathBuf,
@@ -111,6 +114,14 @@ impl AppState {
         )
         .await
         .context("cannot read the emergency footing")?;
+        let broadcasts = Broadcasts::new(
+            console.clone(),
+            live.clone(),
+            started.clock.clone(),
+            started.http.clone(),
+            started.upstreams.governance.clone(),
+            BroadcastTimings::default(),
+        );
         let video = VideoProxy::new(
             started.http.clone(),
             started.upstreams.video.as_str(),
@@ -122,6 +133,7 @@ impl AppState {
             console,
             sessions: Arc::default(),
             emergency,
+            broadcasts,
             video,
             config: Arc::new(config),
             clock: started.clock.clone(),
@@ -165,6 +177,8 @@ impl AppState {
         tasks.spawn(move |cancel| live.run(cancel));
         let emergency = self.emergency.clone();
         tasks.spawn(move |cancel| emergency.run(cancel));
+        let broadcasts = self.broadcasts.clone();
+        tasks.spawn(move |cancel| broadcasts.run(cancel));
 
         // The proxy fetches with the catalogue's media URLs: it gets the one
         // the store kept from the last run at once, then every fresh one

@@ -77,6 +77,8 @@ pub struct Handover {
     /// Severe alerts not yet acknowledged on the wall; `totals.pending_acks`
     /// is their total, for "and N more".
     pub pending_acks: Vec<AckLine>,
+    /// The broadcasts to grid workers sent during the shift, oldest first.
+    pub broadcasts: Vec<BroadcastLine>,
     /// Charts, two to a row in order, each under its caption.
     pub charts: Vec<ReportChart>,
 }
@@ -155,6 +157,17 @@ pub struct AckLine {
     pub title: String,
     pub severity: u8,
     pub at: OffsetDateTime,
+}
+
+/// One broadcast to grid workers and how it was acknowledged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BroadcastLine {
+    pub title: String,
+    pub sent_at: OffsetDateTime,
+    pub recipients: u64,
+    pub acked: u64,
+    /// Acknowledged within 15 minutes of `sent_at`.
+    pub acked_within: u64,
 }
 
 /// The theme to draw the report's charts with: light, `lang`, sized for a

@@ -62,6 +62,8 @@ struct Words {
     overdue_mark: &'static str,
     acks: &'static str,
     ack_columns: [&'static str; 4],
+    broadcasts: &'static str,
+    broadcast_columns: [&'static str; 5],
     none: &'static str,
     more: fn(u64) -> String,
     continued: &'static str,
@@ -95,6 +97,8 @@ const ZH: Words = Words {
     overdue_mark: "已超期",
     acks: "待确认告警",
     ack_columns: ["事件编号", "标题", "等级", "告警时间"],
+    broadcasts: "指令直达",
+    broadcast_columns: ["下发时间", "标题", "应确认", "已确认", "15分钟内确认率"],
     none: "无",
     more: |n| format!("另有 {n} 条未列出"),
     continued: "（续）",
@@ -135,6 +139,14 @@ const EN: Words = Words {
     overdue_mark: "overdue",
     acks: "Alerts to acknowledge",
     ack_columns: ["Event ID", "Title", "Severity", "Alerted at"],
+    broadcasts: "Broadcasts to grid workers",
+    broadcast_columns: [
+        "Sent",
+        "Title",
+        "Recipients",
+        "Acknowledged",
+        "Within 15 min",
+    ],
     none: "None",
     more: |n| format!("and {n} more not listed"),
     continued: " (continued)",
@@ -205,6 +217,7 @@ pub(crate) fn pages(h: &Handover) -> Vec<String> {
     flow.incidents(w.open, &h.open, h.open_total);
     flow.incidents(w.overdue, &h.overdue, h.overdue_total);
     flow.acks();
+    flow.broadcasts();
     flow.pages.push(std::mem::take(&mut flow.page));
     let total = flow.pages.len();
     flow.pages
@@ -591,6 +604,46 @@ impl Flow<'_> {
             .pending_acks
             .saturating_sub(self.h.pending_acks.len() as u64);
         self.table(w.acks, &w.ack_columns, &widths, rows, 18.0, Some(hidden));
+    }
+
+    /// The shift's broadcasts: recipients, acknowledged, and the share
+    /// acknowledged within 15 minutes (in amber under 99%).
+    fn broadcasts(&mut self) {
+        let widths = [0.16, 0.38, 0.13, 0.13, 0.2].map(|f| f * CONTENT);
+        let (offset, w) = (self.offset, self.w);
+        let rows = self
+            .h
+            .broadcasts
+            .iter()
+            .map(|b| {
+                let share = if b.recipients > 0 {
+                    b.acked_within as f64 / b.recipients as f64
+                } else {
+                    1.0
+                };
+                // Floored, so a shortfall never prints as 100%.
+                let pct = format!("{:.1}%", (share * 1000.0).floor() / 10.0);
+                vec![
+                    Cell::plain(short_time(b.sent_at, offset)),
+                    Cell::plain(fit(&b.title, CELL, (widths[1] - 8.0) as f32)),
+                    Cell::plain(count(b.recipients)),
+                    Cell::plain(count(b.acked)),
+                    if share < 0.99 {
+                        Cell::coloured(pct, AMBER, true)
+                    } else {
+                        Cell::plain(pct)
+                    },
+                ]
+            })
+            .collect();
+        self.table(
+            w.broadcasts,
+            &w.broadcast_columns,
+            &widths,
+            rows,
+            18.0,
+            None,
+        );
     }
 
     /// A titled table that goes on over as many pages as it needs, its

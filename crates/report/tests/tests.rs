@@ -161,6 +161,22 @@ fn sample(lang: Lang) -> Handover {
                 at: datetime!(2026-11-27 18:40 +8) + Duration::minutes(i64::from(i) * 4),
             })
             .collect(),
+        broadcasts: vec![
+            BroadcastLine {
+                title: "台风“海葵”防御紧急指令".into(),
+                sent_at: datetime!(2026-11-27 09:12 +8),
+                recipients: 15_577,
+                acked: 15_531,
+                acked_within: 15_498,
+            },
+            BroadcastLine {
+                title: "防汛排查".into(),
+                sent_at: datetime!(2026-11-27 15:40 +8),
+                recipients: 1_420,
+                acked: 1_300,
+                acked_within: 1_200,
+            },
+        ],
         charts: vec![
             chart(
                 lang,
@@ -263,6 +279,15 @@ fn the_page_shows_the_figures_and_kpis_it_was_given() {
         "chart captions are printed"
     );
     assert!(has(&words, "目标 98%"), "the charts' own words are kept");
+}
+
+#[test]
+fn the_shift_s_broadcasts_show_recipients_acknowledged_and_the_share_within_15_minutes() {
+    let words = words(&render_svg(&sample(Lang::Zh)));
+    assert!(has(&words, "指令直达"), "{words:?}");
+    assert!(has(&words, "15,577") && has(&words, "15,531"));
+    assert!(has(&words, "99.4%"), "15,498 / 15,577 floored: {words:?}");
+    assert!(has(&words, "84.5%"), "1,200 / 1,420: {words:?}");
 }
 
 #[test]

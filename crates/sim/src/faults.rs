@@ -43,6 +43,10 @@ pub struct Faults {
     pub stream_cut_after: Option<u32>,
     /// Every `since` or Last-Event-ID below the head is answered as expired.
     pub all_gone: bool,
+    /// The next this many `POST /api/v1/broadcasts` commit the broadcast and
+    /// then drop the connection without a response, as the contract warns a
+    /// server may (a client must retry with the same idempotency key).
+    pub drop_broadcast_responses: u32,
 }
 
 impl Faults {
@@ -118,6 +122,17 @@ impl FaultState {
             return (Verdict::Fail, latency);
         }
         (Verdict::Pass, latency)
+    }
+
+    /// Whether this broadcast's response is to be dropped (and counts one down).
+    pub fn take_broadcast_drop(&self) -> bool {
+        let mut guard = self.faults.lock().expect("fault lock");
+        let faults = &mut guard.0;
+        if faults.drop_broadcast_responses == 0 {
+            return false;
+        }
+        faults.drop_broadcast_responses -= 1;
+        true
     }
 
     /// A roll of the dice at probability `p`.

@@ -102,6 +102,9 @@ struct ServeArgs {
     /// End every stream after N messages.
     #[arg(long)]
     stream_cut_after: Option<u32>,
+    /// The next N broadcasts are committed, then their connection dropped unanswered.
+    #[arg(long, default_value_t = 0)]
+    drop_broadcast_responses: u32,
 }
 
 #[tokio::main]
@@ -156,6 +159,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         hostile_text: args.hostile_text,
         stream_cut_after: args.stream_cut_after,
         all_gone: false,
+        drop_broadcast_responses: args.drop_broadcast_responses,
     };
     let mut builder = Simulator::builder()
         .seed(args.seed)

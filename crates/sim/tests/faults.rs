@@ -200,3 +200,45 @@ async fn a_configured_token_is_required_except_on_health() {
     assert_eq!(allowed.status().as_u16(), 200);
     assert_eq!(sim.get("/api/v1/health").await.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_dropped_broadcast_response_still_commits_and_a_retry_with_its_key_gets_the_same_one() {
+    let sim = Sim::start(builder(1.0)).await;
+    set(&sim, json!({"drop_broadcast_responses": 1})).await;
+    let request = json!({
+        "title": "台风防御", "body": "请立即巡查低洼地带。", "scope": {"all": true},
+        "idempotency_key": "key-1"
+    });
+    let dropped = sim
+        .http
+        .post(sim.url("/api/v1/broadcasts"))
+        .json(&request)
+        .send()
+        .await;
+    assert!(
+        dropped.is_err(),
+        "the connection ends without a status line: {dropped:?}"
+    );
+    assert_eq!(
+        sim.get_json("/admin/faults", 200).await["drop_broadcast_responses"],
+        0,
+        "the fault counts itself down"
+    );
+
+    // The broadcast was committed: the retry answers with it, and nothing new was sent.
+    let retried = sim.post_json("/api/v1/broadcasts", &request).await;
+    assert_eq!(retried.status().as_u16(), 201);
+    let first: Value = retried.json().await.unwrap();
+    assert_eq!(first["broadcast_id"], "GB00000001");
+    let other = sim
+        .post_json(
+            "/api/v1/broadcasts",
+            &json!({"title": "另一条", "body": "", "scope": {"all": true}}),
+        )
+        .await;
+    let other: Value = other.json().await.unwrap();
+    assert_eq!(
+        other["broadcast_id"], "GB00000002",
+        "one broadcast before it"
+    );
+}

@@ -9,6 +9,8 @@
 //! - [`grid`]: the per-grid derived state and its colour rule; [`Store::refresh_overdue`].
 //! - [`footing`]: emergency plans, the footing in force and the two-person
 //!   proposals that switch it (issue 12).
+//! - [`broadcast`]: broadcasts to grid workers and their acknowledgements,
+//!   each counted once.
 //! - [`query`]: reads for the wall and for tests (newest revisions, timeline,
 //!   grid state, quarantine counts).
 //! - [`audit`]: the hash-chained log of operators' acts, its verification
@@ -23,6 +25,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod broadcast;
 pub mod drill;
 pub mod footing;
 pub mod grid;
@@ -45,6 +48,10 @@ use sqlx::{AnyPool, Executor};
 pub use accounts::{Account, NewAccount, Pin, Role, SignIn};
 pub use audit::AuditEntry;
 pub use audit::chain::{AuditRow, AuditVerdict, RowSummary, Tampering};
+pub use broadcast::{
+    AckProgress, AckRow, BroadcastDraft, BroadcastStatus, GridProgress, GridRecipients,
+    PlatformFigures, StoredBroadcast,
+};
 pub use drill::{Incident, IncidentFilter};
 pub use footing::{Footing, Proposal, StoredPlan};
 pub use grid::{GridState, StatusColour};

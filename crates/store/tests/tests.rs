@@ -4,6 +4,8 @@
 //! `<test>::sqlite` and `<test>::postgres`.
 //!
 //! - `support`: a fresh store, event JSON builders, times.
+//! - `broadcasts`: a broadcast's draft before its POST, the platform's
+//!   answer, and acknowledgements counted once however they arrive.
 //! - `open`: WAL mode; a reopened file (by path or `sqlite:` URL) keeps its events.
 //! - `revisions`: duplicates and older revisions change nothing; every revision
 //!   is kept for the timeline; unknown sources and categories are kept raw;
@@ -28,6 +30,7 @@
 
 mod accounts;
 mod audit;
+mod broadcasts;
 mod drill;
 mod footing;
 mod grid_state;

@@ -182,6 +182,90 @@ pub enum WallEvent {
         footing: Option<crate::emergency::FootingView>,
         proposal: Option<crate::emergency::ProposalView>,
     },
+    /// The progress of the newest broadcast to grid workers: every figure
+    /// each time, the grids' ratios all at once when `board.full`, else only
+    /// those that changed. At most about two a second.
+    Broadcast {
+        board: BroadcastBoard,
+    },
+}
+
+/// A broadcast's live progress, as the broadcast board and the map show it.
+/// Title and names are upstream or officer text: shown as text.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct BroadcastBoard {
+    #[ts(type = "number")]
+    pub local_id: i64,
+    pub broadcast_id: String,
+    pub title: String,
+    /// Platform time, RFC 3339.
+    pub sent_at: String,
+    /// `sent_at` + 15 minutes: the bar every worker is held to (the countdown).
+    pub due_at: String,
+    /// The platform's own deadline for acknowledgements.
+    pub ack_deadline_at: String,
+    /// Still followed (before the platform's deadline plus a grace).
+    pub open: bool,
+    /// The platform's count of recipients.
+    pub recipients: u32,
+    /// Workers who acknowledged, each counted once.
+    pub acked: u32,
+    /// Of them, within 15 minutes of `sent_at`.
+    pub acked_within: u32,
+    pub towns: Vec<TownAcks>,
+    /// Per grid ratios: every grid when `full`, otherwise those that changed.
+    pub grids: Vec<GridAcks>,
+    pub full: bool,
+    /// The grids with the most workers still silent, most first (at most 30).
+    pub missing: Vec<MissingGrid>,
+    /// How many grids have someone still silent.
+    pub missing_grids: u32,
+    /// Passed T+5 or T+10 minutes with workers still silent: the wall shows a reminder.
+    pub reminder_5: bool,
+    pub reminder_10: bool,
+    /// When these figures were read (platform time).
+    pub at: String,
+}
+
+/// One town's acknowledgements (the town `""` holds instructors of several grids).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TownAcks {
+    pub town_code: String,
+    pub name: String,
+    pub acked: u32,
+    pub recipients: u32,
+}
+
+/// One grid's acknowledgement ratio, for the map.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct GridAcks {
+    pub grid_id: String,
+    pub acked: u32,
+    pub recipients: u32,
+}
+
+/// A grid with workers still silent, and whom to call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct MissingGrid {
+    pub grid_id: String,
+    pub name: String,
+    pub town: String,
+    pub missing: u32,
+    pub recipients: u32,
+    pub leader: Option<Contact>,
+    pub instructor: Option<Contact>,
+}
+
+/// A worker to phone: name and the masked number the platform gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Contact {
+    pub name: String,
+    pub phone_masked: Option<String>,
 }
 
 /// What a duty officer pushed to the wall (an audited act, issue 7).

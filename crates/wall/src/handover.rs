@@ -8,7 +8,9 @@
 //! - resolved / closed: of those, the ones now resolved / closed;
 //! - open / overdue: across the city now;
 //! - pending acknowledgements: events of severity 3 or more reported during
-//!   the shift, still open, that no operator has acknowledged on the wall.
+//!   the shift, still open, that no operator has acknowledged on the wall;
+//! - broadcasts: each sent during the shift, its recipients, acknowledged,
+//!   and the share acknowledged within 15 minutes.
 
 use serde::Serialize;
 use time::{OffsetDateTime, UtcOffset};
@@ -261,9 +263,35 @@ pub async fn gather(
                 at: at(i.reported_at),
             })
             .collect(),
+        broadcasts: shift_broadcasts(store, since).await?,
         charts: report_charts,
     };
     Ok((handover, figures))
+}
+
+/// The broadcasts sent during the shift (from `since`), oldest first, with
+/// their acknowledgements as the store counts them.
+async fn shift_broadcasts(store: &Store, since: i64) -> anyhow::Result<Vec<report::BroadcastLine>> {
+    let mut lines = Vec::new();
+    for b in store.broadcasts_since(since).await?.into_iter().rev() {
+        let (Some(id), Some(sent_at)) = (&b.broadcast_id, b.sent_at) else {
+            continue;
+        };
+        let progress = store
+            .broadcast_progress(b.local_id, id, sent_at, crate::broadcast::board::DUE_S)
+            .await?;
+        let recipients = b
+            .recipients
+            .unwrap_or_else(|| progress.grids.iter().map(|g| g.recipients).sum());
+        lines.push(report::BroadcastLine {
+            title: b.title,
+            sent_at: at(sent_at),
+            recipients: u64::try_from(recipients).unwrap_or(0),
+            acked: u64::try_from(progress.acked).unwrap_or(0),
+            acked_within: u64::try_from(progress.acked_within).unwrap_or(0),
+        });
+    }
+    Ok(lines)
 }
 
 /// `handover-YYYYMMDD-HHMMSS.<format>`, stamped in Cixi time.

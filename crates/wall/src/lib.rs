@@ -1,6 +1,8 @@
 //! The wall's own logic, with no window: everything the Tauri shell calls.
 //!
 //! - [`admin`]: the command line's `accounts` and `audit` commands, with no window.
+//! - [`broadcast`]: instructions to every grid worker and their
+//!   acknowledgements, live on every window.
 //! - [`config`]: the TOML file and command-line flags, validated once.
 //! - [`emergency`]: wartime footing (平战转换): plans and the two-person switch.
 //! - [`session`]: who is signed in, and what their role lets them do.
@@ -17,6 +19,7 @@
 //! adapts it; tests drive it without a window.
 
 pub mod admin;
+pub mod broadcast;
 pub mod config;
 pub mod console;
 pub mod emergency;

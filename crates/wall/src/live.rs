@@ -73,6 +73,8 @@ struct Picture {
     footing: Option<WallEvent>,
     /// Severe alerts not yet acknowledged, newest first.
     pinned: Vec<String>,
+    /// The newest broadcast's board, with every grid (for a window that subscribes).
+    broadcast: Option<WallEvent>,
 }
 
 #[derive(Default)]
@@ -97,6 +99,9 @@ pub struct Live {
     /// Alerts of this severity or more are pinned: [`PIN_SEVERITY`] in
     /// peacetime, tighter while an emergency plan says so.
     pin_severity: std::sync::atomic::AtomicU8,
+    /// Rung when acknowledgements from the feed landed in the store, so
+    /// the broadcast board is recounted without waiting for its timer.
+    acks_landed: Notify,
 }
 
 fn status(grid: &GridState) -> GridStatus {
@@ -139,6 +144,7 @@ impl Live {
             pending_signal: Notify::new(),
             charts_empty: std::sync::atomic::AtomicBool::new(true),
             pin_severity: std::sync::atomic::AtomicU8::new(PIN_SEVERITY),
+            acks_landed: Notify::new(),
         });
         let grids = live.store.grid_states().await?;
         let alerts = live.store.recent_alerts(TICKER_LEN).await?;
@@ -203,7 +209,20 @@ impl Live {
         out.push(WallEvent::Pins {
             ids: picture.pinned.clone(),
         });
+        out.extend(picture.broadcast.clone());
         out
+    }
+
+    /// Shows a broadcast's progress on every window: `delta` now (only the
+    /// grids that changed), `full` to windows that subscribe later.
+    pub fn push_broadcast(&self, full: WallEvent, delta: WallEvent) {
+        self.lock_picture().broadcast = Some(full);
+        let _ = self.events.send(delta);
+    }
+
+    /// Resolves when acknowledgements from the feed landed since the last call.
+    pub async fn acks_landed(&self) {
+        self.acks_landed.notified().await;
     }
 
     /// An operator acknowledged `id`: it is unpinned on every window.
@@ -515,6 +534,36 @@ impl Sink for LiveSink {
     async fn open_event_ids(&self) -> gridwall_ingest::Result<Vec<String>> {
         Sink::open_event_ids(&*self.0.store).await
     }
+
+    /// Lands the stream's acknowledgements, each worker once; one that is
+    /// not a BroadcastAck is quarantined with its reason and the feed goes on.
+    /// Acks of broadcasts another console sent are kept too.
+    async fn acks(&self, upstream: &str, acks: &[Vec<u8>]) -> gridwall_ingest::Result<()> {
+        let store = &self.0.store;
+        let now = self.0.clock.now().unix_timestamp();
+        let mut rows = Vec::with_capacity(acks.len());
+        for raw in acks {
+            match crate::broadcast::parse_ack(raw) {
+                Ok(row) => rows.push(row),
+                Err(reason) => {
+                    tracing::warn!(%upstream, %reason, "quarantined an ack that is not a BroadcastAck");
+                    store
+                        .quarantine_raw(upstream, "bad_ack", &reason, now, raw)
+                        .await
+                        .map_err(gridwall_ingest::Error::Store)?;
+                }
+            }
+        }
+        if store
+            .record_acks(&rows, now)
+            .await
+            .map_err(gridwall_ingest::Error::Store)?
+            > 0
+        {
+            self.0.acks_landed.notify_one();
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -627,6 +676,37 @@ mod tests {
             "coalesced, last wins"
         );
         cancel.cancel();
+    }
+
+    #[tokio::test]
+    async fn acks_from_the_feed_land_once_and_a_malformed_one_is_quarantined_not_fatal() {
+        let (_dir, live) = live_on_a_fresh_store(Timings::default()).await;
+        let sink = live.sink();
+        let ack = |worker: &str| {
+            format!(
+                r#"{{"broadcast_id":"GB00000009","worker_id":"{worker}","grid_id":"330282004001G01","acked_at":"2026-12-05T14:02:00+08:00"}}"#
+            )
+            .into_bytes()
+        };
+        let batch = vec![
+            ack("W1"),
+            b"{\"broadcast_id\":\"GB00000009\",\"acked_at\":7".to_vec(),
+            ack("W1"),
+            ack("W2"),
+        ];
+        Sink::acks(&sink, "governance", &batch).await.unwrap();
+        Sink::acks(&sink, "governance", &batch[..1]).await.unwrap();
+        assert_eq!(live.store().ack_count("GB00000009").await.unwrap(), 2);
+        let quarantined = live.store().quarantine_counts().await.unwrap();
+        assert_eq!(quarantined.len(), 1);
+        assert_eq!(
+            (quarantined[0].kind.as_str(), quarantined[0].count),
+            ("bad_ack", 1)
+        );
+        // New acks ring the broadcast board.
+        tokio::time::timeout(Duration::from_secs(1), live.acks_landed())
+            .await
+            .expect("the board was not told");
     }
 
     #[tokio::test]

@@ -15,7 +15,10 @@ import type { FocusItem } from "../bindings/FocusItem";
 import type { FootingView } from "../bindings/FootingView";
 import type { ProposalView } from "../bindings/ProposalView";
 import type { Screen } from "../bindings/Screen";
+import type { BroadcastBoard } from "../bindings/BroadcastBoard";
+import type { GridAcks } from "../bindings/GridAcks";
 import type { CityData, GridDelta } from "../map/GridMap";
+import { ackDelta } from "./broadcast";
 import { dictionary } from "./i18n";
 
 type GridSink = (deltas: readonly GridDelta[]) => void;
@@ -71,6 +74,10 @@ export class WallState {
 
   /** Alerts of this severity or more are pinned (a plan may tighten it). */
   pinSeverity = $derived(this.footing?.pin_severity ?? PIN_SEVERITY);
+  /** The newest broadcast's progress (its per-grid ratios go to the map, not here). */
+  broadcast = $state.raw<BroadcastBoard | null>(null);
+  /** While a broadcast is open the map is coloured by acknowledgement, not by events. */
+  ackMode = $derived(this.broadcast?.open === true);
 
   /** The latest status of every grid, for a map that subscribes late. */
   // Not reactive on purpose: thousands of grid updates must not re-render anything.
@@ -78,6 +85,9 @@ export class WallState {
   private grids = new Map<string, GridDelta>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private sinks = new Set<GridSink>();
+  /** Each grid's acknowledgements of the newest broadcast; not reactive, as `grids`. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private acks = new Map<string, GridAcks>();
 
   t = $derived(dictionary(this.language));
 
@@ -101,7 +111,7 @@ export class WallState {
         for (const d of deltas) this.grids.set(d.grid_id, d);
         this.gridCount = this.grids.size;
         this.gridsAt = this.now;
-        for (const sink of this.sinks) sink(deltas);
+        if (!this.ackMode) for (const sink of this.sinks) sink(deltas);
         break;
       }
       case "alerts": {
@@ -136,13 +146,42 @@ export class WallState {
         this.footing = event.footing;
         this.proposal = event.proposal;
         break;
+      case "broadcast":
+        this.applyBroadcast(event.board);
+        break;
     }
+  }
+
+  /** A board message: figures to the panel, changed grid ratios to the map. */
+  private applyBroadcast(board: BroadcastBoard): void {
+    const wasAck = this.ackMode;
+    const fresh = board.full || this.broadcast?.local_id !== board.local_id;
+    if (fresh) this.acks.clear();
+    for (const g of board.grids) this.acks.set(g.grid_id, g);
+    this.broadcast = { ...board, grids: [] };
+    if (this.ackMode) {
+      const changed = fresh || !wasAck ? [...this.acks.values()] : board.grids;
+      const deltas = changed.map(ackDelta);
+      for (const sink of this.sinks) sink(deltas);
+    } else if (wasAck) {
+      for (const sink of this.sinks) sink(this.statusDeltas());
+    }
+  }
+
+  /** Every grid's event status, and green for grids only the broadcast coloured. */
+  private statusDeltas(): GridDelta[] {
+    const deltas = [...this.grids.values()];
+    for (const id of this.acks.keys()) {
+      if (!this.grids.has(id)) deltas.push({ grid_id: id, colour: "green", open: 0, overdue: 0 });
+    }
+    return deltas;
   }
 
   /** The map's delta sink: gets every known status now, then each change. */
   onGridDeltas = (sink: GridSink): (() => void) => {
     this.sinks.add(sink);
-    if (this.grids.size) sink([...this.grids.values()]);
+    if (this.ackMode) sink([...this.acks.values()].map(ackDelta));
+    else if (this.grids.size) sink([...this.grids.values()]);
     return () => this.sinks.delete(sink);
   };
 
@@ -150,7 +189,7 @@ export class WallState {
   private markStale(stale: boolean): void {
     const deltas = [...this.grids.values()].map((d) => ({ ...d, stale }));
     for (const d of deltas) this.grids.set(d.grid_id, d);
-    for (const sink of this.sinks) sink(deltas);
+    if (!this.ackMode) for (const sink of this.sinks) sink(deltas);
   }
 
   /** The governance feed is behind or gone: what the wall shows is old. */

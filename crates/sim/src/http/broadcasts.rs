@@ -27,6 +27,9 @@ pub async fn send(
         &shared.workforce,
     );
     match sent {
+        // Committed, and now lost on the way back: the connection ends
+        // before the status line, so the client cannot tell it from a crash.
+        Ok(_) if shared.faults.take_broadcast_drop() => dropped_connection(),
         // A retry with a known idempotency key answers exactly as the first POST did.
         Ok((broadcast, _new)) => {
             let mut response = json_value(
@@ -42,6 +45,16 @@ pub async fn send(
             refused.to_string(),
         ),
     }
+}
+
+/// A response whose body fails before its first byte: hyper then closes
+/// the connection without writing the head it holds, so the client reads
+/// an empty reply.
+fn dropped_connection() -> Response {
+    let body = tokio_stream::once(Err::<axum::body::Bytes, _>(std::io::Error::other(
+        "broadcast response dropped (fault)",
+    )));
+    Response::new(axum::body::Body::from_stream(body))
 }
 
 pub async fn one(State(shared): State<AppState>, Path(id): Path<String>) -> Response {

@@ -131,14 +131,9 @@ impl Directory {
             .is_some_and(|towns| towns.binary_search_by(|t| t.as_str().cmp(code)).is_ok())
     }
 
-    /// Whether `id` is a grid the platform listed.
-    pub fn is_grid(&self, id: &str) -> bool {
-        self.micro.contains_key(id)
-    }
-
     /// Every grid under a town or village code (or the grid itself), sorted.
     pub fn grids_under(&self, code: &str) -> Vec<String> {
-        if self.is_grid(code) {
+        if self.has_grid(code) {
             return vec![code.to_owned()];
         }
         let mut out = Vec::new();
@@ -150,10 +145,6 @@ impl Directory {
 
     pub fn centroid(&self, grid: &str) -> Option<[f64; 2]> {
         self.centroids.get(grid).copied()
-    }
-
-    pub fn workers(&self) -> &[WorkerRow] {
-        &self.workers
     }
 
     pub fn cameras(&self) -> &[CameraTile] {
@@ -256,5 +247,20 @@ impl Directory {
 
     pub fn grid_count(&self) -> usize {
         self.centroids.len()
+    }
+
+    /// The whole workforce, as last synced.
+    pub fn workers(&self) -> &[WorkerRow] {
+        &self.workers
+    }
+
+    /// The codes of every town (and street), sorted.
+    pub fn towns(&self) -> &[String] {
+        self.children.get("").map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Whether `grid_id` is a grid of the city.
+    pub fn has_grid(&self, grid_id: &str) -> bool {
+        self.micro.contains_key(grid_id)
     }
 }

@@ -20,7 +20,7 @@ impl Places for Directory {
         Directory::is_town(self, code)
     }
     fn is_grid(&self, id: &str) -> bool {
-        Directory::is_grid(self, id)
+        self.has_grid(id)
     }
 }
 
