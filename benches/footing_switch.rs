@@ -18,30 +18,10 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use gridwall_suite::{Launch, Sim, Wall, add_accounts};
+use gridwall_suite::{Launch, Sim, Wall, add_accounts, hall_config, print_summary as summary};
 use serde_json::{Value, json};
 
 const SWITCHES: usize = 20;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-async fn invoke(wall: &Wall, command: &str, args: Value) -> Result<Value> {
-    let answer = wall
-        .client
-        .execute_async(
-            "const [command, args, done] = arguments; \
-             window.__TAURI_INTERNALS__.invoke(command, args) \
-               .then((v) => done({ ok: v ?? null }), (e) => done({ err: e }));",
-            vec![json!(command), args],
-        )
-        .await?;
-    match answer.get("ok") {
-        Some(v) => Ok(v.clone()),
-        None => anyhow::bail!("{command} failed: {answer}"),
-    }
-}
 
 /// Every window's `__gridwallFooting`, switching the session back to the console.
 async fn paints(wall: &Wall, console: &fantoccini::wd::WindowHandle) -> Result<Vec<Value>> {
@@ -52,17 +32,6 @@ async fn paints(wall: &Wall, console: &fantoccini::wd::WindowHandle) -> Result<V
     }
     wall.client.switch_to_window(console.clone()).await?;
     Ok(out)
-}
-
-fn summary(name: &str, mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let (p50, p99) = (percentile(&values, 0.5), percentile(&values, 0.99));
-    println!(
-        "{name}: n={} p50={p50:.0} ms p99={p99:.0} ms max={:.0} ms",
-        values.len(),
-        values[values.len() - 1]
-    );
-    p50
 }
 
 #[tokio::main]
@@ -76,14 +45,7 @@ async fn main() -> Result<()> {
         .unwrap_or((1920, 1080));
     let sim = Sim::start(&["--seed=12", "--warmup-hours=6"]).await?;
     let dir = tempfile::TempDir::new()?;
-    let config = dir.path().join("hall.toml");
-    std::fs::write(
-        &config,
-        "[[window]]\nlabel = \"wall\"\nlayout = \"wall\"\nfullscreen = false\n\n\
-         [[window]]\nlabel = \"video\"\nlayout = \"video\"\nfullscreen = false\n\n\
-         [[window]]\nlabel = \"board\"\nlayout = \"wall\"\nfullscreen = false\n\n\
-         [[window]]\nlabel = \"console\"\nlayout = \"console\"\nfullscreen = false\n",
-    )?;
+    let config = hall_config(dir.path())?;
     let database = dir.path().join("store.sqlite");
     add_accounts(
         &database,
@@ -106,26 +68,10 @@ async fn main() -> Result<()> {
     let console = wall.client.window().await?;
     // Let the first backfill settle: the figures are of a wall at work.
     tokio::time::sleep(Duration::from_secs(10)).await;
-    invoke(
-        &wall,
-        "sign_in",
-        json!({ "username": "zhang", "pin": "246810" }),
-    )
-    .await?;
+    wall.invoke("sign_in", json!({ "username": "zhang", "pin": "246810" }))
+        .await?;
 
-    let mut baseline = Vec::new();
-    for _ in 0..SWITCHES {
-        let t = wall
-            .client
-            .execute_async(
-                "const done = arguments[0]; const t0 = performance.now(); \
-                 window.__TAURI_INTERNALS__.invoke('signed_in').then(() => \
-                   requestAnimationFrame(() => done(performance.now() - t0)));",
-                vec![],
-            )
-            .await?;
-        baseline.push(t.as_f64().unwrap_or(f64::NAN));
-    }
+    let baseline = wall.command_round_trips(SWITCHES).await?;
 
     let mut relays = Vec::new();
     // Per window (by the layout it ends on): when it painted, after t0.
@@ -142,7 +88,9 @@ async fn main() -> Result<()> {
             .iter()
             .map(|p| p.get("version").and_then(Value::as_i64).unwrap_or(-1))
             .collect();
-        let proposal = invoke(&wall, "propose_switch", json!({ "plan": plan })).await?;
+        let proposal = wall
+            .invoke("propose_switch", json!({ "plan": plan }))
+            .await?;
         let id = proposal["id"].as_i64().context("a proposal id")?;
         let t0 = wall
             .client

@@ -9,22 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use fantoccini::Locator;
 
-use gridwall_suite::{Launch, Sim, Wall, add_accounts};
-
-/// Four windows as a hall has them: the wall (first: the session starts on
-/// it), a video screen, a second wall screen the plans give to the
-/// broadcast board, and the duty console.
-fn hall_config(dir: &Path) -> Result<std::path::PathBuf> {
-    let path = dir.join("hall.toml");
-    std::fs::write(
-        &path,
-        "[[window]]\nlabel = \"wall\"\nlayout = \"wall\"\nfullscreen = false\n\n\
-         [[window]]\nlabel = \"video\"\nlayout = \"video\"\nfullscreen = false\n\n\
-         [[window]]\nlabel = \"board\"\nlayout = \"wall\"\nfullscreen = false\n\n\
-         [[window]]\nlabel = \"console\"\nlayout = \"console\"\nfullscreen = false\n",
-    )?;
-    Ok(path)
-}
+use gridwall_suite::{Launch, Sim, Wall, add_accounts, hall_config};
 
 const ZHANG: (&str, &str, &str) = ("zhang", "duty_officer", "246810");
 const LI: (&str, &str, &str) = ("li", "duty_officer", "135790");
@@ -398,21 +383,23 @@ async fn a_drill_marks_every_window_and_survives_a_restart() -> Result<()> {
     Ok(())
 }
 
-/// Runs a command as the page would, from whichever window the session is on.
-async fn invoke(wall: &Wall, command: &str, args: serde_json::Value) -> Result<serde_json::Value> {
-    let answer = wall
-        .client
-        .execute_async(
-            "const [command, args, done] = arguments; \
-             window.__TAURI_INTERNALS__.invoke(command, args) \
-               .then((v) => done({ ok: v ?? null }), (e) => done({ err: e }));",
-            vec![serde_json::json!(command), args],
-        )
+/// Switches into `plan` through the commands the console's buttons call:
+/// zhang proposes, li confirms.
+async fn switch_on(wall: &Wall, plan: &str) -> Result<()> {
+    wall.invoke(
+        "sign_in",
+        serde_json::json!({ "username": ZHANG.0, "pin": ZHANG.2 }),
+    )
+    .await?;
+    let proposal = wall
+        .invoke("propose_switch", serde_json::json!({ "plan": plan }))
         .await?;
-    match answer.get("ok") {
-        Some(v) => Ok(v.clone()),
-        None => anyhow::bail!("{command} failed: {answer}"),
-    }
+    wall.invoke(
+        "confirm_switch",
+        serde_json::json!({ "id": proposal["id"], "username": LI.0, "pin": LI.2 }),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The wall at its own size under the typhoon plan: the zone fills the
@@ -439,24 +426,7 @@ async fn the_typhoon_plan_at_4k() -> Result<()> {
     )
     .await?;
     wall.wait_for_live().await?;
-    invoke(
-        &wall,
-        "sign_in",
-        serde_json::json!({ "username": ZHANG.0, "pin": ZHANG.2 }),
-    )
-    .await?;
-    let proposal = invoke(
-        &wall,
-        "propose_switch",
-        serde_json::json!({ "plan": "台风防御Ⅱ级响应" }),
-    )
-    .await?;
-    invoke(
-        &wall,
-        "confirm_switch",
-        serde_json::json!({ "id": proposal["id"], "username": LI.0, "pin": LI.2 }),
-    )
-    .await?;
+    switch_on(&wall, "台风防御Ⅱ级响应").await?;
     wait_for_layouts(&wall, &["zone", "cameras"], Duration::from_secs(15)).await?;
     wall.switch_to_layout("zone").await?;
     wall.wait_for_js(
@@ -505,24 +475,7 @@ async fn a_broadcast_under_the_plan_is_counted_on_the_board() -> Result<()> {
     )
     .await?;
     wall.wait_for_live().await?;
-    invoke(
-        &wall,
-        "sign_in",
-        serde_json::json!({ "username": ZHANG.0, "pin": ZHANG.2 }),
-    )
-    .await?;
-    let proposal = invoke(
-        &wall,
-        "propose_switch",
-        serde_json::json!({ "plan": "台风防御Ⅱ级响应" }),
-    )
-    .await?;
-    invoke(
-        &wall,
-        "confirm_switch",
-        serde_json::json!({ "id": proposal["id"], "username": LI.0, "pin": LI.2 }),
-    )
-    .await?;
+    switch_on(&wall, "台风防御Ⅱ级响应").await?;
     wait_for_layouts(&wall, &["broadcast", "console"], Duration::from_secs(15)).await?;
 
     // The composer offers the plan's own instruction first.
