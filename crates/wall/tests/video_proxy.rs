@@ -319,7 +319,7 @@ async fn ptz_moves_a_ptz_camera_and_a_refusal_says_why() {
 }
 
 /// How a test writes the catalogue's URL.
-type Written = dyn Fn(&str) -> String;
+type Written<'a> = dyn Fn(&str) -> String + 'a;
 
 /// The simulated gateway on `ip` (any port), as `host:port`.
 async fn serve_on(sim: &VideoSim, ip: &str) -> SocketAddr {
@@ -365,7 +365,7 @@ async fn media_urls_in_every_form_resolve_against_the_gateway_with_their_token()
     );
 
     // (form, configured base, how the catalogue's URL is written)
-    let forms: [(&str, String, &Written); 6] = [
+    let forms: [(&str, String, &Written<'_>); 6] = [
         ("leading slash", format!("http://{gateway}"), &|u| {
             u.to_owned()
         }),
