@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gridwall_domain::clock::Clock;
 
-use crate::{Error, Result};
+use crate::{Error, Result, address};
 
 /// A bearer token. It prints as `***` in `Debug` and has no `Display`, so a
 /// log line or an error message that formats the config cannot leak it.
@@ -135,8 +135,12 @@ impl IngestConfig {
         Ok(())
     }
 
-    pub(crate) fn governance(&self, path: &str) -> String {
-        format!("{}{path}", self.governance_url.trim_end_matches('/'))
+    /// `path` on the governance platform: one of the client's own paths,
+    /// written without a leading slash so a base under a prefix keeps it
+    /// (see [`crate::address`]).
+    pub(crate) fn governance(&self, path: &str) -> Result<String> {
+        let base = address::base(&self.governance_url)?;
+        Ok(address::resolve(&base, path)?.into())
     }
 }
 

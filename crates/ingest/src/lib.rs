@@ -2,6 +2,8 @@
 //! (issue 4, client part): the governance platform's reference data and
 //! change feed, and the video gateway's camera catalogue.
 //!
+//! - [`address`]: every upstream URL resolved against its base as RFC 3986
+//!   says (issue 18), never joined as strings.
 //! - [`config`]: what the client needs (URLs, the bearer [`Secret`], the cache
 //!   directory, batching and retry timings), validated once.
 //! - [`sink`]: the [`Sink`] trait the client writes into, its impl for
@@ -19,6 +21,7 @@
 //! sink committed together with the records before it, so a process killed
 //! at any moment neither loses nor double-counts a revision on restart.
 
+pub mod address;
 pub mod config;
 pub mod feed;
 pub mod health;
@@ -56,6 +59,8 @@ pub enum Error {
     },
     #[error("invalid configuration: {0}")]
     Config(String),
+    #[error(transparent)]
+    Address(#[from] address::AddressError),
     #[error("stopped")]
     Cancelled,
 }

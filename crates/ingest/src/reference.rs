@@ -15,7 +15,7 @@ use crate::config::Secret;
 use crate::health::{Phase, Tracker};
 use crate::retry::{Http, unexpected};
 use crate::sink::Sink;
-use crate::{Error, Result};
+use crate::{Error, Result, address};
 
 /// What a sync brought.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,7 +58,7 @@ pub(crate) async fn governance<S: Sink>(
     let mut done = 0u64;
     tracker.set_progress(Phase::Reference, 0, None);
 
-    let divisions_url = config.governance("/api/v1/divisions");
+    let divisions_url = config.governance("api/v1/divisions")?;
     let (body, _) = cached_get(http, "divisions", &divisions_url, token, cancel).await?;
     let divisions = items(&body, "divisions", "code", &divisions_url)?;
     sink.replace_reference("divisions", &divisions).await?;
@@ -67,7 +67,7 @@ pub(crate) async fn governance<S: Sink>(
 
     let grids = paged(
         http,
-        &config.governance("/api/v1/grids"),
+        &config.governance("api/v1/grids")?,
         500,
         "grids",
         "grid_id",
@@ -78,13 +78,13 @@ pub(crate) async fn governance<S: Sink>(
     .await?;
     sink.replace_reference("grids", &grids).await?;
 
-    let geometry_url = config.governance("/api/v1/grids/geometry");
+    let geometry_url = config.governance("api/v1/grids/geometry")?;
     let (_, geometry_downloaded) =
         cached_get(http, "geometry", &geometry_url, token, cancel).await?;
 
     let workers = paged(
         http,
-        &config.governance("/api/v1/workers"),
+        &config.governance("api/v1/workers")?,
         1_000,
         "workers",
         "worker_id",
@@ -118,7 +118,7 @@ pub(crate) async fn cameras<S: Sink>(
     let Some(video) = &config.video_url else {
         return Ok(None);
     };
-    let url = format!("{}/vnet/v1/cameras", video.trim_end_matches('/'));
+    let url: String = address::resolve(&address::base(video)?, "vnet/v1/cameras")?.into();
     let cameras = paged(
         http,
         &url,

@@ -11,8 +11,22 @@
 //! 4. Derived state (grid counters, KPI counters) moves by the difference
 //!    between each replaced row and its replacement (`Deltas`), so nothing
 //!    on this path scans more than the rows the batch changes.
+//!
+//! No single record may stop the feed (issue 18). Parsing makes every text
+//! the contract allows storable on both engines (see [`crate::parse`]), but
+//! an engine can still refuse a record for a reason of its own (on
+//! PostgreSQL, an id longer than a B-tree entry can hold). When the engine
+//! refuses a batch's data, the batch is landed again in halves, recursively,
+//! until the record it refuses is alone; that one goes to quarantine as
+//! `unstorable` with the engine's message, and the rest lands. A batch of
+//! 1,000 with one such record costs about twenty transactions, once. Errors
+//! that are not about the data (a lost connection, a deadlock, a full disk)
+//! still fail the batch, so ingest retries it whole rather than quarantining
+//! good records.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 
 use gridwall_domain::governance::{Event, EventState, MediationOutcome};
 use sqlx::any::AnyRow;
@@ -21,8 +35,8 @@ use time::OffsetDateTime;
 
 use crate::grid::{self, GridDelta, GridState};
 use crate::kpi;
-use crate::parse::parse_event;
-use crate::{Backend, Result, Store};
+use crate::parse::{RejectKind, parse_event, storable};
+use crate::{Backend, Error, Result, Store};
 
 /// One record as it came off the wire, and which upstream sent it.
 #[derive(Clone, Debug)]
@@ -55,6 +69,35 @@ pub struct Applied {
     pub quarantined: usize,
     /// What the wall should repaint.
     pub changes: Changes,
+}
+
+impl Applied {
+    /// Add what a later part of the same batch did.
+    fn absorb(&mut self, later: Applied) {
+        self.stored += later.stored;
+        self.advanced += later.advanced;
+        self.duplicate += later.duplicate;
+        self.quarantined += later.quarantined;
+        let changes = &mut self.changes;
+        // A grid's state after the later part is its state after the batch.
+        changes.grids.retain(|grid| {
+            !later
+                .changes
+                .grids
+                .iter()
+                .any(|g| g.grid_id == grid.grid_id)
+        });
+        changes.grids.extend(later.changes.grids);
+        changes.alerts.extend(later.changes.alerts);
+        sort_alerts(&mut changes.alerts);
+        changes.became_overdue += later.changes.became_overdue;
+    }
+}
+
+/// Newest first, at most [`MAX_ALERTS`].
+fn sort_alerts(alerts: &mut Vec<Alert>) {
+    alerts.sort_by(|a, b| b.reported_at.cmp(&a.reported_at).then(a.id.cmp(&b.id)));
+    alerts.truncate(MAX_ALERTS);
 }
 
 /// What changed for the wall: small deltas, never the whole city.
@@ -284,8 +327,10 @@ const CHUNK: usize = 400;
 impl Store {
     /// Land `batch` in one transaction. `now` is the app clock's time: it
     /// advances the overdue clock (see [`Store::refresh_overdue`]) and stamps
-    /// quarantined records. A bad record never fails the batch; only a
-    /// database error does, and then nothing of the batch is kept.
+    /// quarantined records. A bad record never fails the batch, nor does one
+    /// the engine refuses (it is found and quarantined, the rest lands); only
+    /// a database error that is not about the data does, and then nothing of
+    /// the batch is kept.
     pub async fn apply(&self, batch: &[RawRecord], now: OffsetDateTime) -> Result<Applied> {
         self.apply_inner(batch, None, now).await
     }
@@ -304,7 +349,72 @@ impl Store {
             .await
     }
 
-    async fn apply_inner(
+    /// Land `batch`, or when the engine refuses its data, its halves in
+    /// turn (the cursor with the last), down to the one record refused.
+    fn apply_inner<'a>(
+        &'a self,
+        batch: &'a [RawRecord],
+        cursor: Option<(&'a str, u64)>,
+        now: OffsetDateTime,
+    ) -> Pin<Box<dyn Future<Output = Result<Applied>> + Send + 'a>> {
+        Box::pin(async move {
+            let refusal = match self.apply_once(batch, cursor, now).await {
+                Err(Error::Database(error)) if refuses_data(&error) => error,
+                other => return other,
+            };
+            let reason = refusal
+                .as_database_error()
+                .map_or_else(|| refusal.to_string(), |e| e.message().to_owned());
+            if let [record] = batch {
+                return self
+                    .quarantine_unstorable(record, reason, cursor, now)
+                    .await;
+            }
+            tracing::warn!(
+                records = batch.len(),
+                %reason,
+                "the database refused a batch; landing it in halves to find the record"
+            );
+            let (first, last) = batch.split_at(batch.len() / 2);
+            let mut applied = self.apply_inner(first, None, now).await?;
+            applied.absorb(self.apply_inner(last, cursor, now).await?);
+            Ok(applied)
+        })
+    }
+
+    /// Quarantine the one record the engine refused, and save the cursor.
+    async fn quarantine_unstorable(
+        &self,
+        record: &RawRecord,
+        reason: String,
+        cursor: Option<(&str, u64)>,
+        now: OffsetDateTime,
+    ) -> Result<Applied> {
+        let now = now.unix_timestamp();
+        let refused = crate::Quarantined {
+            kind: RejectKind::Unstorable,
+            message: storable(reason),
+        };
+        let mut tx = self.pool.begin().await?;
+        insert_quarantined(&mut tx, self.backend, &[(record, refused.clone())], now).await?;
+        if let Some((upstream, seq)) = cursor {
+            save_cursor(&mut tx, upstream, seq).await?;
+        }
+        tx.commit().await?;
+        tracing::warn!(
+            upstream = %record.upstream,
+            kind = refused.kind.as_str(),
+            reason = %refused.message,
+            "quarantined a record the database refused"
+        );
+        Ok(Applied {
+            quarantined: 1,
+            ..Applied::default()
+        })
+    }
+
+    /// Land `batch` in one transaction.
+    async fn apply_once(
         &self,
         batch: &[RawRecord],
         cursor: Option<(&str, u64)>,
@@ -336,22 +446,7 @@ impl Store {
         let mut deltas = Deltas::default();
         let clock = grid::sweep_overdue(&mut tx, now, &mut deltas).await?;
 
-        for chunk in bad.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO quarantine (upstream, kind, reason, received_at, raw) VALUES {}",
-                placeholders(self.backend, chunk.len(), 5)
-            );
-            let mut query = sqlx::query(&sql);
-            for (record, refused) in chunk {
-                query = query
-                    .bind(record.upstream.as_str())
-                    .bind(refused.kind.as_str())
-                    .bind(refused.message.as_str())
-                    .bind(now)
-                    .bind(record.body.as_slice());
-            }
-            query.execute(&mut *tx).await?;
-        }
+        insert_quarantined(&mut tx, self.backend, &bad, now).await?;
         for (record, refused) in &bad {
             if self.logged.allow(refused.kind, now) {
                 tracing::warn!(
@@ -475,14 +570,7 @@ impl Store {
         }
 
         if let Some((upstream, seq)) = cursor {
-            sqlx::query(
-                "INSERT INTO cursors (upstream, seq) VALUES ($1, $2) \
-                 ON CONFLICT (upstream) DO UPDATE SET seq = excluded.seq",
-            )
-            .bind(upstream)
-            .bind(seq_column(seq))
-            .execute(&mut *tx)
-            .await?;
+            save_cursor(&mut tx, upstream, seq).await?;
         }
 
         let mut changes = Changes {
@@ -492,8 +580,7 @@ impl Store {
         write_deltas(&mut tx, self.backend, &deltas, &mut changes).await?;
         tx.commit().await?;
 
-        alerts.sort_by(|a, b| b.reported_at.cmp(&a.reported_at).then(a.id.cmp(&b.id)));
-        alerts.truncate(MAX_ALERTS);
+        sort_alerts(&mut alerts);
         changes.alerts = alerts;
         applied.changes = changes;
         Ok(applied)
@@ -510,6 +597,66 @@ impl Store {
             None => None,
         })
     }
+}
+
+/// Whether the engine refused the data itself, so that the same records
+/// would be refused again however often they were retried: PostgreSQL's
+/// SQLSTATE classes 22 (data exception: a NUL in text, a value out of range)
+/// and 54 (program limit exceeded: an index row too large); SQLite's
+/// TOOBIG, CONSTRAINT, MISMATCH and RANGE. Anything else (connection,
+/// deadlock, serialization, disk) is the engine's trouble, not the record's.
+fn refuses_data(error: &sqlx::Error) -> bool {
+    let Some(code) = error.as_database_error().and_then(|e| e.code()) else {
+        return false;
+    };
+    if code.starts_with("22") || code.starts_with("54") {
+        return true;
+    }
+    // SQLite's codes are numbers: the primary code is the low byte.
+    code.parse::<u32>()
+        .is_ok_and(|code| matches!(code & 0xff, 18 | 19 | 20 | 25))
+}
+
+/// Keep refused records with their reasons, each once per upstream however
+/// often it is delivered (the unique key of `quarantine`; no conflict target,
+/// because it differs between the engines' migrations).
+async fn insert_quarantined(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    refused: &[(&RawRecord, crate::Quarantined)],
+    now: i64,
+) -> Result<()> {
+    for chunk in refused.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO quarantine (upstream, kind, reason, received_at, raw) VALUES {} \
+             ON CONFLICT DO NOTHING",
+            placeholders(backend, chunk.len(), 5)
+        );
+        let mut query = sqlx::query(&sql);
+        for (record, refused) in chunk {
+            query = query
+                .bind(record.upstream.as_str())
+                .bind(refused.kind.as_str())
+                .bind(refused.message.as_str())
+                .bind(now)
+                .bind(record.body.as_slice());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Save `seq` as where `upstream` resumes.
+async fn save_cursor(tx: &mut Transaction<'static, Any>, upstream: &str, seq: u64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO cursors (upstream, seq) VALUES ($1, $2) \
+         ON CONFLICT (upstream) DO UPDATE SET seq = excluded.seq",
+    )
+    .bind(upstream)
+    .bind(seq_column(seq))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Write every derived-state delta of a batch.

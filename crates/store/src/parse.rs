@@ -3,8 +3,26 @@
 //! Ingest must never stop on a bad record, so parsing returns the reason as a
 //! value: a short `kind` to count and to log once per minute, and serde's or
 //! the validator's message for the person reading the quarantine.
+//!
+//! The contract allows any text in free-text fields, and the parsed event is
+//! what both engines store, so two classes of text are made storable here,
+//! the same way for SQLite and PostgreSQL (issue 18). The record's raw bytes
+//! are kept exactly as they came in either case.
+//!
+//! - **U+0000** (written `\u0000` in JSON) is refused by PostgreSQL's `text`
+//!   type, which SQLite keeps: every U+0000 in a parsed string becomes U+FFFD,
+//!   the replacement character, so the wall shows that something stood there
+//!   and both engines hold the same. The raw revision keeps the escape, six
+//!   ASCII characters any `text` column takes (an unescaped NUL byte is not
+//!   JSON and such a record is quarantined, as bytes).
+//! - **A lone UTF-16 surrogate** escaped in JSON (`\ud800` with no partner) is
+//!   no character at all and serde_json refuses the record. Rather than lose an
+//!   event for a broken title, such escapes become `\ufffd` and the record is
+//!   parsed again, as browsers show broken UTF-16.
 
-use gridwall_domain::governance::Event;
+use std::borrow::Cow;
+
+use gridwall_domain::governance::{Event, Source};
 use serde_json::error::Category as JsonCategory;
 
 /// A record the store refused, with why.
@@ -29,6 +47,10 @@ pub enum RejectKind {
     BadValue,
     /// Parsed, but `Event::validate` refused it (empty id, revision 0, ...).
     Invalid,
+    /// Parsed and valid, but the database engine refused to store it (on
+    /// PostgreSQL, e.g. an id too long for a B-tree index). Found by landing
+    /// the batch that carried it in halves; see [`crate::ingest`].
+    Unstorable,
 }
 
 impl RejectKind {
@@ -40,21 +62,131 @@ impl RejectKind {
             RejectKind::BadEnum => "bad_enum",
             RejectKind::BadValue => "bad_value",
             RejectKind::Invalid => "invalid",
+            RejectKind::Unstorable => "unstorable",
         }
     }
 }
 
-/// Parse one event strictly and check what serde cannot. Never panics.
+/// Parse one event strictly and check what serde cannot; its strings come
+/// back storable (see the module's notes). Never panics.
 pub fn parse_event(raw: &[u8]) -> Result<Event, Quarantined> {
-    let event: Event = serde_json::from_slice(raw).map_err(|error| Quarantined {
+    let refused = |error: serde_json::Error| Quarantined {
         kind: classify(&error),
-        message: error.to_string(),
-    })?;
+        message: storable(error.to_string()),
+    };
+    let event: Event = match serde_json::from_slice(raw) {
+        Ok(event) => event,
+        Err(error) => match mend_surrogates(raw) {
+            Some(mended) => serde_json::from_slice(&mended).map_err(refused)?,
+            None => return Err(refused(error)),
+        },
+    };
     event.validate().map_err(|invalid| Quarantined {
         kind: RejectKind::Invalid,
-        message: invalid.to_string(),
+        message: storable(invalid.to_string()),
     })?;
-    Ok(event)
+    Ok(storable_event(event))
+}
+
+/// `text` with every U+0000 replaced by U+FFFD: what PostgreSQL's `text` can hold.
+pub fn storable(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\u{fffd}")
+    } else {
+        text
+    }
+}
+
+fn storable_event(mut event: Event) -> Event {
+    fn fix(text: &mut String) {
+        if text.contains('\0') {
+            *text = storable(std::mem::take(text));
+        }
+    }
+    for text in [
+        &mut event.id,
+        &mut event.grid_id,
+        &mut event.address,
+        &mut event.title,
+        &mut event.description,
+        &mut event.category.0,
+    ] {
+        fix(text);
+    }
+    for text in [
+        &mut event.micro_grid_id,
+        &mut event.reported_by,
+        &mut event.assignee,
+        &mut event.camera_id,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        fix(text);
+    }
+    if let Source::Other(text) = &mut event.source {
+        fix(text);
+    }
+    for attachment in &mut event.attachments {
+        fix(&mut attachment.url);
+    }
+    event
+}
+
+/// `raw` with every lone surrogate escape inside a JSON string replaced by
+/// `\ufffd`; `None` when it has none. Works on bytes: in UTF-8 no byte of a
+/// multi-byte character is a quote or a backslash, so strings and escapes are
+/// found without decoding.
+fn mend_surrogates(raw: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Cow<[u8]> = Cow::Borrowed(raw);
+    let mut in_string = false;
+    let mut i = 0;
+    while i < raw.len() {
+        match (in_string, raw[i]) {
+            (false, b'"') => in_string = true,
+            (true, b'"') => in_string = false,
+            (true, b'\\') => {
+                let lone = match escaped_unit(raw, i) {
+                    Some(0xD800..=0xDBFF) => {
+                        if matches!(escaped_unit(raw, i + 6), Some(0xDC00..=0xDFFF)) {
+                            i += 12;
+                            continue;
+                        }
+                        true
+                    }
+                    Some(0xDC00..=0xDFFF) => true,
+                    Some(_) => false,
+                    // Another escape: skip the byte after the backslash too.
+                    None => {
+                        i += 2;
+                        continue;
+                    }
+                };
+                if lone {
+                    let out = out.to_mut();
+                    // Same length, so offsets in `raw` and `out` agree.
+                    out[i..i + 6].copy_from_slice(b"\\ufffd");
+                }
+                i += 6;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    match out {
+        Cow::Owned(mended) => Some(mended),
+        Cow::Borrowed(_) => None,
+    }
+}
+
+/// The UTF-16 unit of a `\uXXXX` escape starting at `at`.
+fn escaped_unit(raw: &[u8], at: usize) -> Option<u16> {
+    let escape = raw.get(at..at + 6)?;
+    if !escape.starts_with(b"\\u") || !escape[2..].iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    u16::from_str_radix(std::str::from_utf8(&escape[2..]).ok()?, 16).ok()
 }
 
 /// serde_json tells syntax from data errors; within data errors only the
@@ -123,6 +255,29 @@ mod tests {
         empty["id"] = json!("");
         assert_eq!(kind_of(empty), RejectKind::Invalid);
         assert!(parse_event(event_json().to_string().as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters_and_pairs_stay() {
+        assert_eq!(mend_surrogates(br#"{"a":"\ud83d\ude00"}"#), None);
+        assert_eq!(
+            mend_surrogates(br#"{"a":"\\ud800"}"#),
+            None,
+            "an escaped backslash"
+        );
+        assert_eq!(
+            mend_surrogates(br#"{"a":"x\ud800y\udc00\ud800"}"#).as_deref(),
+            Some(&br#"{"a":"x\ufffdy\ufffd\ufffd"}"#[..])
+        );
+        assert_eq!(
+            mend_surrogates(br#"{"a":"\ud800\ud83d\ude00"}"#).as_deref(),
+            Some(&br#"{"a":"\ufffd\ud83d\ude00"}"#[..])
+        );
+        let mut event = event_json();
+        event["title"] = json!("placeholder");
+        let raw = event.to_string().replace("placeholder", r"a\u0000b \udfff");
+        let parsed = parse_event(raw.as_bytes()).expect("mended and parsed");
+        assert_eq!(parsed.title, "a\u{fffd}b \u{fffd}");
     }
 
     fn arbitrary_json() -> impl Strategy<Value = Value> {

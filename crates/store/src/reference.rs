@@ -4,6 +4,7 @@
 use sqlx::Row;
 
 use crate::ingest::placeholders;
+use crate::parse::storable;
 use crate::{Result, Store};
 
 impl Store {
@@ -17,9 +18,11 @@ impl Store {
             .await?;
         // The last record wins when an id repeats (PostgreSQL refuses to
         // touch one row twice in a statement, so dedup first).
+        // An id is stored as events' ids are (U+0000 as U+FFFD, see
+        // `crate::parse`), so one camera cannot stop a sync on PostgreSQL.
         let mut latest = std::collections::BTreeMap::new();
         for (id, raw) in items {
-            latest.insert(id.as_str(), raw.as_str());
+            latest.insert(storable(id.clone()), raw.as_str());
         }
         let rows: Vec<_> = latest.into_iter().collect();
         for chunk in rows.chunks(1000) {
@@ -29,7 +32,7 @@ impl Store {
             );
             let mut query = sqlx::query(&sql);
             for (id, raw) in chunk {
-                query = query.bind(kind).bind(*id).bind(*raw);
+                query = query.bind(kind).bind(id.as_str()).bind(*raw);
             }
             query.execute(&mut *tx).await?;
         }

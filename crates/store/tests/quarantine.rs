@@ -75,4 +75,54 @@ async fn malformed_records_are_quarantined_with_their_reason_and_never_stop_the_
     Ok(())
 }
 
-on_both!(malformed_records_are_quarantined_with_their_reason_and_never_stop_the_batch);
+/// Issue 18: the feed is at-least-once, so a malformed record delivered
+/// twice (again in the same batch, and in a later one) is kept once.
+async fn a_malformed_record_delivered_twice_is_quarantined_once(
+    fresh: Fresh,
+) -> anyhow::Result<()> {
+    let store = &fresh.store;
+    let broken = RawRecord::new("zhili", b"{\"id\": \"E9\", \"revis".to_vec());
+    let other = RawRecord::new("zhili", b"{\"id\": \"E8\"}".to_vec());
+    let first = store
+        .apply(&[broken.clone(), broken.clone(), other], at(0))
+        .await?;
+    assert_eq!(
+        first.quarantined, 3,
+        "every refused record is accounted for"
+    );
+    store.apply(std::slice::from_ref(&broken), at(60)).await?;
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quarantine")
+        .fetch_one(store.pool())
+        .await?;
+    assert_eq!(rows, 2, "the broken record once, the other one once");
+    // The same bytes from another upstream are that upstream's own refusal.
+    store
+        .apply(&[RawRecord::new("backfill", broken.body.clone())], at(60))
+        .await?;
+    assert_eq!(
+        store.quarantine_counts().await?,
+        [
+            QuarantineCount {
+                upstream: "backfill".into(),
+                kind: "not_json".into(),
+                count: 1
+            },
+            QuarantineCount {
+                upstream: "zhili".into(),
+                kind: "missing_field".into(),
+                count: 1
+            },
+            QuarantineCount {
+                upstream: "zhili".into(),
+                kind: "not_json".into(),
+                count: 1
+            },
+        ]
+    );
+    Ok(())
+}
+
+on_both!(
+    malformed_records_are_quarantined_with_their_reason_and_never_stop_the_batch,
+    a_malformed_record_delivered_twice_is_quarantined_once,
+);

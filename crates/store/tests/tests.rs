@@ -11,6 +11,7 @@
 //!   is kept for the timeline; unknown sources and categories are kept raw;
 //!   two batches at once both land.
 //! - `quarantine`: malformed and contract-breaking records go to quarantine
+//!   once however often they are delivered,
 //!   with their reason, counted per upstream, and never stop a batch.
 //! - `grid_state`: the per-grid counters equal a from-scratch recomputation
 //!   after random revisions (stale and duplicated ones included); overdue
@@ -25,6 +26,9 @@
 //!   are each found and named; concurrent appends keep one chain; rows from
 //!   before the chain are chained once.
 //! - `accounts`: local accounts, their roles and sign-in with a hashed PIN.
+//! - `unicode`: every Unicode class the contract allows in free text lands the
+//!   same on both engines with its raw revision byte-exact; a record an engine
+//!   refuses is quarantined and the rest of its batch lands (issue 18).
 //! - `simulator`: two simulated days of the simulator's history, batched,
 //!   duplicated and reordered, leave exactly the newest revision of each event.
 
@@ -42,3 +46,4 @@ mod scenes;
 mod series;
 mod simulator;
 mod support;
+mod unicode;

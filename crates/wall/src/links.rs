@@ -78,12 +78,11 @@ pub async fn watch_links(
     }
 }
 
+/// `path` under `base`, as every upstream URL is made (`gridwall_ingest::address`).
 fn join(base: &Url, path: &str) -> Url {
-    let mut base = base.clone();
-    if !base.path().ends_with('/') {
-        base.set_path(&format!("{}/", base.path()));
-    }
-    base.join(path)
+    use gridwall_ingest::address;
+    address::as_directory(base.clone())
+        .and_then(|base| address::resolve(&base, path).ok())
         .expect("a relative path joins any http base URL")
 }
 

@@ -1,12 +1,13 @@
 //! The camera proxy against the simulated gateway over real HTTP: one
 //! upstream stream per camera whatever the number of viewers, the gateway's
-//! cap never exceeded, and a hung or refused stream told apart.
+//! cap never exceeded, a hung or refused stream told apart, and media URLs in
+//! every form RFC 3986 allows resolved with their token (issue 18).
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use gridwall_domain::clock::Clock;
-use gridwall_sim_video::{StreamFault, VideoConfig, VideoSim, router, sites_around_towns};
+use gridwall_sim_video::{Faults, StreamFault, VideoConfig, VideoSim, router, sites_around_towns};
 use gridwall_wall::video::{CameraTile, catalogue};
 use gridwall_wall::video_proxy::{MediaError, Poll, ProxyTimings, VideoProxy};
 use tokio_util::sync::CancellationToken;
@@ -315,4 +316,114 @@ async fn ptz_moves_a_ptz_camera_and_a_refusal_says_why() {
         Err(PtzError::Refused(why)) => assert!(why.contains("console-2"), "{why}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
+}
+
+/// How a test writes the catalogue's URL.
+type Written<'a> = dyn Fn(&str) -> String + 'a;
+
+/// The simulated gateway on `ip` (any port), as `host:port`.
+async fn serve_on(sim: &VideoSim, ip: &str) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(sim.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// Issue 18: the catalogue's media URLs in every form RFC 3986 allows reach
+/// the gateway with their token, whatever the configured base looks like (a
+/// gateway that sent `vnet/v1/…` made the proxy ask `http://host:portvnet/…`).
+#[tokio::test]
+async fn media_urls_in_every_form_resolve_against_the_gateway_with_their_token() {
+    let config = VideoConfig {
+        cameras: 50,
+        max_streams_per_client: 16,
+        faults: Faults {
+            token_ttl_secs: 600,
+            ..Faults::default()
+        },
+        ..VideoConfig::default()
+    };
+    let sim = VideoSim::new(config, Clock::real(), &sites_around_towns(7, 10));
+    let gateway = serve_on(&sim, "127.0.0.1").await;
+    // Another host and port, as a separate media server would be.
+    let media = serve_on(&sim, "127.0.0.2").await;
+    let records: Vec<(String, String)> = sim
+        .cameras()
+        .iter()
+        .map(|c| (c.camera_id.clone(), serde_json::to_string(c).unwrap()))
+        .collect();
+    let camera = catalogue(&records)
+        .into_iter()
+        .find(|c| c.online && c.mjpeg.is_some())
+        .unwrap();
+    let snapshot = camera.snapshot.clone();
+    let mjpeg = camera.mjpeg.clone().unwrap();
+    assert!(
+        snapshot.starts_with("/vnet/") && snapshot.contains("token="),
+        "the simulator sends root-relative URLs with a token: {snapshot}"
+    );
+
+    // (form, configured base, how the catalogue's URL is written)
+    let forms: [(&str, String, &Written<'_>); 6] = [
+        ("leading slash", format!("http://{gateway}"), &|u| {
+            u.to_owned()
+        }),
+        ("no leading slash", format!("http://{gateway}"), &|u| {
+            u.trim_start_matches('/').to_owned()
+        }),
+        (
+            "no leading slash, base with a slash",
+            format!("http://{gateway}/"),
+            &|u| u.trim_start_matches('/').to_owned(),
+        ),
+        (
+            "../ from a base under a prefix",
+            format!("http://{gateway}/gw"),
+            &|u| format!("..{u}"),
+        ),
+        (
+            "absolute, same host",
+            format!("http://{gateway}/gw/"),
+            &|u| format!("http://{gateway}{u}"),
+        ),
+        (
+            "absolute, other host and port",
+            format!("http://{gateway}"),
+            &|u| format!("http://{media}{u}"),
+        ),
+    ];
+    for (form, base, written) in forms {
+        let mut tile = camera.clone();
+        tile.snapshot = written(&snapshot);
+        tile.mjpeg = Some(written(&mjpeg));
+        let cancel = CancellationToken::new();
+        let proxy = VideoProxy::new(reqwest::Client::new(), &base, quick(), cancel.clone());
+        proxy.set_cap(Some(16));
+        proxy.set_catalogue(std::slice::from_ref(&tile));
+        let jpeg = proxy
+            .snapshot(&tile.camera_id)
+            .await
+            .unwrap_or_else(|e| panic!("{form}: snapshot: {e}"));
+        assert_eq!(&jpeg[..2], b"\xff\xd8", "{form}: a JPEG");
+        frame(&proxy, &tile.camera_id, 0)
+            .await
+            .unwrap_or_else(|e| panic!("{form}: live: {e}"));
+        cancel.cancel();
+    }
+
+    // The token is what the gateway checks: without it, the same URL is refused.
+    let mut tile = camera.clone();
+    tile.snapshot = snapshot.split('?').next().unwrap().to_owned();
+    let proxy = VideoProxy::new(
+        reqwest::Client::new(),
+        &format!("http://{gateway}"),
+        quick(),
+        CancellationToken::new(),
+    );
+    proxy.set_catalogue(&[tile]);
+    assert!(matches!(
+        proxy.snapshot(&camera.camera_id).await,
+        Err(MediaError::Unauthorized(_))
+    ));
 }

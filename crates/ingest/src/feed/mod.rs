@@ -332,8 +332,8 @@ impl<S: Sink> Ingest<S> {
         }
     }
 
-    fn events_url(&self, query: &str) -> String {
-        self.config.governance(&format!("/api/v1/events?{query}"))
+    fn events_url(&self, query: &str) -> Result<String> {
+        self.config.governance(&format!("api/v1/events?{query}"))
     }
 
     /// Backfills from the cursor to the head, or takes a snapshot when the
@@ -372,7 +372,7 @@ impl<S: Sink> Ingest<S> {
     /// One page of `GET /events?since=`, or `None` when the feed no longer
     /// has that position (410).
     async fn page(&self, since: u64, cancel: &CancellationToken) -> Result<Option<Page>> {
-        let url = self.events_url(&format!("since={since}&limit={}", self.config.page_limit));
+        let url = self.events_url(&format!("since={since}&limit={}", self.config.page_limit))?;
         let (status, _, body) = self
             .http
             .get_body(&url, self.config.token.as_ref(), &HeaderMap::new(), cancel)
@@ -416,7 +416,7 @@ impl<S: Sink> Ingest<S> {
     async fn snapshot(&self, state: &mut FeedState, cancel: &CancellationToken) -> Result<()> {
         self.tracker.modify(|h| h.snapshots += 1);
         self.tracker.set_progress(Phase::Snapshot, 0, None);
-        let url = self.events_url("state=open");
+        let url = self.events_url("state=open")?;
         let token = self.config.token.as_ref();
         let (status, _, body) = self
             .http
@@ -471,7 +471,7 @@ impl<S: Sink> Ingest<S> {
     /// One event at its newest revision, without its timeline; `None` if the
     /// platform no longer knows it.
     async fn one_event(&self, id: &str, cancel: &CancellationToken) -> Result<Option<RawRecord>> {
-        let mut url = reqwest::Url::parse(&self.config.governance("/api/v1/events/"))
+        let mut url = reqwest::Url::parse(&self.config.governance("api/v1/events/")?)
             .map_err(|e| Error::Config(e.to_string()))?;
         url.path_segments_mut()
             .map_err(|()| Error::Config("the governance URL cannot take a path".into()))?
@@ -557,7 +557,14 @@ impl<S: Sink> Ingest<S> {
         struct HealthBody {
             head_seq: Option<u64>,
         }
-        let url = self.config.governance("/api/v1/health");
+        let url = match self.config.governance("api/v1/health") {
+            Ok(url) => url,
+            // Validated with the configuration, so this cannot happen; no lag then.
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot poll the platform's head");
+                return;
+            }
+        };
         loop {
             // `/health` needs no token (the contract exempts it), so none is sent.
             let answer = self

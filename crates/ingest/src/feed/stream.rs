@@ -24,7 +24,7 @@ impl<S: Sink> Ingest<S> {
         state: &mut FeedState,
         cancel: &CancellationToken,
     ) -> Result<StreamEnd> {
-        let url = self.config.governance("/api/v1/events/stream");
+        let url = self.config.governance("api/v1/events/stream")?;
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
         if let Some(c) = state.cursor {

@@ -101,7 +101,7 @@ impl Console {
             #[serde(default)]
             timeline: Vec<serde_json::Value>,
         }
-        let url = self.endpoint(&format!("/api/v1/events/{}", urlencode(id)))?;
+        let url = self.endpoint(&format!("api/v1/events/{}", urlencode(id)))?;
         let event: WithTimeline = self.get_json(url).await?;
         Ok(event
             .timeline
@@ -113,9 +113,7 @@ impl Console {
     /// A photo of an incident, fetched from the platform (relative URLs are
     /// the platform's; absolute ones must be on its origin): (MIME type, bytes).
     pub async fn photo(&self, url: &str) -> Result<(String, Vec<u8>), ConsoleError> {
-        let target = self
-            .governance
-            .join(url)
+        let target = gridwall_ingest::address::resolve(&self.governance, url)
             .map_err(|_| ConsoleError::Invalid("not a photo URL".into()))?;
         if target.origin() != self.governance.origin() {
             return Err(ConsoleError::Invalid(

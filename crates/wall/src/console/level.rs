@@ -232,7 +232,7 @@ impl Console {
         struct Page {
             workers: Vec<serde_json::Value>,
         }
-        let mut url = self.endpoint("/api/v1/workers")?;
+        let mut url = self.endpoint("api/v1/workers")?;
         url.query_pairs_mut()
             .append_pair("grid_id", grid)
             .append_pair("page_size", "1000");

@@ -64,7 +64,10 @@ impl Console {
             store,
             clock,
             http,
-            governance,
+            // A directory, so the platform's relative URLs resolve under it
+            // (see `gridwall_ingest::address`).
+            governance: gridwall_ingest::address::as_directory(governance.clone())
+                .unwrap_or(governance),
             directory: Mutex::new((None, Instant::now())),
         }
     }
@@ -116,9 +119,9 @@ impl Console {
         self.clock.now()
     }
 
+    /// One of our own paths on the platform, written without a leading slash.
     fn endpoint(&self, path: &str) -> Result<url::Url, ConsoleError> {
-        self.governance
-            .join(path)
+        gridwall_ingest::address::resolve(&self.governance, path)
             .map_err(|e| ConsoleError::Invalid(e.to_string()))
     }
 

@@ -19,6 +19,11 @@
 //!   [`MediaError::Hung`], and a camera whose stream failed is not asked again
 //!   before its backoff has passed, however many tiles want it.
 //!
+//! Media URLs from the catalogue are resolved against the gateway's base
+//! URL as RFC 3986 says ([`gridwall_ingest::address`]): with or without a
+//! leading slash, `../`, or absolute on another host and port (a separate
+//! media server); their `token` query parameter is kept and never logged.
+//!
 //! Tauri's custom scheme takes a whole body per request, so frames go to the
 //! webview one request each (a long poll), not as a multipart stream.
 //!
@@ -35,6 +40,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use gridwall_ingest::address::{self, AddressError, Url};
 use serde::Serialize;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -178,8 +184,9 @@ pub struct VideoProxy {
 
 struct Inner {
     http: reqwest::Client,
-    /// The gateway's base URL, without a trailing slash.
-    base: String,
+    /// The gateway's base URL as a directory (`address::base`); an error
+    /// here answers every media request with it.
+    base: Result<Url, AddressError>,
     timings: ProxyTimings,
     cancel: CancellationToken,
     seq: AtomicU64,
@@ -243,13 +250,25 @@ impl VideoProxy {
         Self {
             inner: Arc::new(Inner {
                 http,
-                base: base_url.trim_end_matches('/').to_owned(),
+                base: address::base(base_url),
                 timings,
                 cancel,
                 seq: AtomicU64::new(0),
                 state: Mutex::default(),
             }),
         }
+    }
+
+    /// `reference` (a catalogue URL, or one of our own paths written without
+    /// a leading slash) resolved against the gateway's base. The error names
+    /// the base only: the reference may carry a token.
+    fn resolve(&self, reference: &str) -> Result<Url, MediaError> {
+        let base = self
+            .inner
+            .base
+            .as_ref()
+            .map_err(|e| MediaError::Failed(e.to_string()))?;
+        address::resolve(base, reference).map_err(|e| MediaError::Failed(e.to_string()))
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -323,7 +342,7 @@ impl VideoProxy {
             .get(camera_id)
             .map(|m| m.snapshot.clone())
             .ok_or(MediaError::NotFound)?;
-        let url = format!("{}{path}", self.inner.base);
+        let url = self.resolve(&path)?;
         let response = self
             .inner
             .http
@@ -388,6 +407,10 @@ impl VideoProxy {
         if state.feeds.len() >= cap {
             return Err(MediaError::Cap);
         }
+        // Appended as a pair: the URL's own query (its token) stays as it came.
+        let mut url = self.resolve(&mjpeg)?;
+        url.query_pairs_mut()
+            .append_pair("fps", &self.inner.timings.fps.to_string());
         let feed = Arc::new(Feed {
             frames: watch::channel(FeedState::default()).0,
             last_asked: Mutex::new(now),
@@ -396,17 +419,12 @@ impl VideoProxy {
         });
         state.feeds.insert(camera_id.to_owned(), feed.clone());
         state.opened += 1;
-        let sep = if mjpeg.contains('?') { '&' } else { '?' };
-        let url = format!(
-            "{}{mjpeg}{sep}fps={}",
-            self.inner.base, self.inner.timings.fps
-        );
         tokio::spawn(self.clone().run(camera_id.to_owned(), url, feed.clone()));
         Ok(feed)
     }
 
     /// Reads one upstream stream until it ends, hangs, or nobody watches.
-    async fn run(self, camera_id: String, url: String, feed: Arc<Feed>) {
+    async fn run(self, camera_id: String, url: Url, feed: Arc<Feed>) {
         let started = Instant::now();
         let outcome = self.pump(&url, &feed).await;
         let healthy = started.elapsed() >= HEALTHY;
@@ -453,9 +471,9 @@ impl VideoProxy {
     }
 
     /// `Ok` when closed for lack of viewers (or at shutdown), else why it ended.
-    async fn pump(&self, url: &str, feed: &Feed) -> Result<(), MediaError> {
+    async fn pump(&self, url: &Url, feed: &Feed) -> Result<(), MediaError> {
         let timings = &self.inner.timings;
-        let send = self.inner.http.get(url).send();
+        let send = self.inner.http.get(url.clone()).send();
         let mut response = tokio::select! {
             () = feed.cancel.cancelled() => return Ok(()),
             sent = tokio::time::timeout(timings.first_frame_within, send) => match sent {

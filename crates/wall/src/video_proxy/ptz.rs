@@ -28,11 +28,14 @@ impl VideoProxy {
             speed: Some(4),
             preset: None,
         };
-        let url = format!(
-            "{}/vnet/v1/cameras/{}/ptz",
-            self.inner.base,
-            url::form_urlencoded::byte_serialize(camera_id.as_bytes()).collect::<String>()
-        );
+        // The camera id as one path segment, percent-encoded as a path wants.
+        let mut url = self
+            .resolve("vnet/v1/cameras/")
+            .map_err(|e| PtzError::Failed(e.to_string()))?;
+        url.path_segments_mut()
+            .map_err(|()| PtzError::Failed("the gateway URL cannot take a path".into()))?
+            .pop_if_empty()
+            .extend([camera_id, "ptz"]);
         let response = self
             .inner
             .http

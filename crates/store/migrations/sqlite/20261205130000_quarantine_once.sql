@@ -1,0 +1,11 @@
+-- Issue 18: the feed is at-least-once, so the same refused record arrives
+-- again and again; keep it once per upstream. `../postgres/` has the same
+-- key through a digest, because a PostgreSQL B-tree entry cannot exceed
+-- about 2.7 kB and refused records can be far larger; SQLite indexes the
+-- bytes themselves. Inserts say `ON CONFLICT DO NOTHING` with no target, which
+-- both engines read as "any unique key", so the query stays shared.
+
+DELETE FROM quarantine
+WHERE quarantine_id NOT IN (SELECT MIN(quarantine_id) FROM quarantine GROUP BY upstream, raw);
+
+CREATE UNIQUE INDEX quarantine_once ON quarantine (upstream, raw);
