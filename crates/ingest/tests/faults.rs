@@ -164,6 +164,7 @@ async fn every_fault_at_once() {
         hostile_text: 0.3,
         stream_cut_after: Some(40),
         all_gone: false,
+        ..Faults::default()
     })
     .await;
     assert!(health.quarantined > 0 && health.duplicate > 0, "{health:?}");

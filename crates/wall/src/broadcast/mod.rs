@@ -2,10 +2,10 @@
 //! worker in a scope, and every acknowledgement seen on the wall within
 //! fifteen minutes.
 //!
-//! - [`recipients`]: who a scope reaches, per grid and town, from the workers list.
-//! - [`platform`]: the POST with its idempotency key and retries; figures and
+//! - `recipients`: who a scope reaches, per grid and town, from the workers list.
+//! - `platform`: the POST with its idempotency key and retries; figures and
 //!   acknowledgements read back from the platform.
-//! - [`board`]: the progress every window shows, and whom to call.
+//! - `board`: the progress every window shows, and whom to call.
 //!
 //! A send writes its draft (key, text, recipients per grid) to the store
 //! before the first POST and records the act in the audit log, so that a

@@ -23,7 +23,7 @@ pub(super) enum Posted {
     Unanswered(String),
 }
 
-/// Backoff between tries of a POST; after the last, [`Posted::Unanswered`].
+/// Backoff between tries of a POST; after the last, `Posted::Unanswered`.
 #[derive(Clone, Debug)]
 pub struct Retry {
     pub first: Duration,

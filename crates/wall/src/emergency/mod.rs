@@ -2,7 +2,7 @@
 //!
 //! - [`plan`]: a plan as data (TOML), validated once.
 //! - [`view`]: what windows are told (exported to TypeScript).
-//! - [`zone`]: the plan's scope resolved against the reference data: its
+//! - `zone`: the plan's scope resolved against the reference data: its
 //!   grids, cameras and workforce.
 //!
 //! A duty officer proposes a switch (on into a plan, or back to peacetime);
@@ -177,7 +177,7 @@ impl Emergency {
         Ok(())
     }
 
-    /// Refreshes every [`REFRESH_EVERY`] until cancelled.
+    /// Refreshes every `REFRESH_EVERY` (2 s) until cancelled.
     pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
         loop {
             tokio::select! {
