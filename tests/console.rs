@@ -393,7 +393,7 @@ async fn pushing_to_the_wall_shows_the_item_on_the_wall_and_is_audited() -> Resu
     assert_eq!(pushes.len(), 1, "one push recorded");
     assert_eq!(pushes[0].subject, format!("incident:{id}"));
     assert!(
-        pushes[0].actor.ends_with("@console"),
+        pushes[0].actor == "wall:console",
         "who: {}",
         pushes[0].actor
     );

@@ -130,7 +130,7 @@ async fn scenes_are_saved_in_the_store_and_chosen_per_window() -> Result<()> {
     );
     let audit = store.audit("save_scene").await?;
     assert_eq!(audit.len(), 2, "each save is audited once: {audit:?}");
-    assert!(audit.iter().all(|e| e.actor.ends_with("@video")));
+    assert!(audit.iter().all(|e| e.actor == "wall:video"));
 
     // This window: B then A (the order they are ticked), three seconds each.
     wall.click(&format!("[data-testid=scene-pick][data-name='{SCENE_B}']"))

@@ -138,7 +138,7 @@ async fn events_reach_the_map_and_the_ticker_as_text_and_acknowledging_unpins() 
     let acks = store.audit("acknowledge_alert").await?;
     assert_eq!(acks.len(), 1, "one acknowledgement stored");
     assert_eq!(acks[0].subject, serious);
-    assert!(acks[0].actor.ends_with("@wall"), "who: {}", acks[0].actor);
+    assert!(acks[0].actor == "wall:wall", "who: {}", acks[0].actor);
     wall.close().await
 }
 
