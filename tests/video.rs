@@ -96,6 +96,23 @@ async fn live_cameras(wall: &Wall) -> Result<Vec<String>> {
     Ok(serde_json::from_value(ids)?)
 }
 
+/// A camera whose tile is live now. Waits for one: the gateway may end any
+/// stream at any moment (the contract allows it), so the tile seen live by
+/// `launch_against` may be reconnecting by the time a test looks.
+async fn a_live_camera(wall: &Wall) -> Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(camera) = live_cameras(wall).await?.into_iter().next() {
+            return Ok(camera);
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "no tile was live for 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// The simulator's own count of streams, for the one client the app is.
 async fn stream_report(sim: &Sim) -> Result<(u64, u64, u64)> {
     let report = sim.get("/admin/video/streams").await?;
@@ -123,11 +140,7 @@ async fn live_tiles_move_and_a_cut_stream_falls_back_to_snapshots_and_back() -> 
         Duration::from_secs(30),
     )
     .await?;
-    let camera = live_cameras(&wall)
-        .await?
-        .into_iter()
-        .next()
-        .context("a live tile")?;
+    let camera = a_live_camera(&wall).await?;
     wall.screenshot("video-matrix-3840x2160").await?;
 
     // Three pictures 400 ms apart all differ: live video, not snapshots
@@ -386,11 +399,7 @@ async fn a_refused_stream_token_fetches_the_catalogue_again_and_the_tile_goes_li
     // Media URLs carry tokens from the first catalogue on.
     sim.video_faults(json!({ "token_ttl_secs": 3600 })).await?;
     let wall = launch_against(&sim).await?;
-    let camera = live_cameras(&wall)
-        .await?
-        .into_iter()
-        .next()
-        .context("a live tile")?;
+    let camera = a_live_camera(&wall).await?;
 
     // Every token issued so far is revoked, and the camera's stream ends:
     // the proxy's next request for it is refused (403).

@@ -179,7 +179,10 @@ impl Wall {
             ])
             .env("DISPLAY", display.name())
             .env_remove("WAYLAND_DISPLAY")
-            .env("GRIDWALL_LOG", "info")
+            .env(
+                "GRIDWALL_LOG",
+                std::env::var("GRIDWALL_TEST_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
