@@ -10,11 +10,13 @@
 //! - `windows`: opening the wall's windows where the config puts them.
 //! - `screenshots`: a PNG of each window every few seconds, for walls without a display.
 //! - `upstream`: the two upstreams, or the embedded simulator standing in for them.
+//! - `headless`: `--headless`, the core with no window (a server that ingests).
 
 mod broadcast;
 mod commands;
 mod console;
 mod footing;
+mod headless;
 mod screenshots;
 mod state;
 mod upstream;
@@ -55,6 +57,16 @@ pub fn main() -> ExitCode {
         // SAFETY: single-threaded here; nothing else reads the environment yet.
         unsafe { std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1") };
     }
+    if cli.headless {
+        return match run_headless(config) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                tracing::error!("{err:#}");
+                eprintln!("gridwall: {err:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if !has_display() {
         eprintln!(
             "gridwall: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n\
@@ -78,6 +90,18 @@ pub fn main() -> ExitCode {
 fn has_display() -> bool {
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
     set("DISPLAY") || set("WAYLAND_DISPLAY")
+}
+
+/// The core with no window (`--headless`).
+fn run_headless(config: Config) -> anyhow::Result<()> {
+    let data_dir = config.data_dir_or_default();
+    let _log_guard = gridwall_wall::logging::init(
+        &config.log_filter,
+        &data_dir.join("logs"),
+        config.log_keep_days,
+    )?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "gridwall starting headless");
+    headless::run(config, &data_dir, SHUTDOWN_BOUND)
 }
 
 fn run(config: Config) -> anyhow::Result<()> {

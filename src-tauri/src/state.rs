@@ -12,6 +12,7 @@ use gridwall_ingest::config::IngestConfig;
 use gridwall_ingest::feed::Ingest;
 use gridwall_store::Store;
 use gridwall_wall::broadcast::{BroadcastTimings, Broadcasts};
+use gridwall_wall::cluster;
 use gridwall_wall::config::{Config, redact_database};
 use gridwall_wall::console::Console;
 use gridwall_wall::emergency::Emergency;
@@ -47,6 +48,10 @@ pub struct AppState {
     pub tasks: Tasks,
     /// Camera media for every window, through one upstream stream per camera.
     pub video: VideoProxy,
+    /// Rung when the gateway refuses a media URL (its token is stale).
+    refused: Arc<tokio::sync::Notify>,
+    /// Bumped when another instance stored a new camera catalogue.
+    catalogue: watch::Sender<u64>,
     /// The feed of each window, so a reloaded page replaces its old feed
     /// instead of adding a second one. A std Mutex: held for a map insert only.
     feeds: Arc<Mutex<HashMap<String, CancellationToken>>>,
@@ -128,7 +133,8 @@ impl AppState {
             ProxyTimings::default(),
             tasks.token().child_token(),
         );
-        video.notify_when_refused(ingest.cameras_stale());
+        let refused = Arc::new(tokio::sync::Notify::new());
+        video.notify_when_refused(refused.clone());
         Ok(Self {
             console,
             sessions: Arc::default(),
@@ -144,6 +150,8 @@ impl AppState {
             ingest,
             cache_dir,
             tasks: tasks.clone(),
+            refused,
+            catalogue: watch::channel(0).0,
             feeds: Arc::default(),
         })
     }
@@ -171,8 +179,51 @@ impl AppState {
         tasks
             .spawn(move |cancel| links::merge_ingest_health(polled, health, progress, out, cancel));
 
+        // One instance ingests for every console on a shared database (on
+        // SQLite, this one); the others hear of its changes.
         let ingest = self.ingest.clone();
-        tasks.spawn(move |cancel| async move { ingest.run(cancel).await });
+        let store = self.live.store().clone();
+        let live = self.live.clone();
+        tasks.spawn(move |cancel| {
+            cluster::lead(
+                store,
+                live,
+                move |term| {
+                    let ingest = ingest.clone();
+                    async move { ingest.run(term).await }
+                },
+                cancel,
+            )
+        });
+        let follower = Arc::new(cluster::Follower {
+            live: self.live.clone(),
+            console: self.console.clone(),
+            emergency: self.emergency.clone(),
+            broadcasts: self.broadcasts.clone(),
+            clock: self.clock.clone(),
+            cameras_stale: self.ingest.cameras_stale(),
+            cameras_synced: self.catalogue.clone(),
+        });
+        tasks.spawn(move |cancel| follower.run(cancel));
+        // A media URL refused here: the leader fetches the catalogue again.
+        let (refused, live, stale) = (
+            self.refused.clone(),
+            self.live.clone(),
+            self.ingest.cameras_stale(),
+        );
+        tasks.spawn(move |cancel| async move {
+            loop {
+                tokio::select! {
+                    () = cancel.cancelled() => return,
+                    () = refused.notified() => {}
+                }
+                if live.leading() {
+                    stale.notify_one();
+                } else {
+                    live.tell(gridwall_store::Change::CamerasStale).await;
+                }
+            }
+        });
         let live = self.live.clone();
         tasks.spawn(move |cancel| live.run(cancel));
         let emergency = self.emergency.clone();
@@ -183,7 +234,9 @@ impl AppState {
         // The proxy fetches with the catalogue's media URLs: it gets the one
         // the store kept from the last run at once, then every fresh one
         // (tokens in URLs expire; a refusal asks for one). Its only source.
+        // On a shared database the catalogue may come from another instance.
         let mut synced = self.ingest.cameras_synced();
+        let mut heard = self.catalogue.subscribe();
         let store = self.live.store().clone();
         let video = self.video.clone();
         tasks.spawn(move |cancel| async move {
@@ -195,6 +248,7 @@ impl AppState {
                 tokio::select! {
                     () = cancel.cancelled() => return,
                     changed = synced.changed() => if changed.is_err() { return },
+                    changed = heard.changed() => if changed.is_err() { return },
                 }
             }
         });

@@ -248,6 +248,11 @@ impl Store {
             .next())
     }
 
+    /// The state of each of `ids` that has had an event.
+    pub async fn grid_states_of(&self, ids: &[&str]) -> Result<Vec<GridState>> {
+        read_grids(&self.pool, self.backend, ids).await
+    }
+
     /// Every grid that has had an event, by id: what the wall paints at start.
     pub async fn grid_states(&self) -> Result<Vec<GridState>> {
         let rows = sqlx::query(&format!(

@@ -37,6 +37,7 @@ pub mod reference;
 pub mod rollup;
 pub mod scenes;
 pub mod series;
+pub mod shared;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -62,6 +63,7 @@ pub use query::{QuarantineCount, StoredRevision};
 pub use rollup::{Level, Rollup};
 pub use scenes::{Rotation, SavedScene};
 pub use series::Scope;
+pub use shared::{Change, Heard, LeaderLock, Listener, Notice};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -102,6 +104,12 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     logged: OncePerMinute,
+    /// The URL it was opened with (PostgreSQL: for the listener and the
+    /// leader's lock, which need connections of their own). May hold a
+    /// password: never logged.
+    url: String,
+    /// This instance's name in the change notices it sends (`shared`).
+    origin: String,
 }
 
 impl Store {
@@ -159,6 +167,8 @@ impl Store {
             pool,
             backend,
             logged: OncePerMinute::default(),
+            url,
+            origin: instance_name(),
         };
         audit::adopt_unchained(&store).await?;
         Ok(store)
@@ -177,6 +187,16 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A name for this instance among the others on one PostgreSQL: its process
+/// id and the nanoseconds it opened the store at, so two processes (even
+/// with one pid on two machines) never share one.
+fn instance_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{}-{nanos:09}", std::process::id())
 }
 
 /// Whether a quarantined record of a kind should be logged: once per kind per

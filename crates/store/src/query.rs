@@ -99,24 +99,44 @@ impl Store {
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let severity: i64 = row.try_get("severity")?;
-                let reported_at: i64 = row.try_get("reported_at")?;
-                Ok(crate::Alert {
-                    id: row.try_get("id")?,
-                    grid_id: row.try_get("grid_id")?,
-                    severity: u8::try_from(severity.clamp(1, 4)).unwrap_or(1),
-                    source: row.try_get("source")?,
-                    category: row.try_get("category")?,
-                    title: row.try_get("title")?,
-                    reported_at: OffsetDateTime::from_unix_timestamp(reported_at)
-                        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-                        .to_offset(
-                            time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC),
-                        ),
-                })
-            })
-            .collect()
+        alerts_from_rows(&rows)
     }
+
+    /// The events `ids` as the ticker shows them, newest first (those still
+    /// open: another instance's new alerts, named in its notice).
+    pub async fn alerts_of(&self, ids: &[&str]) -> Result<Vec<crate::Alert>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, grid_id, severity, source, category, title, reported_at FROM events \
+             WHERE is_open = 1 AND id IN ({}) ORDER BY reported_at DESC, id",
+            crate::ingest::in_list(self.backend, ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        alerts_from_rows(&query.fetch_all(&self.pool).await?)
+    }
+}
+
+fn alerts_from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<crate::Alert>> {
+    rows.iter()
+        .map(|row| {
+            let severity: i64 = row.try_get("severity")?;
+            let reported_at: i64 = row.try_get("reported_at")?;
+            Ok(crate::Alert {
+                id: row.try_get("id")?,
+                grid_id: row.try_get("grid_id")?,
+                severity: u8::try_from(severity.clamp(1, 4)).unwrap_or(1),
+                source: row.try_get("source")?,
+                category: row.try_get("category")?,
+                title: row.try_get("title")?,
+                reported_at: OffsetDateTime::from_unix_timestamp(reported_at)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+                    .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)),
+            })
+        })
+        .collect()
 }

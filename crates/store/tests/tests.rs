@@ -29,6 +29,8 @@
 //! - `unicode`: every Unicode class the contract allows in free text lands the
 //!   same on both engines with its raw revision byte-exact; a record an engine
 //!   refuses is quarantined and the rest of its batch lands (issue 18).
+//! - `shared`: instances on one PostgreSQL hear each other's changes (and
+//!   not their own) and hold the ingest leader's lock one at a time.
 //! - `simulator`: two simulated days of the simulator's history, batched,
 //!   duplicated and reordered, leave exactly the newest revision of each event.
 
@@ -44,6 +46,7 @@ mod quarantine;
 mod revisions;
 mod scenes;
 mod series;
+mod shared;
 mod simulator;
 mod support;
 mod unicode;

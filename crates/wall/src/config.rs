@@ -47,6 +47,12 @@ pub struct Cli {
     #[arg(long)]
     pub windowed: bool,
 
+    /// No windows: the core only (ingest, the live picture, the shared
+    /// database's notices), for a server that ingests for the consoles on
+    /// one PostgreSQL. Writes `status.json` in the data folder every second.
+    #[arg(long)]
+    pub headless: bool,
+
     /// User-interface language: zh-CN or en.
     #[arg(long)]
     pub lang: Option<String>,

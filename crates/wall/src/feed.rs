@@ -140,6 +140,9 @@ pub enum WallEvent {
         speed: f64,
     },
     Links(Links),
+    /// The shared database (PostgreSQL, several consoles): when it is down,
+    /// this instance shows its last picture, stale since `last_contact`.
+    Database(UpstreamLink),
     /// Grid statuses: every grid with events when `full` (on subscribe),
     /// otherwise only those that changed since the last message.
     Grids {

@@ -5,6 +5,7 @@
 
 import type { Language } from "../bindings/Language";
 import type { Links } from "../bindings/Links";
+import type { UpstreamLink } from "../bindings/UpstreamLink";
 import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
 import type { AlertItem } from "../bindings/AlertItem";
@@ -38,6 +39,8 @@ export class WallState {
   now = $state<string | null>(null);
   speed = $state(1);
   links = $state<Links | null>(null);
+  /** The shared database's link (PostgreSQL, several consoles); null on SQLite. */
+  database = $state<UpstreamLink | null>(null);
   /** Events received, for tests and the diagnostics overlay. */
   received = $state(0);
   error = $state<string | null>(null);
@@ -101,6 +104,12 @@ export class WallState {
       case "links": {
         const wasStale = this.stale;
         this.links = { governance: event.governance, video: event.video };
+        if (this.stale !== wasStale) this.markStale(this.stale);
+        break;
+      }
+      case "database": {
+        const wasStale = this.stale;
+        this.database = { ...event };
         if (this.stale !== wasStale) this.markStale(this.stale);
         break;
       }
@@ -192,10 +201,16 @@ export class WallState {
     if (!this.ackMode) for (const sink of this.sinks) sink(deltas);
   }
 
-  /** The governance feed is behind or gone: what the wall shows is old. */
+  /** The governance feed is behind or gone, or the shared database is out
+   *  of reach: what the wall shows is old. */
   get stale(): boolean {
     const state = this.links?.governance.state;
-    return state === "lagging" || state === "down";
+    return state === "lagging" || state === "down" || this.databaseDown;
+  }
+
+  /** This instance lost the database it shares with the other consoles. */
+  get databaseDown(): boolean {
+    return this.database?.state === "down";
   }
 
   acknowledge(id: string): void {

@@ -182,6 +182,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         write_head(&mut tx, &Head { seq, hash }).await?;
+        // Other instances on the same PostgreSQL hear of it when it commits.
+        crate::shared::announce_in(&mut tx, self, entry).await?;
         tx.commit().await?;
         Ok(())
     }

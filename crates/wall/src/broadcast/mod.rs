@@ -392,7 +392,7 @@ impl Broadcasts {
     }
 
     /// Reads back the broadcasts still open (after a restart) and shows the newest.
-    async fn reload(&self) -> Result<(), BroadcastError> {
+    pub async fn reload(&self) -> Result<(), BroadcastError> {
         let now = self.clock.now().unix_timestamp();
         let since = now - 24 * 3600;
         let mut followed = self.followed.lock().await;

@@ -86,6 +86,27 @@ impl Console {
         id: &str,
         actor: &str,
     ) -> Result<FocusItem, ConsoleError> {
+        let focus = self.focus(kind, id, actor).await?;
+        self.store
+            .record_audit(&AuditEntry {
+                at: self.now(),
+                actor: actor.to_owned(),
+                action: "push_to_wall".into(),
+                subject: format!("{}:{}", focus.kind, focus.id),
+                detail: focus.title.chars().take(200).collect(),
+            })
+            .await?;
+        Ok(focus)
+    }
+
+    /// A grid or an incident as the wall's focus card shows it, pushed by
+    /// `actor` (here, or on another console sharing the store).
+    pub async fn focus(
+        &self,
+        kind: &str,
+        id: &str,
+        actor: &str,
+    ) -> Result<FocusItem, ConsoleError> {
         let directory = self.directory().await?;
         let now = self.now();
         let focus = match kind {
@@ -131,15 +152,6 @@ impl Console {
                 )));
             }
         };
-        self.store
-            .record_audit(&AuditEntry {
-                at: now,
-                actor: actor.to_owned(),
-                action: "push_to_wall".into(),
-                subject: format!("{}:{}", focus.kind, focus.id),
-                detail: focus.title.chars().take(200).collect(),
-            })
-            .await?;
         Ok(focus)
     }
 }

@@ -16,20 +16,16 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use gridwall_charts as charts;
 use gridwall_domain::clock::Clock;
-use gridwall_ingest::Sink;
-use gridwall_store::{
-    Alert, Applied, Changes, GridState, KpiKey, KpiWindow, RawRecord, Scope, Store,
-};
-use time::OffsetDateTime;
+use gridwall_store::{Alert, Change, Changes, GridState, KpiWindow, Store};
 use tokio::sync::{Notify, broadcast};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::feed::{
-    AlertItem, ChartSet, ChartSvgs, FocusItem, GridStatus, KpiDefinition, KpiTile, WallEvent,
-};
+use crate::feed::{AlertItem, ChartSet, ChartSvgs, FocusItem, GridStatus, UpstreamLink, WallEvent};
 
 /// How often things are recomputed. Tests shorten them.
 #[derive(Clone, Debug)]
@@ -75,6 +71,39 @@ struct Picture {
     pinned: Vec<String>,
     /// The newest broadcast's board, with every grid (for a window that subscribes).
     broadcast: Option<WallEvent>,
+    /// The shared database's link, when the store is on PostgreSQL.
+    database: Option<WallEvent>,
+}
+
+/// What an instance shows, in brief ([`Live::status`]).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct LiveStatus {
+    /// This instance ingests.
+    pub leading: bool,
+    /// The shared database's link (`None` on SQLite).
+    pub database: Option<UpstreamLink>,
+    /// Grids with events, and their open events in all.
+    pub grids: usize,
+    pub open: i64,
+    /// Severe alerts pinned until acknowledged, newest first.
+    pub pinned: Vec<String>,
+    /// What a duty officer last pushed to the wall (`kind:id`).
+    pub focus: Option<String>,
+}
+
+/// The part of the picture read from the store.
+struct Stored {
+    grids: BTreeMap<String, GridStatus>,
+    alerts: VecDeque<AlertItem>,
+    pinned: Vec<String>,
+}
+
+impl Picture {
+    fn replace_from(&mut self, stored: Stored) {
+        self.grids = stored.grids;
+        self.alerts = stored.alerts;
+        self.pinned = stored.pinned;
+    }
 }
 
 #[derive(Default)]
@@ -102,6 +131,9 @@ pub struct Live {
     /// Rung when acknowledgements from the feed landed in the store, so
     /// the broadcast board is recounted without waiting for its timer.
     acks_landed: Notify,
+    /// This instance ingests (always on SQLite; on PostgreSQL, the elected
+    /// leader only): it alone sweeps the overdue clock and tells the others.
+    leading: AtomicBool,
 }
 
 fn status(grid: &GridState) -> GridStatus {
@@ -134,6 +166,7 @@ impl Live {
         timings: Timings,
     ) -> anyhow::Result<Arc<Live>> {
         let (events, _) = broadcast::channel(1024);
+        let store_shared = store.shared();
         let live = Arc::new(Live {
             store,
             clock,
@@ -145,38 +178,174 @@ impl Live {
             charts_empty: std::sync::atomic::AtomicBool::new(true),
             pin_severity: std::sync::atomic::AtomicU8::new(PIN_SEVERITY),
             acks_landed: Notify::new(),
+            leading: AtomicBool::new(!store_shared),
         });
-        let grids = live.store.grid_states().await?;
-        let alerts = live.store.recent_alerts(TICKER_LEN).await?;
-        // Pins survive a restart: the ticker's severe alerts of the last day
-        // that nobody has acknowledged are pinned again.
+        let picture = live.read_picture().await?;
+        live.lock_picture().replace_from(picture);
+        Ok(live)
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// What the store says the picture is: every grid, the ticker, and the
+    /// pins (the ticker's severe alerts of the last day that nobody has
+    /// acknowledged: pins survive a restart, and another console's acts).
+    async fn read_picture(&self) -> anyhow::Result<Stored> {
+        let grids = self.store.grid_states().await?;
+        let alerts = self.store.recent_alerts(TICKER_LEN).await?;
         let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
-        let acknowledged = live.store.acted_on("acknowledge_alert", &ids).await?;
-        let day_ago = live.clock.now() - time::Duration::days(1);
-        let pinned: Vec<String> = alerts
+        let acknowledged = self.store.acted_on("acknowledge_alert", &ids).await?;
+        let day_ago = self.clock.now() - time::Duration::days(1);
+        let pin_severity = self.pin_severity.load(Ordering::Relaxed);
+        let pinned = alerts
             .iter()
             .filter(|a| {
-                a.severity >= PIN_SEVERITY
+                a.severity >= pin_severity
                     && a.reported_at > day_ago
                     && !acknowledged.contains(&a.id)
             })
             .map(|a| a.id.clone())
             .take(MAX_PINS)
             .collect();
-        {
-            let mut picture = live.lock_picture();
-            picture.grids = grids
+        Ok(Stored {
+            grids: grids
                 .iter()
                 .map(|g| (g.grid_id.clone(), status(g)))
-                .collect();
-            picture.alerts = alerts.iter().map(alert_item).collect();
-            picture.pinned = pinned;
-        }
-        Ok(live)
+                .collect(),
+            alerts: alerts.iter().map(alert_item).collect(),
+            pinned,
+        })
     }
 
-    pub fn store(&self) -> &Arc<Store> {
-        &self.store
+    /// Reads the whole picture from the store again and sends it to every
+    /// window, as when it subscribed: after this instance was cut from the
+    /// shared database, it cannot know which notices it missed.
+    pub async fn resync(&self) -> anyhow::Result<()> {
+        let stored = self.read_picture().await?;
+        // What was pending is in the store too, and older than what was read.
+        drop(std::mem::take(
+            &mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()),
+        ));
+        let events = {
+            let mut picture = self.lock_picture();
+            picture.replace_from(stored);
+            vec![
+                WallEvent::Grids {
+                    grids: picture.grids.values().cloned().collect(),
+                    full: true,
+                },
+                WallEvent::Alerts {
+                    alerts: picture.alerts.iter().cloned().collect(),
+                    full: true,
+                },
+                WallEvent::Pins {
+                    ids: picture.pinned.clone(),
+                },
+            ]
+        };
+        for event in events {
+            let _ = self.events.send(event);
+        }
+        Ok(())
+    }
+
+    /// Another instance landed revisions: reads the named grids and alerts
+    /// (or everything) and shows them as if they had landed here.
+    pub async fn heard_revisions(
+        &self,
+        grids: &[String],
+        alerts: &[String],
+        all: bool,
+    ) -> anyhow::Result<()> {
+        if all {
+            return self.resync().await;
+        }
+        let grids: Vec<&str> = grids.iter().map(String::as_str).collect();
+        let alerts: Vec<&str> = alerts.iter().map(String::as_str).collect();
+        let changes = Changes {
+            grids: self.store.grid_states_of(&grids).await?,
+            alerts: self.store.alerts_of(&alerts).await?,
+            ..Changes::default()
+        };
+        self.record(&changes);
+        Ok(())
+    }
+
+    /// Tells the other instances on the same PostgreSQL what a batch (or
+    /// the overdue sweep) changed. Nothing on SQLite.
+    async fn announce(&self, changes: &Changes) {
+        if !self.store.shared() || (changes.grids.is_empty() && changes.alerts.is_empty()) {
+            return;
+        }
+        let change = Change::revisions(
+            changes.grids.iter().map(|g| g.grid_id.clone()).collect(),
+            changes.alerts.iter().map(|a| a.id.clone()).collect(),
+        );
+        if let Err(err) = self.store.announce(change).await {
+            // The others re-read everything when they reconnect; a notice
+            // that could not be sent means the database is away.
+            tracing::warn!("cannot tell the other instances of a change: {err}");
+        }
+    }
+
+    /// Tells the other instances on the same PostgreSQL of `change`.
+    pub async fn tell(&self, change: Change) {
+        if let Err(err) = self.store.announce(change).await {
+            tracing::warn!("cannot tell the other instances of a change: {err}");
+        }
+    }
+
+    /// What this instance shows, in brief: for a headless instance's
+    /// `status.json` (monitoring, and the tests of many instances).
+    pub fn status(&self) -> LiveStatus {
+        let picture = self.lock_picture();
+        let database = match &picture.database {
+            Some(WallEvent::Database(link)) => Some(link.clone()),
+            _ => None,
+        };
+        let focus = match &picture.focus {
+            Some(WallEvent::Focus { focus }) => Some(format!("{}:{}", focus.kind, focus.id)),
+            _ => None,
+        };
+        LiveStatus {
+            leading: self.leading(),
+            database,
+            grids: picture.grids.len(),
+            open: picture.grids.values().map(|g| g.open).sum(),
+            pinned: picture.pinned.clone(),
+            focus,
+        }
+    }
+
+    /// Whether this instance ingests (see [`Live::set_leading`]).
+    pub fn leading(&self) -> bool {
+        self.leading.load(Ordering::Relaxed)
+    }
+
+    /// This instance became the ingest leader, or stopped being it.
+    pub fn set_leading(&self, leading: bool) {
+        self.leading.store(leading, Ordering::Relaxed);
+    }
+
+    /// The shared database's link, shown on every window (stale when down).
+    pub fn set_database(&self, link: UpstreamLink) {
+        let event = WallEvent::Database(link);
+        {
+            let mut picture = self.lock_picture();
+            if picture.database.as_ref() == Some(&event) {
+                return;
+            }
+            picture.database = Some(event.clone());
+        }
+        let _ = self.events.send(event);
+    }
+
+    /// Acknowledgements of a broadcast landed (here or on another instance):
+    /// the board is recounted.
+    pub fn ring_acks(&self) {
+        self.acks_landed.notify_one();
     }
 
     /// The sink to give the ingest client.
@@ -210,6 +379,7 @@ impl Live {
             ids: picture.pinned.clone(),
         });
         out.extend(picture.broadcast.clone());
+        out.extend(picture.database.clone());
         out
     }
 
@@ -413,8 +583,13 @@ impl Live {
                         Ok(())
                     }
                 }
-                _ = overdue.tick() => match self.store.refresh_overdue(self.clock.now()).await {
-                    Ok(changes) => { self.record(&changes); Ok(()) }
+                // One instance sweeps (the one that ingests) and tells the rest.
+                _ = overdue.tick(), if self.leading() => match self.store.refresh_overdue(self.clock.now()).await {
+                    Ok(changes) => {
+                        self.record(&changes);
+                        self.announce(&changes).await;
+                        Ok(())
+                    }
                     Err(err) => Err(anyhow::Error::from(err)),
                 },
                 _ = kpis.tick() => self.refresh_kpis().await,
@@ -429,332 +604,10 @@ impl Live {
     }
 }
 
-/// The calendar date of a local day number.
-/// The data of the wall's three charts over the city at `unix`, shared by the
-/// wall and the shift report.
-pub(crate) struct WallSeries {
-    /// The local hour the 24-hour chart starts at.
-    pub first_local_hour: u8,
-    pub series: Vec<charts::SourceSeries>,
-    /// The dispute-resolution rate per day over 30 days (days with decisions).
-    pub rates: Vec<charts::DayRate>,
-    pub top: Vec<(String, u64)>,
-}
-
-pub(crate) async fn wall_series(store: &Store, unix: i64) -> anyhow::Result<WallSeries> {
-    let (first_hour, hours) = store.events_per_hour(unix, &Scope::City).await?;
-    let per_day = store.resolution_per_day(unix, 30, None).await?;
-    let top = store.top_categories(unix, &Scope::City).await?;
-    let series = hours
-        .into_iter()
-        .map(|(source, counts)| charts::SourceSeries {
-            source,
-            counts: counts.to_vec(),
-        })
-        .collect();
-    let first_local_hour =
-        u8::try_from((first_hour + 8 * 3600).rem_euclid(86_400) / 3600).unwrap_or(0);
-    let rates = per_day
-        .iter()
-        .filter(|(_, _, decided)| *decided > 0)
-        .map(|(day, success, decided)| charts::DayRate {
-            date: date_of(*day),
-            rate: *success as f64 / *decided as f64,
-        })
-        .collect();
-    Ok(WallSeries {
-        first_local_hour,
-        series,
-        rates,
-        top,
-    })
-}
-
-/// `(local day, count)` pairs as the 30-day chart takes them.
-pub(crate) fn day_counts(days: &[(i64, u64)]) -> Vec<charts::DayCount> {
-    days.iter()
-        .map(|(day, count)| charts::DayCount {
-            date: date_of(*day),
-            count: *count,
-        })
-        .collect()
-}
-
-/// A KPI as a tile shows it, with its definitions in both languages.
-pub(crate) fn kpi_tile(kpi: &gridwall_store::Kpi) -> KpiTile {
-    let (zh, en) = kpi.key.definition();
-    KpiTile {
-        key: kpi.key.as_str().to_owned(),
-        window: kpi.window.as_str().to_owned(),
-        value: kpi.value,
-        numerator: kpi.numerator,
-        denominator: kpi.denominator,
-        target: kpi.key.target(),
-        percent: kpi.key != KpiKey::MedianHandlingMinutes,
-        zh: KpiDefinition::from(zh),
-        en: KpiDefinition::from(en),
-    }
-}
-
-pub(crate) fn date_of(day: i64) -> time::Date {
-    OffsetDateTime::from_unix_timestamp(day * 86_400)
-        .map(|t| t.date())
-        .unwrap_or(time::Date::MIN)
-}
-
-/// The ingest client's sink: the store, plus the live picture's changes.
-#[derive(Clone)]
-pub struct LiveSink(Arc<Live>);
-
-impl Sink for LiveSink {
-    async fn apply_from(
-        &self,
-        upstream: &str,
-        batch: &[RawRecord],
-        cursor: Option<u64>,
-        now: OffsetDateTime,
-    ) -> gridwall_ingest::Result<Applied> {
-        let applied = Sink::apply_from(&*self.0.store, upstream, batch, cursor, now).await?;
-        self.0.record(&applied.changes);
-        Ok(applied)
-    }
-
-    async fn cursor(&self, upstream: &str) -> gridwall_ingest::Result<Option<u64>> {
-        Sink::cursor(&*self.0.store, upstream).await
-    }
-
-    async fn replace_reference(
-        &self,
-        kind: &str,
-        items: &[(String, String)],
-    ) -> gridwall_ingest::Result<()> {
-        Sink::replace_reference(&*self.0.store, kind, items).await
-    }
-
-    async fn open_event_ids(&self) -> gridwall_ingest::Result<Vec<String>> {
-        Sink::open_event_ids(&*self.0.store).await
-    }
-
-    /// Lands the stream's acknowledgements, each worker once; one that is
-    /// not a BroadcastAck is quarantined with its reason and the feed goes on.
-    /// Acks of broadcasts another console sent are kept too.
-    async fn acks(&self, upstream: &str, acks: &[Vec<u8>]) -> gridwall_ingest::Result<()> {
-        let store = &self.0.store;
-        let now = self.0.clock.now().unix_timestamp();
-        let mut rows = Vec::with_capacity(acks.len());
-        for raw in acks {
-            match crate::broadcast::parse_ack(raw) {
-                Ok(row) => rows.push(row),
-                Err(reason) => {
-                    tracing::warn!(%upstream, %reason, "quarantined an ack that is not a BroadcastAck");
-                    store
-                        .quarantine_raw(upstream, "bad_ack", &reason, now, raw)
-                        .await
-                        .map_err(gridwall_ingest::Error::Store)?;
-                }
-            }
-        }
-        if store
-            .record_acks(&rows, now)
-            .await
-            .map_err(gridwall_ingest::Error::Store)?
-            > 0
-        {
-            self.0.acks_landed.notify_one();
-        }
-        Ok(())
-    }
-}
-
+mod series;
+mod sink;
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use gridwall_store::StatusColour;
+mod tests;
 
-    fn grid(id: &str, open: i64) -> GridState {
-        GridState {
-            grid_id: id.to_owned(),
-            open_by_severity: [open, 0, 0, 0],
-            overdue: 0,
-            newest_event_at: None,
-            colour: if open > 0 {
-                StatusColour::Amber
-            } else {
-                StatusColour::Green
-            },
-        }
-    }
-
-    #[tokio::test]
-    async fn a_burst_of_batches_goes_out_as_one_message_with_the_last_state_of_each_grid() {
-        let (_dir, live) = live_on_a_fresh_store(Timings::default()).await;
-        let mut rx = live.subscribe();
-        for n in 0..5_000 {
-            live.record(&Changes {
-                grids: vec![grid(&format!("G{}", n % 100), n)],
-                ..Changes::default()
-            });
-        }
-        assert!(live.flush(), "something was pending");
-        assert!(!live.flush(), "nothing left after a flush");
-        let WallEvent::Grids { grids, full } = rx.recv().await.unwrap() else {
-            panic!("expected grids");
-        };
-        assert!(!full);
-        assert_eq!(grids.len(), 100, "one entry per grid");
-        let g7 = grids.iter().find(|g| g.grid_id == "G7").unwrap();
-        assert_eq!(g7.open, 4_907, "the last state wins");
-        assert!(rx.try_recv().is_err(), "one message for the whole burst");
-
-        // A window subscribing now gets the picture first.
-        let snapshot = live.snapshot();
-        assert!(
-            matches!(&snapshot[0], WallEvent::Grids { grids, full: true } if grids.len() == 100)
-        );
-    }
-
-    /// A live picture over an empty store in a temp dir (kept while the dir lives).
-    async fn live_on_a_fresh_store(timings: Timings) -> (tempfile::TempDir, Arc<Live>) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("s.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
-        let live = Live::new(Arc::new(store), Clock::real(), timings)
-            .await
-            .unwrap();
-        (dir, live)
-    }
-
-    /// The next grids message, skipping KPIs, charts and the rest.
-    async fn next_grids(rx: &mut broadcast::Receiver<WallEvent>) -> Vec<GridStatus> {
-        loop {
-            if let WallEvent::Grids { grids, .. } = rx.recv().await.unwrap() {
-                return grids;
-            }
-        }
-    }
-
-    #[tokio::test]
-    async fn a_change_after_a_quiet_spell_goes_out_at_once_and_the_next_waits_its_turn() {
-        let hour = Duration::from_secs(3600);
-        let timings = Timings {
-            flush: Duration::from_secs(5),
-            overdue: hour,
-            kpis: hour,
-            charts: hour,
-        };
-        let (_dir, live) = live_on_a_fresh_store(timings).await;
-        let mut rx = live.subscribe();
-        let cancel = CancellationToken::new();
-        tokio::spawn(live.clone().run(cancel.clone()));
-        let one = |open| Changes {
-            grids: vec![grid("G1", open)],
-            ..Changes::default()
-        };
-
-        live.record(&one(1));
-        let first = tokio::time::timeout(Duration::from_secs(2), next_grids(&mut rx))
-            .await
-            .expect("a lone change is not held back by the flush period");
-        assert_eq!(first[0].open, 1);
-
-        // Within the period the next changes wait, and go out as one.
-        live.record(&one(2));
-        live.record(&one(3));
-        assert!(
-            tokio::time::timeout(Duration::from_secs(1), next_grids(&mut rx))
-                .await
-                .is_err(),
-            "a second message within the flush period"
-        );
-        let second = tokio::time::timeout(Duration::from_secs(6), next_grids(&mut rx))
-            .await
-            .expect("the held changes never went out");
-        assert_eq!(
-            (second.len(), second[0].open),
-            (1, 3),
-            "coalesced, last wins"
-        );
-        cancel.cancel();
-    }
-
-    #[tokio::test]
-    async fn acks_from_the_feed_land_once_and_a_malformed_one_is_quarantined_not_fatal() {
-        let (_dir, live) = live_on_a_fresh_store(Timings::default()).await;
-        let sink = live.sink();
-        let ack = |worker: &str| {
-            format!(
-                r#"{{"broadcast_id":"GB00000009","worker_id":"{worker}","grid_id":"330282004001G01","acked_at":"2026-12-05T14:02:00+08:00"}}"#
-            )
-            .into_bytes()
-        };
-        let batch = vec![
-            ack("W1"),
-            b"{\"broadcast_id\":\"GB00000009\",\"acked_at\":7".to_vec(),
-            ack("W1"),
-            ack("W2"),
-        ];
-        Sink::acks(&sink, "governance", &batch).await.unwrap();
-        Sink::acks(&sink, "governance", &batch[..1]).await.unwrap();
-        assert_eq!(live.store().ack_count("GB00000009").await.unwrap(), 2);
-        let quarantined = live.store().quarantine_counts().await.unwrap();
-        assert_eq!(quarantined.len(), 1);
-        assert_eq!(
-            (quarantined[0].kind.as_str(), quarantined[0].count),
-            ("bad_ack", 1)
-        );
-        // New acks ring the broadcast board.
-        tokio::time::timeout(Duration::from_secs(1), live.acks_landed())
-            .await
-            .expect("the board was not told");
-    }
-
-    #[tokio::test]
-    async fn severe_alerts_stay_pinned_on_every_window_until_acknowledged() {
-        let (_dir, live) = live_on_a_fresh_store(Timings::default()).await;
-        let mut rx = live.subscribe();
-        let alert = |id: &str, severity: u8| gridwall_store::Alert {
-            id: id.to_owned(),
-            grid_id: "G1".to_owned(),
-            severity,
-            source: "police_110".to_owned(),
-            category: "dispute.neighbour".to_owned(),
-            title: id.to_owned(),
-            reported_at: Clock::real().now(),
-        };
-        live.record(&Changes {
-            alerts: vec![
-                alert("ordinary", 2),
-                alert("serious", 3),
-                alert("critical", 4),
-            ],
-            ..Changes::default()
-        });
-        live.flush();
-        let pins = loop {
-            if let WallEvent::Pins { ids } = rx.recv().await.unwrap() {
-                break ids;
-            }
-        };
-        let mut sorted = pins.clone();
-        sorted.sort();
-        assert_eq!(sorted, ["critical", "serious"], "severity 3 and 4 only");
-        // A window that opens later gets the same pins.
-        assert!(
-            live.snapshot()
-                .iter()
-                .any(|e| matches!(e, WallEvent::Pins { ids } if ids.len() == 2))
-        );
-
-        live.acknowledge("serious");
-        let WallEvent::Pins { ids } = rx.recv().await.unwrap() else {
-            panic!("expected pins");
-        };
-        assert_eq!(ids, ["critical"]);
-        live.acknowledge("serious");
-        assert!(
-            rx.try_recv().is_err(),
-            "acknowledging twice changes nothing"
-        );
-    }
-}
+pub(crate) use series::{WallSeries, day_counts, kpi_tile, wall_series};
+pub use sink::LiveSink;

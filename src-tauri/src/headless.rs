@@ -1,0 +1,94 @@
+//! `gridwall --headless`: the core without a window. Ingest (or, on a
+//! shared PostgreSQL, the election of the one instance that ingests), the
+//! live picture and the other instances' notices run as in the app; no
+//! webview is made, so no display is needed. Every second the instance
+//! writes what it shows, in brief, to `status.json` in its data folder
+//! (written whole and renamed, so a reader never sees half of it).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use gridwall_wall::config::Config;
+use gridwall_wall::tasks::Tasks;
+use tokio_util::sync::CancellationToken;
+
+use crate::state::AppState;
+use crate::upstream;
+
+/// How often `status.json` is written.
+const STATUS_EVERY: Duration = Duration::from_secs(1);
+
+pub fn run(config: Config, data_dir: &Path, shutdown_bound: Duration) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(2)
+        .build()?;
+    let tasks = Tasks::new(runtime.handle().clone());
+    let result = runtime.block_on(async {
+        let started = upstream::start(&config, &tasks).await?;
+        let state = AppState::new(config, started, &tasks, data_dir).await?;
+        state.start_background(&tasks);
+        let status = data_dir.join("status.json");
+        let live = state.live.clone();
+        tasks.spawn(move |cancel| write_status(live, status, cancel));
+        tracing::info!(
+            "headless: no windows; status in {}",
+            data_dir.join("status.json").display()
+        );
+        wait_for_signal().await;
+        tracing::info!("signal received, stopping");
+        anyhow::Ok(())
+    });
+    if !runtime.block_on(tasks.shutdown(shutdown_bound)) {
+        tracing::warn!(bound = ?shutdown_bound, "some background tasks did not stop in time");
+    }
+    result
+}
+
+async fn write_status(
+    live: std::sync::Arc<gridwall_wall::live::Live>,
+    path: PathBuf,
+    cancel: CancellationToken,
+) {
+    let temporary = path.with_extension("json.tmp");
+    loop {
+        let status = live.status();
+        match serde_json::to_vec_pretty(&status) {
+            Ok(bytes) => {
+                let written = tokio::fs::write(&temporary, bytes).await;
+                if let Err(err) = match written {
+                    Ok(()) => tokio::fs::rename(&temporary, &path).await,
+                    Err(err) => Err(err),
+                } {
+                    tracing::warn!("cannot write {}: {err}", path.display());
+                }
+            }
+            Err(err) => tracing::warn!("cannot encode the status: {err}"),
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(STATUS_EVERY) => {}
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
