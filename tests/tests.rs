@@ -4,6 +4,10 @@
 //! `scripts/test` builds the app first; the tests find it in the target folder.
 //! Screenshots are written to `target/e2e-screenshots/` as artifacts.
 //!
+//! - `cluster`: five instances on one PostgreSQL (four `--headless`, one
+//!   window): one ingest leader, a SIGKILLed leader replaced with the store
+//!   still equal to the simulator's truth, an acknowledgement unpinned in
+//!   every instance, a database cut shown stale and recovered.
 //! - `console`: the duty officer's console beside a wall window (drill-down
 //!   to an incident, search, push to wall with its audit entry).
 //! - `footing`: the two-person switch into an emergency plan re-lays every
@@ -24,6 +28,7 @@
 //! - `wall`: the live wall at 4K against a simulator the test drives (map,
 //!   ticker, hostile text, acknowledgement, stale banner).
 
+mod cluster;
 mod console;
 mod footing;
 mod handover;

@@ -45,7 +45,8 @@ pub fn run(config: Config, data_dir: &Path, shutdown_bound: Duration) -> anyhow:
     result
 }
 
-async fn write_status(
+/// Writes `status.json` every second until cancelled (headless or not).
+pub(crate) async fn write_status(
     live: std::sync::Arc<gridwall_wall::live::Live>,
     path: PathBuf,
     cancel: CancellationToken,

@@ -125,6 +125,8 @@ fn run(config: Config) -> anyhow::Result<()> {
     let state = runtime.block_on(async {
         let state = AppState::new(config, started, &tasks, &data_dir).await?;
         state.start_background(&tasks);
+        let (live, status) = (state.live.clone(), data_dir.join("status.json"));
+        tasks.spawn(move |cancel| headless::write_status(live, status, cancel));
         anyhow::Ok(state)
     })?;
 

@@ -195,6 +195,11 @@ impl AppState {
                 cancel,
             )
         });
+        if self.live.store().shared() {
+            // Whoever leads, every instance draws the map from its own cache.
+            let ingest = self.ingest.clone();
+            tasks.spawn(move |cancel| async move { ingest.sync_geometry(&cancel).await });
+        }
         let follower = Arc::new(cluster::Follower {
             live: self.live.clone(),
             console: self.console.clone(),

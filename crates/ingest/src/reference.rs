@@ -107,6 +107,15 @@ pub(crate) async fn governance<S: Sink>(
     Ok(report)
 }
 
+/// The grid geometry alone, into the cache (ETag-checked): for an instance
+/// that draws the map but does not ingest. Whether it was downloaded afresh.
+pub(crate) async fn geometry(http: &Http, cancel: &CancellationToken) -> Result<bool> {
+    let config = http.config();
+    let url = config.governance("api/v1/grids/geometry")?;
+    let (_, downloaded) = cached_get(http, "geometry", &url, config.token.as_ref(), cancel).await?;
+    Ok(downloaded)
+}
+
 /// The video gateway's camera catalogue, paged; `None` when no gateway is
 /// configured. Reports no progress: it runs beside the feed's backfill.
 pub(crate) async fn cameras<S: Sink>(

@@ -181,6 +181,14 @@ impl<S: Sink> Ingest<S> {
         .await
     }
 
+    /// Fetches the grid geometry into the cache, retrying with backoff
+    /// until it is there or `cancel` fires: an instance that does not ingest
+    /// (another one leads on a shared database) still draws the map.
+    pub async fn sync_geometry(&self, cancel: &CancellationToken) {
+        let fetch = || reference::geometry(&self.http, cancel);
+        self.until_done("grid geometry", cancel, fetch).await;
+    }
+
     /// Syncs the reference data and follows the feed until `cancel` fires.
     /// Failures are logged and retried with backoff, never returned: the
     /// wall keeps trying for as long as it runs. Returns when cancelled,
