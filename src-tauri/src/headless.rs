@@ -1,9 +1,9 @@
 //! `gridwall --headless`: the core without a window. Ingest (or, on a
 //! shared PostgreSQL, the election of the one instance that ingests), the
 //! live picture and the other instances' notices run as in the app; no
-//! webview is made, so no display is needed. Every second the instance
-//! writes what it shows, in brief, to `status.json` in its data folder
-//! (written whole and renamed, so a reader never sees half of it).
+//! webview is made, so no display is needed. Every instance (headless or
+//! not) writes what it shows, in brief, to `status.json` in its data folder
+//! as it changes (written whole and renamed, so a reader never sees half).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -45,30 +45,41 @@ pub fn run(config: Config, data_dir: &Path, shutdown_bound: Duration) -> anyhow:
     result
 }
 
-/// Writes `status.json` every second until cancelled (headless or not).
+/// Writes `status.json` when what the instance shows changes, and every
+/// second, until cancelled (headless or not). `changed_at_ms` is the system
+/// time the change was seen (the propagation benchmark reads it).
 pub(crate) async fn write_status(
     live: std::sync::Arc<gridwall_wall::live::Live>,
     path: PathBuf,
     cancel: CancellationToken,
 ) {
     let temporary = path.with_extension("json.tmp");
+    let mut events = live.subscribe();
+    let mut last = None;
+    let mut changed_at_ms = 0u128;
     loop {
-        let status = live.status();
-        match serde_json::to_vec_pretty(&status) {
-            Ok(bytes) => {
-                let written = tokio::fs::write(&temporary, bytes).await;
-                if let Err(err) = match written {
-                    Ok(()) => tokio::fs::rename(&temporary, &path).await,
-                    Err(err) => Err(err),
-                } {
-                    tracing::warn!("cannot write {}: {err}", path.display());
-                }
-            }
-            Err(err) => tracing::warn!("cannot encode the status: {err}"),
+        let status = serde_json::to_value(live.status()).unwrap_or_default();
+        if last.as_ref() != Some(&status) {
+            changed_at_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis());
         }
+        let mut written = status.clone();
+        written["changed_at_ms"] = serde_json::json!(changed_at_ms);
+        let bytes = serde_json::to_vec_pretty(&written).unwrap_or_default();
+        let result = match tokio::fs::write(&temporary, bytes).await {
+            Ok(()) => tokio::fs::rename(&temporary, &path).await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = result {
+            tracing::warn!("cannot write {}: {err}", path.display());
+        }
+        last = Some(status);
         tokio::select! {
             () = cancel.cancelled() => return,
             () = tokio::time::sleep(STATUS_EVERY) => {}
+            // Pins, focus, the database link: written as they change.
+            _ = events.recv() => {}
         }
     }
 }

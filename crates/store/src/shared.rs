@@ -223,6 +223,13 @@ impl Store {
             return Ok(None);
         };
         let mut conn = PgConnection::connect(url).await?;
+        // A leader cut off by the network (not killed) would keep the lock
+        // until TCP gave up on it, for hours. Its session pings every few
+        // seconds; silent for 10 s, the server ends it and frees the lock.
+        // (PostgreSQL 14 and newer; older servers ignore it and rely on TCP.)
+        let _ = sqlx::query("SET idle_session_timeout = '10s'")
+            .execute(&mut conn)
+            .await;
         let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(LEADER_KEY)
             .fetch_one(&mut conn)
