@@ -58,14 +58,7 @@ pub fn main() -> ExitCode {
         unsafe { std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1") };
     }
     if cli.headless {
-        return match run_headless(config) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                tracing::error!("{err:#}");
-                eprintln!("gridwall: {err:#}");
-                ExitCode::FAILURE
-            }
-        };
+        return exit_code(run_headless(config));
     }
     if !has_display() {
         eprintln!(
@@ -77,7 +70,11 @@ pub fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    match run(config) {
+    exit_code(run(config))
+}
+
+fn exit_code(result: anyhow::Result<()>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("{err:#}");
@@ -95,23 +92,28 @@ fn has_display() -> bool {
 /// The core with no window (`--headless`).
 fn run_headless(config: Config) -> anyhow::Result<()> {
     let data_dir = config.data_dir_or_default();
-    let _log_guard = gridwall_wall::logging::init(
+    let _log_guard = start_logging(&config, &data_dir, "headless")?;
+    headless::run(config, &data_dir, SHUTDOWN_BOUND)
+}
+
+/// The log (kept while the guard lives), and its first line.
+fn start_logging(
+    config: &Config,
+    data_dir: &std::path::Path,
+    mode: &str,
+) -> anyhow::Result<impl Sized + use<>> {
+    let guard = gridwall_wall::logging::init(
         &config.log_filter,
         &data_dir.join("logs"),
         config.log_keep_days,
     )?;
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "gridwall starting headless");
-    headless::run(config, &data_dir, SHUTDOWN_BOUND)
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), mode, "gridwall starting");
+    Ok(guard)
 }
 
 fn run(config: Config) -> anyhow::Result<()> {
     let data_dir = config.data_dir_or_default();
-    let _log_guard = gridwall_wall::logging::init(
-        &config.log_filter,
-        &data_dir.join("logs"),
-        config.log_keep_days,
-    )?;
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %data_dir.display(), "gridwall starting");
+    let _log_guard = start_logging(&config, &data_dir, "windows")?;
 
     // One tokio runtime for everything, shared with Tauri's async commands.
     let runtime = tokio::runtime::Builder::new_multi_thread()

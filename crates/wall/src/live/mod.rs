@@ -99,6 +99,20 @@ struct Stored {
 }
 
 impl Picture {
+    /// Every grid and the whole ticker, as a window that subscribes gets them.
+    fn stored_events(&self) -> Vec<WallEvent> {
+        vec![
+            WallEvent::Grids {
+                grids: self.grids.values().cloned().collect(),
+                full: true,
+            },
+            WallEvent::Alerts {
+                alerts: self.alerts.iter().cloned().collect(),
+                full: true,
+            },
+        ]
+    }
+
     fn replace_from(&mut self, stored: Stored) {
         self.grids = stored.grids;
         self.alerts = stored.alerts;
@@ -231,19 +245,11 @@ impl Live {
         let events = {
             let mut picture = self.lock_picture();
             picture.replace_from(stored);
-            vec![
-                WallEvent::Grids {
-                    grids: picture.grids.values().cloned().collect(),
-                    full: true,
-                },
-                WallEvent::Alerts {
-                    alerts: picture.alerts.iter().cloned().collect(),
-                    full: true,
-                },
-                WallEvent::Pins {
-                    ids: picture.pinned.clone(),
-                },
-            ]
+            let mut events = picture.stored_events();
+            events.push(WallEvent::Pins {
+                ids: picture.pinned.clone(),
+            });
+            events
         };
         for event in events {
             let _ = self.events.send(event);
@@ -361,16 +367,7 @@ impl Live {
     /// event, the ticker, the latest KPIs and charts.
     pub fn snapshot(&self) -> Vec<WallEvent> {
         let picture = self.lock_picture();
-        let mut out = vec![
-            WallEvent::Grids {
-                grids: picture.grids.values().cloned().collect(),
-                full: true,
-            },
-            WallEvent::Alerts {
-                alerts: picture.alerts.iter().cloned().collect(),
-                full: true,
-            },
-        ];
+        let mut out = picture.stored_events();
         out.extend(picture.kpis.clone());
         out.extend(picture.charts.clone());
         out.extend(picture.focus.clone());
