@@ -1,7 +1,7 @@
 //! The live picture of the city that every window is fed from.
 //!
 //! [`Live`] sits between ingest and the windows:
-//! - as the ingest client's [`Sink`] ([`LiveSink`]) it lands each batch in the
+//! - as the ingest client's [`Sink`](gridwall_ingest::Sink) ([`LiveSink`]) it lands each batch in the
 //!   store and keeps the batch's [`Changes`];
 //! - a flush loop coalesces those changes and broadcasts them as small
 //!   [`WallEvent`]s (changed grids, new alerts), at most about ten times a
