@@ -166,6 +166,53 @@ async fn five_instances_share_one_truth() -> Result<()> {
     )
     .await?;
 
+    // Acts of another console (the test's own connection to the same
+    // database, as one more instance): a push to the wall and a proposed
+    // switch reach every instance.
+    let console = gridwall_store::Store::open(&database).await?;
+    console
+        .record_audit(&gridwall_store::AuditEntry {
+            at: time::OffsetDateTime::now_utc(),
+            actor: "zhang".into(),
+            action: "push_to_wall".into(),
+            subject: format!("grid:{grid}"),
+            detail: String::new(),
+        })
+        .await?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    console
+        .propose("on", "台风防御Ⅱ级响应", "zhang", now, now + 120)
+        .await?;
+    console
+        .record_audit(&gridwall_store::AuditEntry {
+            at: time::OffsetDateTime::now_utc(),
+            actor: "zhang".into(),
+            action: "propose_switch".into(),
+            subject: "台风防御Ⅱ级响应".into(),
+            detail: "on".into(),
+        })
+        .await?;
+    let focus = json!(format!("grid:{grid}"));
+    let proposal = json!("on 台风防御Ⅱ级响应");
+    eventually(
+        Duration::from_secs(10),
+        "another console's acts did not reach every instance",
+        || {
+            Ok(alive.iter().all(|i| {
+                status_in(&dirs[*i])
+                    .is_some_and(|s| s["focus"] == focus && s["proposal"] == proposal)
+            }))
+        },
+    )
+    .await?;
+    wall.wait_for_js(
+        "return !!document.querySelector('[data-testid=proposal-banner]')",
+        Duration::from_secs(10),
+    )
+    .await
+    .context("the window does not show the switch waiting for its second person")?;
+    console.close().await;
+
     // The window's instance loses the database: its last picture stays,
     // marked stale with the time since; back, it reads everything again.
     let grids_before = wall

@@ -89,6 +89,10 @@ pub struct LiveStatus {
     pub pinned: Vec<String>,
     /// What a duty officer last pushed to the wall (`kind:id`).
     pub focus: Option<String>,
+    /// The emergency plan in force, and a switch waiting for its second
+    /// person (`on <plan>` or `off <plan>`).
+    pub footing: Option<String>,
+    pub proposal: Option<String>,
 }
 
 /// The part of the picture read from the store.
@@ -315,6 +319,15 @@ impl Live {
             Some(WallEvent::Focus { focus }) => Some(format!("{}:{}", focus.kind, focus.id)),
             _ => None,
         };
+        let (footing, proposal) = match &picture.footing {
+            Some(WallEvent::Footing { footing, proposal }) => (
+                footing.as_ref().map(|f| f.plan.clone()),
+                proposal
+                    .as_ref()
+                    .map(|p| format!("{} {}", p.action, p.plan)),
+            ),
+            _ => (None, None),
+        };
         LiveStatus {
             leading: self.leading(),
             database,
@@ -322,6 +335,8 @@ impl Live {
             open: picture.grids.values().map(|g| g.open).sum(),
             pinned: picture.pinned.clone(),
             focus,
+            footing,
+            proposal,
         }
     }
 
