@@ -174,3 +174,67 @@ async fn the_stale_banner_follows_the_feed() -> Result<()> {
     .context("the banner stayed after the feed came back")?;
     wall.close().await
 }
+
+/// The time-to-breach layer (issue 13): switched on, a grid is coloured by
+/// how soon its pending incident falls due, not by its status; switched
+/// off, its status colour comes back.
+#[tokio::test]
+async fn the_time_to_breach_layer_colours_grids_by_their_next_deadline() -> Result<()> {
+    let sim = Sim::start(&["--seed=14", "--warmup-hours=6"]).await?;
+    let wall = launch_against(&sim).await?;
+    let grid = quiet_grid(&sim, &wall).await?;
+    let injected = sim
+        .inject(json!({
+            "grid_id": grid, "source": "hotline_12345", "category": "dispute.neighbour",
+            "severity": 1, "title": "测试：时限图层"
+        }))
+        .await?;
+    let id = injected["id"].as_str().context("an event id")?.to_owned();
+    let colour_is =
+        |colour: &str| format!("return window.__gridwallMap.colourOf('{grid}') === '{colour}'");
+    wall.wait_for_js(&colour_is("amber"), Duration::from_secs(20))
+        .await
+        .context("the injected event did not colour its grid by status")?;
+
+    // What the layer should show: its deadline against the platform's time.
+    let store = wall.store().await?;
+    let row = sqlx::query("SELECT reported_at, due_at FROM events WHERE id = ?")
+        .bind(&id)
+        .fetch_one(store.pool())
+        .await?;
+    let (reported, due): (i64, Option<i64>) = (
+        sqlx::Row::try_get(&row, "reported_at")?,
+        sqlx::Row::try_get(&row, "due_at")?,
+    );
+    let minutes = (due.context("the platform set a deadline")? - reported) / 60;
+    let expected = match minutes {
+        m if m < 60 => "red",
+        m if m < 240 => "amber",
+        _ => "green",
+    };
+    anyhow::ensure!(
+        !(55..65).contains(&minutes) && !(235..245).contains(&minutes),
+        "a deadline on a threshold ({minutes} min) would make the test depend on timing"
+    );
+
+    wall.click("[data-testid=map-layer-breach]").await?;
+    wall.wait_for_js(&colour_is(expected), Duration::from_secs(15))
+        .await
+        .with_context(|| {
+            format!("due in {minutes} min, the grid is not {expected} in the layer")
+        })?;
+    let legend = wall
+        .texts("[data-testid=grid-map-legend] li, .legend li")
+        .await?;
+    anyhow::ensure!(
+        legend.iter().any(|l| l.contains("1小时内到期")),
+        "the legend names the layer's colours: {legend:?}"
+    );
+    wall.screenshot("wall-time-to-breach-3840x2160").await?;
+
+    wall.click("[data-testid=map-layer-status]").await?;
+    wall.wait_for_js(&colour_is("amber"), Duration::from_secs(10))
+        .await
+        .context("switched back, the status colour did not return")?;
+    wall.close().await
+}

@@ -107,6 +107,19 @@ pub async fn city_map(state: State<'_, AppState>) -> Result<tauri::ipc::Response
     Ok(tauri::ipc::Response::new(body))
 }
 
+/// Each grid's next deadline, for the map's time-to-breach layer.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn breach_map(
+    state: State<'_, AppState>,
+) -> Result<Vec<gridwall_wall::feed::GridDue>, CommandError> {
+    state
+        .live
+        .next_due()
+        .await
+        .map_err(|err| internal(format!("cannot read the deadlines: {err:#}")))
+}
+
 fn internal(message: String) -> CommandError {
     tracing::warn!("{message}");
     CommandError {

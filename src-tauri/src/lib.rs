@@ -148,6 +148,7 @@ fn run(config: Config) -> anyhow::Result<()> {
             commands::subscribe,
             commands::city_map,
             commands::acknowledge_alert,
+            commands::breach_map,
             video::cameras,
             console::console_level,
             console::console_incident,

@@ -263,6 +263,22 @@ impl Store {
         rows.iter().map(grid_from_row).collect()
     }
 
+    /// Each grid's earliest deadline (unix seconds) among its pending events
+    /// that are not yet overdue, by grid id: the map's time-to-breach layer.
+    /// Reads the `events_due` index, so it costs what is pending, not history.
+    pub async fn next_due_by_grid(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT grid_id, MIN(due_at) AS next_due FROM events \
+             WHERE pending = 1 AND overdue = 0 AND due_at IS NOT NULL \
+             GROUP BY grid_id ORDER BY grid_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("grid_id")?, row.try_get("next_due")?)))
+            .collect()
+    }
+
     /// The overdue clock: the latest `now` the store was given (unix seconds).
     pub async fn clock(&self) -> Result<i64> {
         Ok(

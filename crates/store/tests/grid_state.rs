@@ -205,7 +205,41 @@ async fn an_event_becomes_overdue_once_when_its_deadline_passes(
     Ok(())
 }
 
+/// The time-to-breach layer: each grid's earliest deadline among its
+/// pending events that are not yet overdue.
+async fn each_grid_names_its_next_deadline(fresh: Fresh) -> anyhow::Result<()> {
+    let store = &fresh.store;
+    let rev = |id, grid, due, state| Rev {
+        grid_id: grid,
+        due_at: due,
+        state,
+        ..simple(id, 1)
+    };
+    store
+        .apply(
+            &[
+                rev("E1", "G1", Some(5_000), "reported").record(),
+                rev("E2", "G1", Some(3_000), "dispatched").record(),
+                rev("E3", "G2", Some(9_000), "in_progress").record(),
+                rev("E4", "G2", Some(1_000), "resolved").record(),
+                rev("E5", "G3", None, "reported").record(),
+                rev("E6", "G4", Some(1_500), "reported").record(),
+            ],
+            at(500),
+        )
+        .await?;
+    // E6 passes its deadline: it is overdue (the status layer's), no longer next.
+    store.refresh_overdue(at(2_000)).await?;
+    assert_eq!(
+        store.next_due_by_grid().await?,
+        [("G1".to_owned(), 3_000), ("G2".to_owned(), 9_000)],
+        "resolved, undated and overdue events have no next deadline"
+    );
+    Ok(())
+}
+
 on_both!(
     counters_equal_a_recomputation_after_random_revisions,
-    an_event_becomes_overdue_once_when_its_deadline_passes
+    an_event_becomes_overdue_once_when_its_deadline_passes,
+    each_grid_names_its_next_deadline
 );

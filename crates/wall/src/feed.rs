@@ -121,6 +121,16 @@ pub struct SyncProgress {
     pub total: Option<u64>,
 }
 
+/// A grid's next deadline among its pending incidents not yet overdue: the
+/// map's time-to-breach layer colours grids by how soon it comes.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct GridDue {
+    pub grid_id: String,
+    /// RFC 3339, platform time.
+    pub due_at: String,
+}
+
 /// Both upstreams.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]

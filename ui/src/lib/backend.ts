@@ -4,6 +4,7 @@
 
 import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
+import type { GridDue } from "../bindings/GridDue";
 import type { CommandError } from "../bindings/CommandError";
 import type { CityData } from "../map/GridMap";
 import type { Filter } from "../bindings/Filter";
@@ -39,6 +40,8 @@ export interface Backend {
   cityMap(): Promise<CityData>;
   /** Records that this console's operator acknowledged a pinned alert. */
   acknowledgeAlert(eventId: string): Promise<void>;
+  /** Each grid's next deadline, for the map's time-to-breach layer. */
+  breachMap(): Promise<GridDue[]>;
   /** The console: one place of the tree under the officer's filters. */
   consoleLevel(place: Place, filter: Filter): Promise<LevelView>;
   /** The console: one incident with its closed loop. */
@@ -108,6 +111,11 @@ class TauriBackend implements Backend {
   async acknowledgeAlert(eventId: string): Promise<void> {
     const { invoke } = await import("@tauri-apps/api/core");
     await invoke("acknowledge_alert", { eventId });
+  }
+
+  async breachMap(): Promise<GridDue[]> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<GridDue[]>("breach_map");
   }
 
   async consoleLevel(place: Place, filter: Filter): Promise<LevelView> {
@@ -286,6 +294,10 @@ class FakeBackend implements Backend {
   }
 
   async acknowledgeAlert(): Promise<void> {}
+
+  async breachMap(): Promise<GridDue[]> {
+    return [];
+  }
 
   async consoleLevel(): Promise<LevelView> {
     throw NO_RUST;

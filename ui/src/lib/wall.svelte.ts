@@ -6,6 +6,8 @@
 import type { Language } from "../bindings/Language";
 import type { Links } from "../bindings/Links";
 import type { UpstreamLink } from "../bindings/UpstreamLink";
+import type { GridDue } from "../bindings/GridDue";
+import { breachDeltas, dueMap } from "./breach";
 import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
 import type { AlertItem } from "../bindings/AlertItem";
@@ -91,6 +93,11 @@ export class WallState {
   /** Each grid's acknowledgements of the newest broadcast; not reactive, as `grids`. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private acks = new Map<string, GridAcks>();
+  /** The map's layer: status colours, or the time-to-breach layer. */
+  mapLayer = $state<"status" | "breach">("status");
+  /** Each grid's next deadline (ms), for the time-to-breach layer; not reactive, as `grids`. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private dues = new Map<string, number>();
 
   t = $derived(dictionary(this.language));
 
@@ -120,7 +127,7 @@ export class WallState {
         for (const d of deltas) this.grids.set(d.grid_id, d);
         this.gridCount = this.grids.size;
         this.gridsAt = this.now;
-        if (!this.ackMode) for (const sink of this.sinks) sink(deltas);
+        this.paint(deltas);
         break;
       }
       case "alerts": {
@@ -161,6 +168,38 @@ export class WallState {
     }
   }
 
+  /** Status deltas to the map, or their grids in the time-to-breach layer
+   *  (a broadcast's acknowledgement colours win over both). */
+  private paint(deltas: GridDelta[]): void {
+    if (this.ackMode) return;
+    const out = this.mapLayer === "breach" ? this.breachOf(deltas.map((d) => d.grid_id)) : deltas;
+    for (const sink of this.sinks) sink(out);
+  }
+
+  private breachOf(only?: Iterable<string>): GridDelta[] {
+    const now = this.now ? Date.parse(this.now) : Date.now();
+    return breachDeltas(this.grids, this.dues, now, only);
+  }
+
+  /** Switches the map between status colours and the time-to-breach layer. */
+  setMapLayer(layer: "status" | "breach"): void {
+    if (layer === this.mapLayer) return;
+    this.mapLayer = layer;
+    if (this.ackMode) return;
+    const deltas = layer === "breach" ? this.breachOf() : this.statusDeltas();
+    for (const sink of this.sinks) sink(deltas);
+  }
+
+  /** Fresh deadlines (asked every few seconds while the layer is shown). */
+  setDues(dues: GridDue[]): void {
+    const before = [...this.dues.keys()];
+    this.dues = dueMap(dues);
+    if (this.ackMode || this.mapLayer !== "breach") return;
+    // Grids that lost their last deadline are repainted too.
+    const deltas = this.breachOf([...before, ...this.dues.keys(), ...this.grids.keys()]);
+    for (const sink of this.sinks) sink(deltas);
+  }
+
   /** A board message: figures to the panel, changed grid ratios to the map. */
   private applyBroadcast(board: BroadcastBoard): void {
     const wasAck = this.ackMode;
@@ -173,7 +212,8 @@ export class WallState {
       const deltas = changed.map(ackDelta);
       for (const sink of this.sinks) sink(deltas);
     } else if (wasAck) {
-      for (const sink of this.sinks) sink(this.statusDeltas());
+      const deltas = this.mapLayer === "breach" ? this.breachOf() : this.statusDeltas();
+      for (const sink of this.sinks) sink(deltas);
     }
   }
 
@@ -190,6 +230,7 @@ export class WallState {
   onGridDeltas = (sink: GridSink): (() => void) => {
     this.sinks.add(sink);
     if (this.ackMode) sink([...this.acks.values()].map(ackDelta));
+    else if (this.mapLayer === "breach") sink(this.breachOf());
     else if (this.grids.size) sink([...this.grids.values()]);
     return () => this.sinks.delete(sink);
   };
@@ -198,7 +239,7 @@ export class WallState {
   private markStale(stale: boolean): void {
     const deltas = [...this.grids.values()].map((d) => ({ ...d, stale }));
     for (const d of deltas) this.grids.set(d.grid_id, d);
-    if (!this.ackMode) for (const sink of this.sinks) sink(deltas);
+    this.paint(deltas);
   }
 
   /** The governance feed is behind or gone, or the shared database is out

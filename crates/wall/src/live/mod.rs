@@ -25,7 +25,9 @@ use tokio::sync::{Notify, broadcast};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::feed::{AlertItem, ChartSet, ChartSvgs, FocusItem, GridStatus, UpstreamLink, WallEvent};
+use crate::feed::{
+    AlertItem, ChartSet, ChartSvgs, FocusItem, GridDue, GridStatus, UpstreamLink, WallEvent,
+};
 
 /// How often things are recomputed. Tests shorten them.
 #[derive(Clone, Debug)]
@@ -298,6 +300,23 @@ impl Live {
             // that could not be sent means the database is away.
             tracing::warn!("cannot tell the other instances of a change: {err}");
         }
+    }
+
+    /// Each grid's next deadline, for the time-to-breach layer.
+    pub async fn next_due(&self) -> anyhow::Result<Vec<GridDue>> {
+        Ok(self
+            .store
+            .next_due_by_grid()
+            .await?
+            .into_iter()
+            .filter_map(|(grid_id, due)| {
+                let due_at = time::OffsetDateTime::from_unix_timestamp(due).ok()?;
+                Some(GridDue {
+                    grid_id,
+                    due_at: crate::rfc3339(due_at),
+                })
+            })
+            .collect())
     }
 
     /// Tells the other instances on the same PostgreSQL of `change`.
