@@ -184,10 +184,11 @@ impl AppState {
         let ingest = self.ingest.clone();
         let store = self.live.store().clone();
         let live = self.live.clone();
-        tasks.spawn(move |cancel| {
+        tasks.supervise("ingest", move |cancel| {
+            let ingest = ingest.clone();
             cluster::lead(
-                store,
-                live,
+                store.clone(),
+                live.clone(),
                 move |term| {
                     let ingest = ingest.clone();
                     async move { ingest.run(term).await }
@@ -209,7 +210,7 @@ impl AppState {
             cameras_stale: self.ingest.cameras_stale(),
             cameras_synced: self.catalogue.clone(),
         });
-        tasks.spawn(move |cancel| follower.run(cancel));
+        tasks.supervise("follower", move |cancel| follower.clone().run(cancel));
         // A media URL refused here: the leader fetches the catalogue again.
         let (refused, live, stale) = (
             self.refused.clone(),
@@ -230,11 +231,13 @@ impl AppState {
             }
         });
         let live = self.live.clone();
-        tasks.spawn(move |cancel| live.run(cancel));
+        tasks.supervise("live picture", move |cancel| live.clone().run(cancel));
         let emergency = self.emergency.clone();
-        tasks.spawn(move |cancel| emergency.run(cancel));
+        tasks.supervise("emergency footing", move |cancel| {
+            emergency.clone().run(cancel)
+        });
         let broadcasts = self.broadcasts.clone();
-        tasks.spawn(move |cancel| broadcasts.run(cancel));
+        tasks.supervise("broadcasts", move |cancel| broadcasts.clone().run(cancel));
 
         // The proxy fetches with the catalogue's media URLs: it gets the one
         // the store kept from the last run at once, then every fresh one

@@ -67,10 +67,11 @@ where
                 tracing::info!("this instance ingests for every console on the database (leader)");
                 live.set_leading(true);
                 let term = cancel.child_token();
-                let running = tokio::spawn(ingest(term.clone()));
-                let released = loop {
+                let mut running = tokio::spawn(ingest(term.clone()));
+                let term_ended = loop {
                     tokio::select! {
-                        () = cancel.cancelled() => break true,
+                        () = cancel.cancelled() => break Term::Cancelled,
+                        ended = &mut running => break Term::IngestEnded(ended.err()),
                         () = tokio::time::sleep(CHECK_EVERY) => {}
                     }
                     let alive = tokio::time::timeout(CHECK_WITHIN, lock.alive())
@@ -78,16 +79,29 @@ where
                         .unwrap_or(false);
                     if !alive {
                         tracing::warn!("lost the database: this instance no longer ingests");
-                        break false;
+                        break Term::Lost;
                     }
                 };
                 term.cancel();
-                // Waits for the batch in hand to commit (or fail).
-                let _ = running.await;
+                if !matches!(term_ended, Term::IngestEnded(_)) {
+                    // Waits for the batch in hand to commit (or fail).
+                    let _ = running.await;
+                }
                 live.set_leading(false);
-                if released {
-                    lock.release().await;
-                    return;
+                match term_ended {
+                    Term::Cancelled => {
+                        lock.release().await;
+                        return;
+                    }
+                    Term::Lost => {}
+                    // A panic in ingest: the lock goes back, so this or another
+                    // instance ingests again after the next check.
+                    Term::IngestEnded(failed) => {
+                        if let Some(err) = failed {
+                            tracing::error!("ingest stopped: {err}; handing the lead back");
+                        }
+                        lock.release().await;
+                    }
                 }
             }
             Ok(None) => {}
@@ -98,6 +112,15 @@ where
             () = tokio::time::sleep(CHECK_EVERY) => {}
         }
     }
+}
+
+/// How a leader's term ended.
+enum Term {
+    Cancelled,
+    /// The lock's session failed: another instance may hold the lock now.
+    Lost,
+    /// Ingest returned or panicked (with its join error).
+    IngestEnded(Option<tokio::task::JoinError>),
 }
 
 /// What an instance refreshes when another one changed something.
