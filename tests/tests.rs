@@ -25,6 +25,8 @@
 //! - `video`: the camera matrix against the simulator's video gateway (live
 //!   tiles move, a cut stream falls back to snapshots, the stream cap holds,
 //!   hidden tiles pull nothing, a refused token fetches the catalogue again).
+//! - `watchdog`: a window whose web process is killed is reloaded, live
+//!   again, and the heal counted.
 //! - `wall`: the live wall at 4K against a simulator the test drives (map,
 //!   ticker, hostile text, acknowledgement, stale banner).
 
@@ -38,3 +40,4 @@ mod skeleton;
 mod startup;
 mod video;
 mod wall;
+mod watchdog;

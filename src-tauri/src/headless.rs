@@ -29,8 +29,8 @@ pub fn run(config: Config, data_dir: &Path, shutdown_bound: Duration) -> anyhow:
         let state = AppState::new(config, started, &tasks, data_dir).await?;
         state.start_background(&tasks);
         let status = data_dir.join("status.json");
-        let live = state.live.clone();
-        tasks.spawn(move |cancel| write_status(live, status, cancel));
+        let shown = state.clone();
+        tasks.spawn(move |cancel| write_status(shown, status, cancel));
         tracing::info!(
             "headless: no windows; status in {}",
             data_dir.join("status.json").display()
@@ -48,17 +48,18 @@ pub fn run(config: Config, data_dir: &Path, shutdown_bound: Duration) -> anyhow:
 /// Writes `status.json` when what the instance shows changes, and every
 /// second, until cancelled (headless or not). `changed_at_ms` is the system
 /// time the change was seen (the propagation benchmark reads it).
-pub(crate) async fn write_status(
-    live: std::sync::Arc<gridwall_wall::live::Live>,
-    path: PathBuf,
-    cancel: CancellationToken,
-) {
+pub(crate) async fn write_status(state: AppState, path: PathBuf, cancel: CancellationToken) {
     let temporary = path.with_extension("json.tmp");
+    let live = state.live.clone();
     let mut events = live.subscribe();
     let mut last = None;
     let mut changed_at_ms = 0u128;
     loop {
-        let status = serde_json::to_value(live.status()).unwrap_or_default();
+        let mut status = serde_json::to_value(live.status()).unwrap_or_default();
+        // The windows' side: pages that subscribed (a reloaded page does it
+        // again) and windows the watchdog healed.
+        status["pages_subscribed"] = serde_json::json!(state.subscriptions());
+        status["heals"] = serde_json::json!(state.watchdog.heals());
         if last.as_ref() != Some(&status) {
             changed_at_ms = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -11,6 +11,7 @@
 //! - `screenshots`: a PNG of each window every few seconds, for walls without a display.
 //! - `upstream`: the two upstreams, or the embedded simulator standing in for them.
 //! - `headless`: `--headless`, the core with no window (a server that ingests).
+//! - `watchdog`: reloads a window whose page crashed or stopped drawing.
 
 mod broadcast;
 mod commands;
@@ -21,6 +22,7 @@ mod screenshots;
 mod state;
 mod upstream;
 mod video;
+mod watchdog;
 mod windows;
 
 use std::process::ExitCode;
@@ -127,8 +129,8 @@ fn run(config: Config) -> anyhow::Result<()> {
     let state = runtime.block_on(async {
         let state = AppState::new(config, started, &tasks, &data_dir).await?;
         state.start_background(&tasks);
-        let (live, status) = (state.live.clone(), data_dir.join("status.json"));
-        tasks.spawn(move |cancel| headless::write_status(live, status, cancel));
+        let (shown, status) = (state.clone(), data_dir.join("status.json"));
+        tasks.spawn(move |cancel| headless::write_status(shown, status, cancel));
         anyhow::Ok(state)
     })?;
 
@@ -149,6 +151,8 @@ fn run(config: Config) -> anyhow::Result<()> {
             commands::city_map,
             commands::acknowledge_alert,
             commands::breach_map,
+            watchdog::heartbeat,
+            watchdog::health,
             video::cameras,
             console::console_level,
             console::console_incident,
@@ -180,6 +184,11 @@ fn run(config: Config) -> anyhow::Result<()> {
             let tasks = tasks.clone();
             move |app| {
                 windows::open_all(app.handle(), &state.config)?;
+                for window in app.webview_windows().values() {
+                    watchdog::watch_crashes(window, state.watchdog.clone());
+                }
+                let (handle, dog) = (app.handle().clone(), state.watchdog.clone());
+                tasks.spawn(|cancel| watchdog::watch_stalls(handle, dog, cancel));
                 if let Some(shots) = &state.config.screenshots {
                     let handle = app.handle().clone();
                     let shots = shots.clone();

@@ -48,6 +48,10 @@ pub struct AppState {
     pub tasks: Tasks,
     /// Camera media for every window, through one upstream stream per camera.
     pub video: VideoProxy,
+    /// Pages that subscribed since start (each window's each load).
+    subscriptions: Arc<std::sync::atomic::AtomicU64>,
+    /// Heals of windows whose page died or froze.
+    pub watchdog: Arc<crate::watchdog::Watchdog>,
     /// Rung when the gateway refuses a media URL (its token is stale).
     refused: Arc<tokio::sync::Notify>,
     /// Bumped when another instance stored a new camera catalogue.
@@ -151,6 +155,8 @@ impl AppState {
             cache_dir,
             tasks: tasks.clone(),
             refused,
+            watchdog: Arc::default(),
+            subscriptions: Arc::default(),
             catalogue: watch::channel(0).0,
             feeds: Arc::default(),
         })
@@ -262,8 +268,16 @@ impl AppState {
         });
     }
 
+    /// How many times a page subscribed (each load of each window).
+    pub fn subscriptions(&self) -> u64 {
+        self.subscriptions
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// A cancellation token for a window's feed, cancelling the one it replaces.
     pub fn replace_feed(&self, window: &str) -> CancellationToken {
+        self.subscriptions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let token = self.tasks.token().child_token();
         let mut feeds = self.feeds.lock().expect("feed map lock poisoned");
         if let Some(old) = feeds.insert(window.to_string(), token.clone()) {

@@ -131,6 +131,18 @@ pub struct GridDue {
     pub due_at: String,
 }
 
+/// The app's own health, shown on the console's status line only.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct AppHealth {
+    /// Windows reloaded because their page died or froze.
+    #[ts(type = "number")]
+    pub heals: u64,
+    /// Background loops restarted after a panic.
+    #[ts(type = "number")]
+    pub restarts: u64,
+}
+
 /// Both upstreams.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]

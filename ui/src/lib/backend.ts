@@ -5,6 +5,7 @@
 import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
 import type { GridDue } from "../bindings/GridDue";
+import type { AppHealth } from "../bindings/AppHealth";
 import type { CommandError } from "../bindings/CommandError";
 import type { CityData } from "../map/GridMap";
 import type { Filter } from "../bindings/Filter";
@@ -42,6 +43,10 @@ export interface Backend {
   acknowledgeAlert(eventId: string): Promise<void>;
   /** Each grid's next deadline, for the map's time-to-breach layer. */
   breachMap(): Promise<GridDue[]>;
+  /** The page drew a frame (or was hidden): Rust's watchdog reloads a silent one. */
+  heartbeat(visible: boolean): Promise<void>;
+  /** Heals and restarts so far, for the console's status line. */
+  health(): Promise<AppHealth | null>;
   /** The console: one place of the tree under the officer's filters. */
   consoleLevel(place: Place, filter: Filter): Promise<LevelView>;
   /** The console: one incident with its closed loop. */
@@ -116,6 +121,16 @@ class TauriBackend implements Backend {
   async breachMap(): Promise<GridDue[]> {
     const { invoke } = await import("@tauri-apps/api/core");
     return invoke<GridDue[]>("breach_map");
+  }
+
+  async heartbeat(visible: boolean): Promise<void> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    await invoke("heartbeat", { visible });
+  }
+
+  async health(): Promise<AppHealth | null> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<AppHealth>("health");
   }
 
   async consoleLevel(place: Place, filter: Filter): Promise<LevelView> {
@@ -297,6 +312,12 @@ class FakeBackend implements Backend {
 
   async breachMap(): Promise<GridDue[]> {
     return [];
+  }
+
+  async heartbeat(): Promise<void> {}
+
+  async health(): Promise<AppHealth | null> {
+    return null;
   }
 
   async consoleLevel(): Promise<LevelView> {

@@ -1,0 +1,132 @@
+//! Heals a window whose page died or stopped drawing, instead of leaving a
+//! white or frozen screen on the wall until someone notices.
+//!
+//! - WebKitGTK's `web-process-terminated` (the page's process crashed, was
+//!   killed, or exceeded its memory limit): the window is reloaded at once.
+//! - No heartbeat for [`STALLED_AFTER`]: each page sends one from its
+//!   animation frames ([`heartbeat`]), so a page whose main thread is stuck
+//!   stops sending; the window is reloaded.
+//!
+//! A reloaded page asks Rust for its window's setup and subscribes again:
+//! the live picture, pins, focus, footing and broadcast board come back
+//! from Rust within a few seconds. Each heal is logged and counted; the
+//! console shows the count ([`health`]).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tauri::{AppHandle, Manager, State, WebviewWindow, Window};
+use tokio_util::sync::CancellationToken;
+
+use crate::state::AppState;
+
+/// A page silent this long is reloaded.
+pub const STALLED_AFTER: Duration = Duration::from_secs(20);
+/// How often the heartbeats are looked at.
+const CHECK_EVERY: Duration = Duration::from_secs(5);
+
+/// Heals so far and each window's last heartbeat.
+#[derive(Default)]
+pub struct Watchdog {
+    heals: AtomicU64,
+    /// std Mutex: held for a map update only.
+    beats: Mutex<HashMap<String, Instant>>,
+}
+
+impl Watchdog {
+    fn healed(&self, window: &str, why: &str) {
+        let count = self.heals.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::warn!(
+            window,
+            heals = count,
+            "healing a window: {why}; reloading it"
+        );
+        // A reloaded page gets the full stall period to come back.
+        self.beats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(window.to_owned(), Instant::now());
+    }
+
+    pub fn heals(&self) -> u64 {
+        self.heals.load(Ordering::Relaxed)
+    }
+}
+
+/// Reloads `window` when its web process ends (Linux: WebKitGTK).
+pub fn watch_crashes(window: &WebviewWindow, dog: Arc<Watchdog>) {
+    #[cfg(target_os = "linux")]
+    {
+        use webkit2gtk::WebViewExt;
+        let label = window.label().to_owned();
+        let result = window.with_webview(move |webview| {
+            let view = webview.inner();
+            view.connect_web_process_terminated(move |view, reason| {
+                dog.healed(&label, &format!("its web process ended ({reason:?})"));
+                view.reload();
+            });
+        });
+        if let Err(err) = result {
+            tracing::warn!("cannot watch the window's web process: {err}");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (window, dog);
+}
+
+/// Reloads every window whose page has not sent a heartbeat for
+/// [`STALLED_AFTER`], until cancelled.
+pub async fn watch_stalls(app: AppHandle, dog: Arc<Watchdog>, cancel: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(CHECK_EVERY) => {}
+        }
+        let stalled: Vec<String> = dog
+            .beats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|(_, at)| at.elapsed() > STALLED_AFTER)
+            .map(|(label, _)| label.clone())
+            .collect();
+        for label in stalled {
+            if let Some(window) = app.get_webview_window(&label) {
+                dog.healed(
+                    &label,
+                    &format!("no frame for over {} s", STALLED_AFTER.as_secs()),
+                );
+                if let Err(err) = window.reload() {
+                    tracing::warn!(window = %label, "cannot reload the window: {err}");
+                }
+            }
+        }
+    }
+}
+
+/// The page drew a frame: it is alive. `visible: false` when the page was
+/// hidden (a minimised console draws no frames and must not be "healed").
+#[tauri::command]
+pub fn heartbeat(window: Window, state: State<'_, AppState>, visible: bool) {
+    let mut beats = state
+        .watchdog
+        .beats
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if visible {
+        beats.insert(window.label().to_owned(), Instant::now());
+    } else {
+        beats.remove(window.label());
+    }
+}
+
+/// The app's own health, for the console's status line.
+#[tauri::command]
+pub fn health(state: State<'_, AppState>) -> gridwall_wall::feed::AppHealth {
+    gridwall_wall::feed::AppHealth {
+        heals: state.watchdog.heals(),
+        restarts: state.tasks.restarts(),
+    }
+}

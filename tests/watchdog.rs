@@ -1,0 +1,133 @@
+//! The watchdog (issue 15): a window whose web process dies is reloaded and
+//! shows the wall again, with the heal counted for the console.
+
+use std::time::Duration;
+
+use std::process::{Command, Stdio};
+
+use anyhow::Result;
+use gridwall_suite::cluster::status_in;
+use gridwall_suite::{Display, app_binary, terminate};
+
+/// SIGKILLs every WebKit web process whose parent is a `gridwall` process
+/// (the e2e tests run one app at a time); how many.
+fn kill_web_processes() -> Result<usize> {
+    let comm = |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    let parent = |pid: &str| -> Option<String> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let after = stat.rsplit_once(')')?.1;
+        after.split_whitespace().nth(1).map(str::to_owned)
+    };
+    let mut killed = 0;
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.chars().all(|c| c.is_ascii_digit()) || !comm(&pid).starts_with("WebKitWebProces") {
+            continue;
+        }
+        if parent(&pid).is_some_and(|p| comm(&p).trim() == "gridwall") {
+            // SAFETY: kill(2) on a pid just read from /proc; no memory is shared.
+            unsafe { libc::kill(pid.parse()?, libc::SIGKILL) };
+            killed += 1;
+        }
+    }
+    Ok(killed)
+}
+
+/// Distinct colours in a PNG: a blank or white page has a handful, the
+/// wall thousands.
+fn colours(png_path: &std::path::Path) -> Result<usize> {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png_path)?));
+    let mut reader = decoder.read_info()?;
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut buf)?;
+    let channels = frame.color_type.samples();
+    let mut seen = std::collections::HashSet::new();
+    for px in buf[..frame.buffer_size()].chunks(channels).step_by(7) {
+        seen.insert((px[0], px[1], px[2]));
+    }
+    Ok(seen.len())
+}
+
+/// Waits until `check` holds for the app's status.json.
+async fn wait_status(
+    dir: &std::path::Path,
+    within: Duration,
+    what: &str,
+    check: impl Fn(&serde_json::Value) -> bool,
+) -> Result<serde_json::Value> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = status_in(dir).filter(|s| check(s)) {
+            return Ok(status);
+        }
+        anyhow::ensure!(
+            started.elapsed() < within,
+            "{what} (after {within:?}): {:?}",
+            status_in(dir)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The app under its own display, without WebDriver: WebKitWebDriver ends
+/// its session when the page's process dies, so the healed page is seen
+/// the way a wall without an operator is: its screenshots and its status.
+#[tokio::test]
+async fn a_window_whose_page_died_is_reloaded_and_live_again() -> Result<()> {
+    let display = Display::start(1280, 720)?;
+    let dir = tempfile::tempdir()?;
+    let shots = dir.path().join("shots");
+    let mut app = Command::new(app_binary()?)
+        .env("DISPLAY", display.name())
+        .env_remove("WAYLAND_DISPLAY")
+        .arg(format!("--data-dir={}", dir.path().display()))
+        .arg(format!("--screenshot-dir={}", shots.display()))
+        .args(["--screenshot-every=1", "--size=1280x720"])
+        .stdout(Stdio::null())
+        .spawn()?;
+    let result = async {
+        wait_status(
+            dir.path(),
+            Duration::from_secs(60),
+            "the page never subscribed",
+            |s| s["pages_subscribed"].as_u64() >= Some(1),
+        )
+        .await?;
+        let killed = kill_web_processes()?;
+        anyhow::ensure!(killed > 0, "found no web process of the app to kill");
+        let healed = wait_status(
+            dir.path(),
+            Duration::from_secs(30),
+            "the window was not healed",
+            |s| s["heals"].as_u64() >= Some(1) && s["pages_subscribed"].as_u64() >= Some(2),
+        )
+        .await?;
+        // A picture taken after the reloaded page subscribed shows the wall.
+        let after = std::time::SystemTime::now();
+        let png = shots.join("wall.png");
+        let started = std::time::Instant::now();
+        loop {
+            let fresh = std::fs::metadata(&png)
+                .and_then(|m| m.modified())
+                .is_ok_and(|m| m > after + Duration::from_secs(3));
+            if fresh && colours(&png)? > 200 {
+                break;
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "the healed window shows no wall ({} colours)",
+                colours(&png).unwrap_or(0)
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        std::fs::copy(
+            &png,
+            gridwall_suite::screenshot_dir().join("watchdog-healed-1280x720.png"),
+        )?;
+        anyhow::Ok(healed)
+    }
+    .await;
+    terminate(&app);
+    app.wait()?;
+    result.map(|_| ())
+}
