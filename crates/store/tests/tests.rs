@@ -29,6 +29,8 @@
 //! - `unicode`: every Unicode class the contract allows in free text lands the
 //!   same on both engines with its raw revision byte-exact; a record an engine
 //!   refuses is quarantined and the rest of its batch lands (issue 18).
+//! - `warnings`: the smart brain's counters add up and survive a reopen; a
+//!   warning's handling moves only forward, once, audited in its transaction.
 //! - `simulator`: two simulated days of the simulator's history, batched,
 //!   duplicated and reordered, leave exactly the newest revision of each event.
 
@@ -47,3 +49,4 @@ mod series;
 mod simulator;
 mod support;
 mod unicode;
+mod warnings;
