@@ -1,5 +1,10 @@
 //! Helpers shared by the tests: the simulated city as the brain sees it,
-//! and a fresh store on either engine.
+//! a fresh store on either engine, and (`run`) the scenarios run through
+//! the detectors and scored.
+
+// Shared with the benchmark, which uses all of it; the tests use part.
+#[allow(dead_code)]
+pub mod run;
 
 use gridwall_brain::Places;
 use gridwall_sim::city::City;
