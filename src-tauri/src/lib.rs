@@ -19,6 +19,7 @@ mod screenshots;
 mod state;
 mod upstream;
 mod video;
+mod warnings;
 mod windows;
 
 use std::process::ExitCode;
@@ -144,7 +145,11 @@ fn run(config: Config) -> anyhow::Result<()> {
             footing::cancel_switch,
             broadcast::broadcast_preview,
             broadcast::send_broadcast,
-            broadcast::broadcasts
+            broadcast::broadcasts,
+            warnings::warnings,
+            warnings::acknowledge_warning,
+            warnings::hand_over_warning,
+            warnings::feed_back_warning
         ])
         .setup({
             let state = state.clone();
