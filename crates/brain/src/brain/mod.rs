@@ -7,8 +7,14 @@
 //! repeat window per address, the open incidents with a deadline, and the
 //! ids seen recently (so a later revision of an event is not counted twice).
 //! Nothing here reads the system clock: time is what the caller says.
+//!
+//! Rates and repeats are here; clusters in `cluster`, the deadline warnings
+//! in `deadlines`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod cluster;
+mod deadlines;
+
+use std::collections::HashMap;
 
 use gridwall_domain::governance::{Category, Event, EventState, Source};
 
@@ -17,10 +23,8 @@ use crate::places::Places;
 use crate::rate::{self, Recent, Seen, Test};
 use crate::repeats::{self, Addresses, Visit};
 use crate::sensitivity::Sensitivity;
-use crate::timeliness::{self, Deadlines, OpenIncident};
-use crate::warning::{
-    Episodes, Explanation, Kind, Level, MAX_EVENT_IDS, Place, PlaceLevel, Warning,
-};
+use crate::timeliness::{Deadlines, OpenIncident};
+use crate::warning::{Episodes, Explanation, Kind, Level, MAX_EVENT_IDS, Place, Warning};
 
 /// How long an id is remembered as already counted.
 const SEEN_FOR: i64 = 35 * 24 * 3_600;
@@ -305,97 +309,6 @@ impl Brain {
             .collect()
     }
 
-    /// Whether `grid` is rising in `series`: a looser test than a warning's.
-    fn rising(&self, grid: &str, series: &str) -> Option<Test> {
-        let place = Place::new(PlaceLevel::Grid, grid);
-        rate::test(&self.baseline, &self.recent, &place, series, self.now)
-            .filter(|t| t.observed >= 2 && t.p < self.sensitivity.cluster_alpha)
-    }
-
-    fn cluster(&mut self, grid: &str, town: &str, series: &[String]) -> Vec<Warning> {
-        let s = self.sensitivity;
-        let mut out = Vec::new();
-        for series in series.iter().filter(|x| *x == "all" || *x == "fam:dispute") {
-            if self.rising(grid, series).is_none() {
-                continue;
-            }
-            // The connected rising grids around this one.
-            let mut members: BTreeMap<String, Test> = BTreeMap::new();
-            let mut queue = vec![grid.to_owned()];
-            let mut visited: HashSet<String> = HashSet::from([grid.to_owned()]);
-            while let Some(g) = queue.pop() {
-                let Some(t) = self.rising(&g, series) else {
-                    continue;
-                };
-                members.insert(g.clone(), t);
-                for n in self.places.neighbours(&g) {
-                    if visited.insert(n.clone()) {
-                        queue.push(n.clone());
-                    }
-                }
-            }
-            if members.len() < s.cluster_grids {
-                continue;
-            }
-            let observed: u32 = members.values().map(|t| t.observed).sum();
-            let expected: f64 = members.values().map(|t| t.expected).sum();
-            let p = rate::poisson_tail(observed, expected);
-            if p >= s.alpha {
-                continue;
-            }
-            let onset = members.values().map(|t| t.onset).min().unwrap_or(self.now);
-            let mut sources: BTreeMap<String, u32> = BTreeMap::new();
-            for (src, n) in members.values().flat_map(|t| t.sources.iter()) {
-                *sources.entry(src.clone()).or_default() += n;
-            }
-            let mut sources: Vec<(String, u32)> = sources.into_iter().collect();
-            sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            let mut event_ids: Vec<String> = members
-                .values()
-                .flat_map(|t| t.event_ids.iter().cloned())
-                .collect();
-            event_ids.truncate(MAX_EVENT_IDS);
-            let names: Vec<&str> = members.keys().map(|g| self.places.name(g)).collect();
-            let (series_zh, series_en) = series_words(series);
-            let (src_zh, src_en) = rate::sources_text(&sources);
-            let ratio = f64::from(observed) / expected.max(f64::MIN_POSITIVE);
-            let town_name = self.places.name(town);
-            let explanation = Explanation {
-                zh: format!(
-                    "{town_name}相邻{}个网格（{}）{series_zh}同时上升：共{observed}起，同期基线{expected:.2}起（{ratio:.1}倍，P={p:.1e}）；来源：{src_zh}。",
-                    members.len(),
-                    names.join("、"),
-                ),
-                en: format!(
-                    "{town_name}: {} adjacent grids ({}) rising together in {series_en}: \
-                     {observed} against a baseline of {expected:.2} ({ratio:.1}×, P={p:.1e}); sources: {src_en}.",
-                    members.len(),
-                    names.join(", "),
-                ),
-                baseline: expected,
-                observed: f64::from(observed),
-                ratio,
-                p_value: Some(p),
-                window_minutes: 60,
-                sources,
-                event_ids,
-                grids: members.keys().cloned().collect(),
-            };
-            let key = format!("cluster|{town}|{series}");
-            let level = p_level(p, s.alpha).max(Level::Yellow);
-            out.push(self.episodes.hit(
-                key,
-                Kind::Cluster,
-                level,
-                Place::new(PlaceLevel::Town, town),
-                onset,
-                self.now,
-                explanation,
-            ));
-        }
-        out
-    }
-
     fn repeat(&mut self, event: &Event, grid: &Place) -> Option<Warning> {
         if event.category.family() != "dispute" {
             return None;
@@ -454,126 +367,6 @@ impl Brain {
             self.now,
             explanation,
         ))
-    }
-
-    fn closure(&mut self, town: &str) -> Option<Warning> {
-        let (n, missed) = self.deadlines.window(town, self.now);
-        if n < u64::from(self.sensitivity.closure_min_due) || missed < 3 {
-            return None;
-        }
-        let (share, history) = self.baseline.miss_share(town);
-        if history < 100 {
-            return None;
-        }
-        let p = timeliness::binomial_tail(missed, n, share);
-        if p >= self.sensitivity.alpha {
-            return None;
-        }
-        let met_now = 1.0 - missed as f64 / n as f64;
-        let met_usual = 1.0 - share;
-        let name = self.places.name(town);
-        let explanation = Explanation {
-            zh: format!(
-                "{name}近24小时到期{n}件，按期办结率{:.0}%，低于常态{:.0}%（超期{missed}件，P={p:.1e}）。",
-                met_now * 100.0,
-                met_usual * 100.0
-            ),
-            en: format!(
-                "{name}: {n} deadlines in the last 24 hours, {:.0}% met against the usual {:.0}% \
-                 ({missed} missed, P={p:.1e}).",
-                met_now * 100.0,
-                met_usual * 100.0
-            ),
-            baseline: met_usual,
-            observed: met_now,
-            ratio: met_now / met_usual.max(f64::MIN_POSITIVE),
-            p_value: Some(p),
-            window_minutes: 24 * 60,
-            sources: vec![],
-            event_ids: vec![],
-            grids: vec![],
-        };
-        Some(self.episodes.hit(
-            format!("closure|{town}"),
-            Kind::ClosureFalling,
-            p_level(p, self.sensitivity.alpha),
-            Place::new(PlaceLevel::Town, town),
-            self.now - timeliness::CLOSURE_WINDOW,
-            self.now,
-            explanation,
-        ))
-    }
-
-    fn overdue(&mut self) -> Vec<Warning> {
-        let s = self.sensitivity;
-        let horizon = self.now + i64::from(s.due_soon_minutes) * 60;
-        let mut out = Vec::new();
-        let towns: Vec<String> = self.places.towns().into_iter().map(str::to_owned).collect();
-        for town in towns {
-            let (overdue, soon) =
-                self.deadlines
-                    .pressing(&town, s.overdue_severity, self.now, horizon);
-            if overdue.len() + soon.len() < s.overdue_min {
-                self.last_pressing.remove(&town);
-                continue;
-            }
-            let counts = (overdue.len(), soon.len());
-            let key = format!("overdue|{town}");
-            if self.last_pressing.insert(town.clone(), counts) == Some(counts) {
-                // Unchanged; a hit keeps the episode alive without a message.
-                if self.episodes.is_open(&key, self.now) {
-                    self.episodes.touch(&key, self.now);
-                    continue;
-                }
-            }
-            let level = match overdue.len() {
-                0 => Level::Blue,
-                1..=4 => Level::Yellow,
-                _ => Level::Orange,
-            };
-            let onset = overdue.first().or(soon.first()).map_or(self.now, |x| x.0);
-            let name = self.places.name(&town);
-            let total = overdue.len() + soon.len();
-            let explanation = Explanation {
-                zh: format!(
-                    "{name}{}级及以上在办事件已超期{}件、{}分钟内到期{}件。",
-                    s.overdue_severity,
-                    overdue.len(),
-                    s.due_soon_minutes,
-                    soon.len()
-                ),
-                en: format!(
-                    "{name}: {} open incidents of severity {}+ overdue and {} due within {} minutes.",
-                    overdue.len(),
-                    s.overdue_severity,
-                    soon.len(),
-                    s.due_soon_minutes
-                ),
-                baseline: s.overdue_min as f64,
-                observed: total as f64,
-                ratio: total as f64 / s.overdue_min.max(1) as f64,
-                p_value: None,
-                window_minutes: s.due_soon_minutes,
-                sources: vec![],
-                event_ids: overdue
-                    .iter()
-                    .chain(&soon)
-                    .take(MAX_EVENT_IDS)
-                    .map(|x| x.1.clone())
-                    .collect(),
-                grids: vec![],
-            };
-            out.push(self.episodes.hit(
-                key,
-                Kind::Overdue,
-                level,
-                Place::new(PlaceLevel::Town, town.clone()),
-                onset,
-                self.now,
-                explanation,
-            ));
-        }
-        out
     }
 }
 
