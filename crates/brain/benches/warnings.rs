@@ -8,7 +8,9 @@
 //!
 //! `cargo bench -p gridwall-brain --bench warnings` (release), or with
 //! `--profile dev` on a busy machine; `BRAIN_SEEDS=N` sets how many seeds
-//! (default 16), `BRAIN_EVAL_DAYS` the days scored per seed (default 6).
+//! (default 16), `BRAIN_EVAL_DAYS` the days scored per seed (default 6),
+//! `BRAIN_ALPHA` the rate and cluster tests' alpha (default peacetime's), to
+//! see the trade between false warnings and time-to-detect.
 
 #[path = "../tests/support/run.rs"]
 #[allow(dead_code)]
@@ -51,19 +53,28 @@ fn main() {
     let city = City::embedded().expect("the embedded city loads");
     let geometry = std::str::from_utf8(city.geometry()).expect("geometry is UTF-8");
     let places = Places::new(city.divisions(), city.grids(), geometry).expect("geometry parses");
+    let mut sensitivity = Sensitivity::peacetime();
+    if let Some(alpha) = std::env::var("BRAIN_ALPHA")
+        .ok()
+        .and_then(|a| a.parse::<f64>().ok())
+        .filter(|a| *a > 0.0 && *a < 1.0)
+    {
+        sensitivity.alpha = alpha;
+    }
     let started = std::time::Instant::now();
     // Two seeds at a time: the machine has two cores.
     let runs: Vec<run::Run> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..2u64)
             .map(|lane| {
                 let places = &places;
+                let sensitivity = &sensitivity;
                 scope.spawn(move || {
                     (1..=seeds)
                         .filter(|s| s % 2 == lane)
                         .map(|seed| {
                             run::run(
                                 places,
-                                Sensitivity::peacetime(),
+                                *sensitivity,
                                 seed,
                                 WARM_DAYS,
                                 eval_days,
@@ -95,7 +106,8 @@ fn main() {
         naive.add(&places, r, true);
     }
     println!(
-        "{seeds} seeds × ({WARM_DAYS} days learnt + {eval_days} days scored), {} towns, {} scenarios, {:.0} town-days scored; {:.0} s",
+        "{seeds} seeds × ({WARM_DAYS} days learnt + {eval_days} days scored), alpha {:.0e}, {} towns, {} scenarios, {:.0} town-days scored; {:.0} s",
+        sensitivity.alpha,
         places.towns().len(),
         ours.truths,
         ours.town_days,
