@@ -42,6 +42,40 @@ pub fn subscribe(window: Window, state: State<'_, AppState>, events: Channel<Wal
     let links = state.links.clone();
     let live = state.live.clone();
     let label = window.label().to_string();
+    // The brain's warnings come on their own channel (not the live
+    // picture's), forwarded until the window's feed is replaced or ends.
+    let brain = state.warnings.clone();
+    let mut warnings = brain.subscribe();
+    let to_window = events.clone();
+    let forward = cancel.clone();
+    state.tasks.spawn(move |_| async move {
+        // The day's list first, then what changes.
+        if let Ok(list) = brain.list(24).await {
+            let full = WallEvent::Warnings {
+                warnings: list,
+                full: true,
+            };
+            if to_window.send(full).is_err() {
+                return;
+            }
+        }
+        loop {
+            let event = tokio::select! {
+                _ = forward.cancelled() => return,
+                event = warnings.recv() => event,
+            };
+            match event {
+                Ok(event) => {
+                    if to_window.send(event).is_err() {
+                        return;
+                    }
+                }
+                // A window behind asks for the list again (`warnings`).
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
     state.tasks.spawn(move |_| async move {
         feed::feed_window(
             clock,

@@ -22,6 +22,7 @@ mod screenshots;
 mod state;
 mod upstream;
 mod video;
+mod warnings;
 mod watchdog;
 mod windows;
 
@@ -177,7 +178,11 @@ fn run(config: Config) -> anyhow::Result<()> {
             footing::cancel_switch,
             broadcast::broadcast_preview,
             broadcast::send_broadcast,
-            broadcast::broadcasts
+            broadcast::broadcasts,
+            warnings::warnings,
+            warnings::acknowledge_warning,
+            warnings::hand_over_warning,
+            warnings::feed_back_warning
         ])
         .setup({
             let state = state.clone();

@@ -22,6 +22,7 @@ use gridwall_wall::live::{Live, LiveSink, Timings};
 use gridwall_wall::session::Sessions;
 use gridwall_wall::tasks::Tasks;
 use gridwall_wall::video_proxy::{ProxyTimings, VideoProxy};
+use gridwall_wall::warnings::{EarlyWarnings, WarningSink};
 
 use crate::upstream::Started;
 
@@ -42,7 +43,9 @@ pub struct AppState {
     pub emergency: Arc<Emergency>,
     /// Broadcasts to grid workers and their acknowledgements.
     pub broadcasts: Arc<Broadcasts>,
-    ingest: Arc<Ingest<LiveSink>>,
+    /// The smart brain's early warnings (issue 13).
+    pub warnings: Arc<EarlyWarnings>,
+    ingest: Arc<Ingest<WarningSink<LiveSink>>>,
     /// Where ingest caches the upstream's geometry and divisions.
     pub cache_dir: std::path::PathBuf,
     pub tasks: Tasks,
@@ -96,8 +99,13 @@ impl AppState {
             .map(|t| gridwall_ingest::config::Secret::new(t.expose()));
         ingest.video_token = ingest.token.clone();
         ingest.clock = started.clock.clone();
+        let warnings = EarlyWarnings::new(
+            live.store().clone(),
+            started.clock.clone(),
+            ingest.cache_dir.join("geometry.json"),
+        );
         let ingest = Arc::new(
-            Ingest::new(ingest, Arc::new(live.sink()))
+            Ingest::new(ingest, Arc::new(warnings.sink(live.sink())))
                 .context("cannot set up the ingest client")?,
         );
         let console = Arc::new(Console::new(
@@ -151,6 +159,7 @@ impl AppState {
             links_tx,
             started: Arc::new(started),
             live,
+            warnings,
             ingest,
             cache_dir,
             tasks: tasks.clone(),
@@ -244,6 +253,8 @@ impl AppState {
         });
         let broadcasts = self.broadcasts.clone();
         tasks.supervise("broadcasts", move |cancel| broadcasts.clone().run(cancel));
+        let warnings = self.warnings.clone();
+        tasks.supervise("early warnings", move |cancel| warnings.clone().run(cancel));
 
         // The proxy fetches with the catalogue's media URLs: it gets the one
         // the store kept from the last run at once, then every fresh one

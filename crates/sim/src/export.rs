@@ -4,12 +4,15 @@
 
 use std::io::{self, Write};
 
-use crate::history::History;
+use crate::history::Revision;
 
 /// Writes revisions as CSV (one line each, no free text): seq, id, revision,
 /// state, source, category, severity, grid, reported and updated (unix seconds).
 /// Returns how many it wrote.
-pub fn write_csv<W: Write>(history: History, out: W) -> io::Result<u64> {
+pub fn write_csv<W: Write>(
+    history: impl IntoIterator<Item = (u64, Revision)>,
+    out: W,
+) -> io::Result<u64> {
     let mut out = io::BufWriter::with_capacity(1 << 20, out);
     writeln!(
         out,
@@ -94,7 +97,7 @@ mod tests {
         let generator = Generator::new(city, workforce, 1, start);
         let mut out = Vec::new();
         let n = write_csv(
-            History::new(generator, start + time::Duration::days(1)),
+            crate::history::History::new(generator, start + time::Duration::days(1)),
             &mut out,
         )
         .unwrap();

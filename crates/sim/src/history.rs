@@ -8,7 +8,7 @@
 //! earlier arrival has been drawn, so the output is in time order.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use gridwall_domain::governance::{Category, RiskColour, Severity, Source};
@@ -20,6 +20,7 @@ use crate::case::{self, Case};
 use crate::catalogue::{self, DAILY_RATES};
 use crate::city::City;
 use crate::names;
+use crate::scenarios::Report;
 use crate::workforce::Workforce;
 
 const SLOT: i64 = 300;
@@ -103,6 +104,14 @@ pub struct Generator {
     /// Next event number of each day (days since the epoch, in +08:00).
     day_numbers: HashMap<i64, u32>,
     pub mutations: Mutations,
+    /// Scenario reports waiting for their slot, by time and order of scheduling.
+    scheduled: BTreeMap<(i64, u64), Report>,
+    /// The scenarios' own random stream and id numbers, so the background
+    /// is the same with or without them (see `crate::scenarios`).
+    scenario_rng: ChaCha8Rng,
+    scenario_numbers: HashMap<i64, u32>,
+    /// Every scenario report made into a case so far, with its id.
+    pub injected: Vec<Report>,
 }
 
 impl Generator {
@@ -133,6 +142,70 @@ impl Generator {
             order: 0,
             day_numbers: HashMap::new(),
             mutations: Mutations::default(),
+            scheduled: BTreeMap::new(),
+            scenario_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5CE7_A510),
+            scenario_numbers: HashMap::new(),
+            injected: Vec::new(),
+        }
+    }
+
+    /// Schedule scenario reports; each becomes a case in its slot (a time
+    /// already drawn is taken as the next slot's start). Reports for a grid
+    /// not in the city are skipped.
+    pub fn schedule_reports(&mut self, reports: impl IntoIterator<Item = Report>) {
+        for report in reports {
+            if self.city.grid_position(&report.grid_id).is_none() {
+                continue;
+            }
+            self.order += 1;
+            let at = report.at.max(self.drawn_until);
+            self.scheduled
+                .insert((at, self.order), Report { at, ..report });
+        }
+    }
+
+    /// Make the scheduled reports of `[.., until)` into cases.
+    fn release_scheduled(&mut self, until: i64) {
+        while let Some(entry) = self.scheduled.first_entry() {
+            if entry.key().0 >= until {
+                break;
+            }
+            let mut report = entry.remove();
+            let grid = self
+                .city
+                .grid_position(&report.grid_id)
+                .expect("checked when scheduled");
+            let local = case::datetime(report.at);
+            let day = (report.at + 8 * 3_600).div_euclid(86_400);
+            let number = self.scenario_numbers.entry(day).or_insert(90_000);
+            *number += 1;
+            let id = format!(
+                "SJ{:04}{:02}{:02}{:05}",
+                local.year(),
+                u8::from(local.month()),
+                local.day(),
+                *number
+            );
+            std::mem::swap(&mut self.rng, &mut self.scenario_rng);
+            let mut case = self.case_with_id(
+                id,
+                grid,
+                report.source.clone(),
+                report.category.clone(),
+                report.at,
+            );
+            std::mem::swap(&mut self.rng, &mut self.scenario_rng);
+            if let Some(severity) = report.severity {
+                case.severity = severity;
+            }
+            if let Some(address) = &report.address {
+                case.description = case.description.replace(&case.address, address);
+                case.address = address.clone();
+            }
+            report.id = case.id.clone();
+            self.injected.push(report);
+            let case = Arc::new(case);
+            self.schedule(&case);
         }
     }
 
@@ -215,6 +288,7 @@ impl Generator {
             let case = Arc::new(case);
             self.schedule(&case);
         }
+        self.release_scheduled(self.drawn_until);
     }
 
     fn pick_grid(&mut self) -> usize {
@@ -255,6 +329,17 @@ impl Generator {
 
     fn new_case(&mut self, grid: usize, source: Source, category: Category, at: i64) -> Case {
         let id = self.next_id(at);
+        self.case_with_id(id, grid, source, category, at)
+    }
+
+    fn case_with_id(
+        &mut self,
+        id: String,
+        grid: usize,
+        source: Source,
+        category: Category,
+        at: i64,
+    ) -> Case {
         let rng = &mut self.rng;
         let grid = &self.city.grids()[grid];
         let profile = catalogue::profile(category.as_str());
@@ -452,6 +537,11 @@ impl History {
             end: end.unix_timestamp(),
             seq: 0,
         }
+    }
+
+    /// The scenario reports made into events so far, with their ids.
+    pub fn injected(&self) -> &[Report] {
+        &self.generator.injected
     }
 }
 

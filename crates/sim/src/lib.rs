@@ -11,6 +11,8 @@
 //! - [`feed`]: the retained change feed with server-wide seqs, the event table
 //!   and the ground truth.
 //! - [`broadcasts`]: instructions to workers and their acknowledgements.
+//! - [`scenarios`]: known incidents injected into the background, with their
+//!   ground truth, to measure the wall's early warnings.
 //! - [`faults`]: the faults a client must survive, switched on by flag or admin call.
 //! - [`engine`]: the live loop that releases revisions and acks as the clock runs.
 //! - [`http`]: the axum routes of the contract and of `/admin`.
@@ -27,6 +29,7 @@ pub mod feed;
 pub mod history;
 pub mod http;
 mod names;
+pub mod scenarios;
 pub mod server;
 pub mod workforce;
 

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use gridwall_sim::Simulator;
 use gridwall_sim::faults::Faults;
 use gridwall_sim::feed::Retention;
+use gridwall_sim::scenarios::{self, ScenarioKind};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
@@ -35,6 +36,13 @@ enum Command {
         out: String,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Inject a scenario (hotspot, repeat, cluster, surge); repeat the
+        /// flag for several, spread evenly over the history.
+        #[arg(long = "scenario")]
+        scenarios: Vec<ScenarioKind>,
+        /// Where to write the scenarios' ground truth as JSON.
+        #[arg(long)]
+        truth_out: Option<String>,
     },
 }
 
@@ -67,6 +75,11 @@ struct ServeArgs {
     /// Serve only the governance API.
     #[arg(long)]
     no_video: bool,
+    /// Inject a scenario (hotspot, repeat, cluster, surge), the first an
+    /// hour after start and each next six hours later; repeat the flag for
+    /// several. `GET /admin/scenarios` gives their ground truth.
+    #[arg(long = "scenario")]
+    scenarios: Vec<ScenarioKind>,
     /// Concurrent live streams the video gateway serves one client (then 429).
     #[arg(long, default_value_t = 16)]
     max_streams_per_client: u32,
@@ -117,12 +130,24 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::History { years, out, seed }) => history(years, &out, seed),
+        Some(Command::History {
+            years,
+            out,
+            seed,
+            scenarios,
+            truth_out,
+        }) => history(years, &out, seed, &scenarios, truth_out.as_deref()),
         None => serve(cli.serve).await,
     }
 }
 
-fn history(years: f64, out: &str, seed: u64) -> anyhow::Result<()> {
+fn history(
+    years: f64,
+    out: &str,
+    seed: u64,
+    kinds: &[ScenarioKind],
+    truth_out: Option<&str>,
+) -> anyhow::Result<()> {
     let sim = Simulator::builder()
         .seed(seed)
         .warmup(Duration::ZERO)
@@ -130,13 +155,29 @@ fn history(years: f64, out: &str, seed: u64) -> anyhow::Result<()> {
     let to = sim.clock().now();
     let from = to - time::Duration::seconds_f64(years * 365.0 * 86_400.0);
     let started = Instant::now();
-    let history = sim.history(from, to);
+    // Scenarios spread evenly over the history, each a day clear of its ends.
+    let span = (to - from).whole_seconds() - 2 * 86_400;
+    let spacing = span / (kinds.len() as i64).max(1);
+    let planned = scenarios::plan_all(
+        sim.city(),
+        kinds,
+        seed,
+        from.unix_timestamp() + 86_400,
+        spacing,
+    );
+    let mut history = sim.history_with(from, to, &planned);
     let written = if out == "-" {
-        gridwall_sim::export::write_csv(history, std::io::stdout().lock())?
+        gridwall_sim::export::write_csv(&mut history, std::io::stdout().lock())?
     } else {
         let file = std::fs::File::create(out).with_context(|| format!("cannot create {out}"))?;
-        gridwall_sim::export::write_csv(history, file)?
+        gridwall_sim::export::write_csv(&mut history, file)?
     };
+    if let Some(path) = truth_out {
+        let truths: Vec<_> = planned.iter().map(|p| p.truth.clone()).collect();
+        let truths = scenarios::with_event_ids(&truths, history.injected());
+        let json = serde_json::to_string_pretty(&serde_json::json!({ "scenarios": truths }))?;
+        std::fs::write(path, json).with_context(|| format!("cannot write {path}"))?;
+    }
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "wrote {written} revisions in {secs:.1} s ({:.0} revisions/s)",
@@ -183,6 +224,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     #[cfg(not(feature = "video"))]
     let _ = (args.no_video, args.max_streams_per_client);
+    builder = builder.scenarios(args.scenarios);
     let sim = builder.build()?;
     let cancel = CancellationToken::new();
     let running = sim

@@ -32,8 +32,13 @@ use crate::engine::{self, Engine};
 use crate::faults::{FaultState, Faults};
 use crate::feed::{Feed, Retention, Truth};
 use crate::history::{Generator, History, Injection};
+use crate::scenarios::{self, GroundTruth, Scenario, ScenarioKind};
 use crate::workforce::Workforce;
 use crate::{Error, Result};
+
+/// Time between the onsets of the scenarios of [`SimulatorBuilder::scenarios`]:
+/// six hours, so one has ended before the next begins.
+pub const SCENARIO_SPACING: i64 = 6 * 3_600;
 
 /// Settings of a simulator; see the builder's methods for each.
 #[derive(Clone, Debug)]
@@ -47,6 +52,7 @@ struct Settings {
     tick: Duration,
     token: Option<String>,
     faults: Faults,
+    scenarios: Vec<ScenarioKind>,
     #[cfg(feature = "video")]
     video: Option<VideoConfig>,
 }
@@ -127,6 +133,13 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Inject one scenario of each kind, the first an hour after the start
+    /// and each next [`SCENARIO_SPACING`] later (see [`crate::scenarios`]).
+    pub fn scenarios(mut self, kinds: Vec<ScenarioKind>) -> Self {
+        self.settings.scenarios = kinds;
+        self
+    }
+
     pub fn build(self) -> Result<Simulator> {
         let s = self.settings;
         if !(s.speed.is_finite() && s.speed > 0.0) {
@@ -198,7 +211,17 @@ impl SimulatorBuilder {
             }
         }
         generator.set_cameras(cameras);
+        let planned = scenarios::plan_all(
+            &city,
+            &s.scenarios,
+            s.seed,
+            start.unix_timestamp() + 3_600,
+            SCENARIO_SPACING,
+        );
+        let truths = planned.iter().map(|p| p.truth.clone()).collect();
+        generator.schedule_reports(planned.into_iter().flat_map(|p| p.reports));
         let shared = Arc::new(Shared {
+            scenarios: Mutex::new(truths),
             feed: RwLock::new(Feed::new(s.retention)),
             engine: Mutex::new(Engine {
                 generator,
@@ -231,6 +254,8 @@ pub struct Shared {
     /// The newest seq on the feed; streams wait on it.
     pub head: watch::Sender<u64>,
     pub faults: FaultState,
+    /// The scenarios injected so far (their ground truth).
+    scenarios: Mutex<Vec<GroundTruth>>,
     /// Cancelled when the server stops, so that open streams end.
     pub cancel: CancellationToken,
     settings: Settings,
@@ -276,6 +301,34 @@ impl Shared {
         (feed.ground_truth(), feed.head_seq())
     }
 
+    /// The ground truth of every scenario injected, with the ids of the
+    /// events released so far.
+    pub fn scenario_truths(&self) -> Vec<GroundTruth> {
+        self.pump();
+        let engine = self.engine.lock().expect("engine lock");
+        let truths = self.scenarios.lock().expect("scenarios lock");
+        scenarios::with_event_ids(&truths, &engine.generator.injected)
+    }
+
+    /// Inject a scenario of `kind` whose onset is `in_s` seconds from now
+    /// (what `POST /admin/scenarios` does); returns its ground truth.
+    pub fn add_scenario(&self, kind: ScenarioKind, in_s: i64) -> GroundTruth {
+        let onset = self.clock.now().unix_timestamp() + in_s.max(0);
+        let planned = scenarios::plan(&self.city, kind, self.settings.seed, onset);
+        let truth = planned.truth.clone();
+        self.engine
+            .lock()
+            .expect("engine lock")
+            .generator
+            .schedule_reports(planned.reports);
+        self.scenarios
+            .lock()
+            .expect("scenarios lock")
+            .push(truth.clone());
+        self.pump();
+        truth
+    }
+
     /// Replaces the faults in force (what `PUT /admin/faults` does).
     ///
     /// # Errors
@@ -317,6 +370,7 @@ impl Simulator {
                 tick: Duration::from_millis(100),
                 token: None,
                 faults: Faults::default(),
+                scenarios: Vec::new(),
                 #[cfg(feature = "video")]
                 video: Some(VideoConfig::default()),
             },
@@ -404,12 +458,23 @@ impl Simulator {
     /// The history this simulator's city would have between `from` and `to`,
     /// generated as fast as possible (no server, no clock).
     pub fn history(&self, from: OffsetDateTime, to: OffsetDateTime) -> History {
-        let generator = Generator::new(
+        self.history_with(from, to, &[])
+    }
+
+    /// [`Simulator::history`] with `scenarios` injected into it.
+    pub fn history_with(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        scenarios: &[Scenario],
+    ) -> History {
+        let mut generator = Generator::new(
             Arc::clone(&self.shared.city),
             Arc::clone(&self.shared.workforce),
             self.shared.settings.seed,
             from,
         );
+        generator.schedule_reports(scenarios.iter().flat_map(|s| s.reports.iter().cloned()));
         History::new(generator, to)
     }
 }

@@ -9,11 +9,14 @@
 //! - `broadcasts`: scope, idempotency, acks within fifteen minutes, acks on the stream.
 //! - `faults`: every fault the admin can switch on is observable by a client.
 //! - `figures`: a simulated year reproduces Cixi's published figures.
+//! - `scenarios`: injected incidents reach the feed as contract events where
+//!   their ground truth says (issue 13).
 
 mod broadcasts;
 mod contract;
 mod faults;
 mod feed;
 mod figures;
+mod scenarios;
 mod stream;
 mod support;

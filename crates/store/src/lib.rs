@@ -17,6 +17,8 @@
 //!   and export.
 //! - [`accounts`]: local accounts, their roles and sign-in with an
 //!   Argon2id-hashed PIN.
+//! - [`warnings`]: the smart brain's baseline counters and early warnings,
+//!   with their handling (预警单 → 交办单 → 反馈单), audited (issue 13).
 //!
 //! **Invariant:** `grid_state` always equals what a full scan of `events` would
 //! compute; it is only ever adjusted, inside the transaction that changes `events`.
@@ -38,6 +40,7 @@ pub mod rollup;
 pub mod scenes;
 pub mod series;
 pub mod shared;
+pub mod warnings;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -64,6 +67,7 @@ pub use rollup::{Level, Rollup};
 pub use scenes::{Rotation, SavedScene};
 pub use series::Scope;
 pub use shared::{Change, Heard, LeaderLock, Listener, Notice};
+pub use warnings::{Reported, StoredWarning, Transition, WarningState};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

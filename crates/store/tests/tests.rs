@@ -31,6 +31,8 @@
 //!   refuses is quarantined and the rest of its batch lands (issue 18).
 //! - `shared`: instances on one PostgreSQL hear each other's changes (and
 //!   not their own) and hold the ingest leader's lock one at a time.
+//! - `warnings`: the smart brain's counters add up and survive a reopen; a
+//!   warning's handling moves only forward, once, audited in its transaction.
 //! - `simulator`: two simulated days of the simulator's history, batched,
 //!   duplicated and reordered, leave exactly the newest revision of each event.
 
@@ -50,3 +52,4 @@ mod shared;
 mod simulator;
 mod support;
 mod unicode;
+mod warnings;

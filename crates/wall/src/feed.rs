@@ -213,6 +213,13 @@ pub enum WallEvent {
     Broadcast {
         board: BroadcastBoard,
     },
+    /// The smart brain's own early warnings (issue 13), not upstream's: the
+    /// ones raised, updated or acted on since the last message; `full`
+    /// replaces the list.
+    Warnings {
+        warnings: Vec<crate::warnings::WarningItem>,
+        full: bool,
+    },
 }
 
 /// A broadcast's live progress, as the broadcast board and the map show it.

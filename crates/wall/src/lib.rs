@@ -12,6 +12,8 @@
 //! - [`live`]: the live picture (grids, ticker, KPIs, charts) fed to every window.
 //! - [`logging`]: tracing to stderr and to a rotating file.
 //! - [`tasks`]: background work that shuts down within a bound.
+//! - [`warnings`]: the smart brain's early warnings (issue 13) fed from
+//!   ingest, kept, pushed to every window and acted on.
 //! - [`video`]: the camera catalogue as the camera matrix needs it.
 //! - [`video_proxy`]: camera media through Rust, one upstream stream per camera.
 //!
@@ -34,6 +36,7 @@ pub mod session;
 pub mod tasks;
 pub mod video;
 pub mod video_proxy;
+pub mod warnings;
 
 /// RFC 3339 with the offset the time carries (the platform writes +08:00).
 pub fn rfc3339(t: time::OffsetDateTime) -> String {

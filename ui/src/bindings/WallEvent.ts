@@ -9,8 +9,9 @@ import type { KpiTile } from "./KpiTile";
 import type { Links } from "./Links";
 import type { ProposalView } from "./ProposalView";
 import type { UpstreamLink } from "./UpstreamLink";
+import type { WarningItem } from "./WarningItem";
 
 /**
  * A message to a window.
  */
-export type WallEvent = { "kind": "clock", now: string, speed: number, } | { "kind": "links" } & Links | { "kind": "database" } & UpstreamLink | { "kind": "grids", grids: Array<GridStatus>, full: boolean, } | { "kind": "alerts", alerts: Array<AlertItem>, full: boolean, } | { "kind": "kpis", kpis: Array<KpiTile>, at: string, } | { "kind": "charts", charts: ChartSet, at: string, } | { "kind": "focus", focus: FocusItem, } | { "kind": "pins", ids: Array<string>, } | { "kind": "scenes", by: string, } | { "kind": "footing", footing: FootingView | null, proposal: ProposalView | null, } | { "kind": "broadcast", board: BroadcastBoard, };
+export type WallEvent = { "kind": "clock", now: string, speed: number, } | { "kind": "links" } & Links | { "kind": "database" } & UpstreamLink | { "kind": "grids", grids: Array<GridStatus>, full: boolean, } | { "kind": "alerts", alerts: Array<AlertItem>, full: boolean, } | { "kind": "kpis", kpis: Array<KpiTile>, at: string, } | { "kind": "charts", charts: ChartSet, at: string, } | { "kind": "focus", focus: FocusItem, } | { "kind": "pins", ids: Array<string>, } | { "kind": "scenes", by: string, } | { "kind": "footing", footing: FootingView | null, proposal: ProposalView | null, } | { "kind": "broadcast", board: BroadcastBoard, } | { "kind": "warnings", warnings: Array<WarningItem>, full: boolean, };

@@ -1,6 +1,6 @@
 //! `/admin`: what tests and demo operators use to steer the simulator — the
-//! faults, retention, injecting an event now, and the ground truth of what the
-//! feed has emitted. Not part of the platform's contract; never faulted.
+//! faults, retention, injecting an event now, the ground truth of what the
+//! feed has emitted, and scenarios (known incidents) with their ground truth. Not part of the platform's contract; never faulted.
 
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -16,6 +16,7 @@ use super::{AppState, json_text, problem};
 use crate::faults::{Faults, StreamControl};
 use crate::feed::Retention;
 use crate::history::Injection;
+use crate::scenarios::ScenarioKind;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -25,6 +26,38 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/retention", put(put_retention))
         .route("/admin/events", post(inject))
         .route("/admin/ground-truth", get(ground_truth))
+        .route("/admin/scenarios", get(get_scenarios).post(post_scenario))
+}
+
+async fn get_scenarios(State(shared): State<AppState>) -> Response {
+    Json(json!({ "scenarios": shared.scenario_truths() })).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioBody {
+    kind: String,
+    /// Seconds from now to the onset; default 0.
+    #[serde(default)]
+    in_s: i64,
+}
+
+async fn post_scenario(
+    State(shared): State<AppState>,
+    body: Result<Json<ScenarioBody>, JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, "bad scenario", e.body_text()),
+    };
+    match body.kind.parse::<ScenarioKind>() {
+        Ok(kind) => (
+            StatusCode::CREATED,
+            Json(shared.add_scenario(kind, body.in_s)),
+        )
+            .into_response(),
+        Err(e) => problem(StatusCode::BAD_REQUEST, "bad scenario", e),
+    }
 }
 
 async fn get_faults(State(shared): State<AppState>) -> Response {

@@ -78,7 +78,7 @@ async fn write_head(tx: &mut Transaction<'_, Any>, head: &Head) -> Result<()> {
 
 /// Start a transaction that owns the end of the chain: no append can
 /// interleave until it ends.
-async fn begin_at_head(store: &Store) -> Result<(Transaction<'static, Any>, Head)> {
+pub(crate) async fn begin_at_head(store: &Store) -> Result<(Transaction<'static, Any>, Head)> {
     let mut tx = store.pool.begin().await?;
     lock_chain(&mut tx, store.backend).await?;
     // A write first, so on SQLite this transaction holds the write lock from
@@ -161,29 +161,40 @@ fn entry_of(row: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     })
 }
 
+/// Append `entry` in `tx`, which `begin_at_head` started, so an act and its
+/// record commit together (a warning's state change and its audit row).
+/// Other instances on the same PostgreSQL hear of the act when it commits.
+pub(crate) async fn append(
+    tx: &mut Transaction<'static, Any>,
+    head: Head,
+    entry: &AuditEntry,
+    store: &Store,
+) -> Result<()> {
+    let seq = head.seq + 1;
+    let hash = chain::row_hash(seq, entry, &head.hash);
+    sqlx::query(
+        "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(seq)
+    .bind(entry.at.unix_timestamp())
+    .bind(entry.actor.as_str())
+    .bind(entry.action.as_str())
+    .bind(entry.subject.as_str())
+    .bind(entry.detail.as_str())
+    .bind(head.hash.as_str())
+    .bind(hash.as_str())
+    .execute(&mut **tx)
+    .await?;
+    write_head(tx, &Head { seq, hash }).await?;
+    crate::shared::announce_in(tx, store, entry).await
+}
+
 impl Store {
     /// Append `entry` to the log, chained to the row before it.
     pub async fn record_audit(&self, entry: &AuditEntry) -> Result<()> {
         let (mut tx, head) = begin_at_head(self).await?;
-        let seq = head.seq + 1;
-        let hash = chain::row_hash(seq, entry, &head.hash);
-        sqlx::query(
-            "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(seq)
-        .bind(entry.at.unix_timestamp())
-        .bind(entry.actor.as_str())
-        .bind(entry.action.as_str())
-        .bind(entry.subject.as_str())
-        .bind(entry.detail.as_str())
-        .bind(head.hash.as_str())
-        .bind(hash.as_str())
-        .execute(&mut *tx)
-        .await?;
-        write_head(&mut tx, &Head { seq, hash }).await?;
-        // Other instances on the same PostgreSQL hear of it when it commits.
-        crate::shared::announce_in(&mut tx, self, entry).await?;
+        append(&mut tx, head, entry, self).await?;
         tx.commit().await?;
         Ok(())
     }
