@@ -221,6 +221,7 @@ impl AppState {
             console: self.console.clone(),
             emergency: self.emergency.clone(),
             broadcasts: self.broadcasts.clone(),
+            warnings: self.warnings.clone(),
             clock: self.clock.clone(),
             cameras_stale: self.ingest.cameras_stale(),
             cameras_synced: self.catalogue.clone(),

@@ -445,6 +445,19 @@ impl Sim {
             .await?)
     }
 
+    /// Any admin POST with a JSON body; returns the answer.
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> Result<serde_json::Value> {
+        Ok(self
+            .http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
     /// Replaces the simulator's faults (`PUT /admin/faults`).
     pub async fn faults(&self, faults: serde_json::Value) -> Result<()> {
         self.admin(reqwest::Method::PUT, "/admin/faults", Some(faults))

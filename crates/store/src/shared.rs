@@ -64,6 +64,8 @@ pub enum Change {
     /// The video gateway refused a media URL on an instance that does not
     /// ingest: the leader fetches the camera catalogue again.
     CamerasStale,
+    /// The smart brain (on the leader) raised or updated these warnings.
+    Warnings { ids: Vec<String> },
 }
 
 impl Change {

@@ -37,6 +37,7 @@ use crate::console::Console;
 use crate::emergency::Emergency;
 use crate::feed::{LinkState, UpstreamLink};
 use crate::live::Live;
+use crate::warnings::EarlyWarnings;
 
 /// How often the leader checks its lock's connection, and how often the
 /// others try for the lock.
@@ -129,6 +130,7 @@ pub struct Follower {
     pub console: Arc<Console>,
     pub emergency: Arc<Emergency>,
     pub broadcasts: Arc<Broadcasts>,
+    pub warnings: Arc<EarlyWarnings>,
     /// The platform's clock, for the database link's last contact.
     pub clock: Clock,
     /// Rung (on the leader) when another instance's media URL was refused.
@@ -218,6 +220,7 @@ impl Follower {
         self.live.ring_acks();
         self.live.scenes_changed("");
         self.cameras_synced.send_modify(|n| *n += 1);
+        self.warnings.resend().await?;
         Ok(())
     }
 
@@ -242,6 +245,7 @@ impl Follower {
                     self.cameras_stale.notify_one();
                 }
             }
+            Change::Warnings { ids } => self.warnings.heard(&ids).await?,
         }
         Ok(())
     }
@@ -256,6 +260,12 @@ impl Follower {
                 }
             }
             "save_scene" | "delete_scene" | "set_rotation" => self.live.scenes_changed(actor),
+            "acknowledge_warning"
+            | "hand_over_warning"
+            | "feed_back_warning"
+            | "reopen_warning" => {
+                self.warnings.heard(&[subject.to_owned()]).await?;
+            }
             "send_broadcast" => {
                 self.broadcasts.reload().await?;
                 self.live.ring_acks();

@@ -282,6 +282,42 @@ impl EarlyWarnings {
             warnings: items,
             full: false,
         });
+        // Other instances on a shared database show them too.
+        let ids: Vec<String> = raised.iter().map(|w| w.id.clone()).collect();
+        if self.store.shared() && !ids.is_empty() {
+            let change = gridwall_store::Change::Warnings { ids };
+            if let Err(err) = self.store.announce(change).await {
+                tracing::warn!("cannot tell the other instances of new warnings: {err}");
+            }
+        }
+        Ok(())
+    }
+
+    /// Another instance raised, updated or acted on warnings `ids`: shown
+    /// here as if this instance had.
+    pub async fn heard(&self, ids: &[String]) -> Result<(), WarningError> {
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(stored) = self.store.warning(id).await? {
+                items.push(item(&stored));
+            }
+        }
+        if !items.is_empty() {
+            let _ = self.events.send(WallEvent::Warnings {
+                warnings: items,
+                full: false,
+            });
+        }
+        Ok(())
+    }
+
+    /// Every window's list again, whole (after a cut from the database).
+    pub async fn resend(&self) -> Result<(), WarningError> {
+        let warnings = self.list(24).await?;
+        let _ = self.events.send(WallEvent::Warnings {
+            warnings,
+            full: true,
+        });
         Ok(())
     }
 

@@ -6,6 +6,7 @@ import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
 import type { GridDue } from "../bindings/GridDue";
 import type { AppHealth } from "../bindings/AppHealth";
+import type { WarningItem } from "../bindings/WarningItem";
 import type { CommandError } from "../bindings/CommandError";
 import type { CityData } from "../map/GridMap";
 import type { Filter } from "../bindings/Filter";
@@ -47,6 +48,10 @@ export interface Backend {
   heartbeat(visible: boolean): Promise<void>;
   /** Heals and restarts so far, for the console's status line. */
   health(): Promise<AppHealth | null>;
+  // --- the app's own early warnings (智慧脑): acted on in the signed-in person's name ---
+  acknowledgeWarning(id: string, note: string): Promise<WarningItem>;
+  handOverWarning(id: string, to: string, instruction: string): Promise<WarningItem>;
+  feedBackWarning(id: string, feedback: string): Promise<WarningItem>;
   /** The console: one place of the tree under the officer's filters. */
   consoleLevel(place: Place, filter: Filter): Promise<LevelView>;
   /** The console: one incident with its closed loop. */
@@ -131,6 +136,21 @@ class TauriBackend implements Backend {
   async health(): Promise<AppHealth | null> {
     const { invoke } = await import("@tauri-apps/api/core");
     return invoke<AppHealth>("health");
+  }
+
+  async acknowledgeWarning(id: string, note: string): Promise<WarningItem> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<WarningItem>("acknowledge_warning", { id, note });
+  }
+
+  async handOverWarning(id: string, to: string, instruction: string): Promise<WarningItem> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<WarningItem>("hand_over_warning", { id, to, instruction });
+  }
+
+  async feedBackWarning(id: string, feedback: string): Promise<WarningItem> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    return invoke<WarningItem>("feed_back_warning", { id, feedback });
   }
 
   async consoleLevel(place: Place, filter: Filter): Promise<LevelView> {
@@ -318,6 +338,18 @@ class FakeBackend implements Backend {
 
   async health(): Promise<AppHealth | null> {
     return null;
+  }
+
+  async acknowledgeWarning(): Promise<WarningItem> {
+    throw NO_RUST;
+  }
+
+  async handOverWarning(): Promise<WarningItem> {
+    throw NO_RUST;
+  }
+
+  async feedBackWarning(): Promise<WarningItem> {
+    throw NO_RUST;
   }
 
   async consoleLevel(): Promise<LevelView> {

@@ -7,6 +7,8 @@ import type { Language } from "../bindings/Language";
 import type { Links } from "../bindings/Links";
 import type { UpstreamLink } from "../bindings/UpstreamLink";
 import type { GridDue } from "../bindings/GridDue";
+import type { WarningItem } from "../bindings/WarningItem";
+import { mergeWarnings } from "./warnings";
 import { breachDeltas, dueMap } from "./breach";
 import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
@@ -93,6 +95,8 @@ export class WallState {
   /** Each grid's acknowledgements of the newest broadcast; not reactive, as `grids`. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private acks = new Map<string, GridAcks>();
+  /** The app's own early warnings (智慧脑), newest first. */
+  warnings = $state<WarningItem[]>([]);
   /** The map's layer: status colours, or the time-to-breach layer. */
   mapLayer = $state<"status" | "breach">("status");
   /** Each grid's next deadline (ms), for the time-to-breach layer; not reactive, as `grids`. */
@@ -164,6 +168,9 @@ export class WallState {
         break;
       case "broadcast":
         this.applyBroadcast(event.board);
+        break;
+      case "warnings":
+        this.warnings = mergeWarnings(this.warnings, event.warnings, event.full);
         break;
     }
   }
