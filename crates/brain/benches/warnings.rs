@@ -145,4 +145,13 @@ fn main() {
         "false warnings by kind: ours {:?}; naive {:?}",
         ours.false_by_kind, naive.false_by_kind
     );
+    let per_town_day = |n: usize| n as f64 / ours.town_days.max(1.0);
+    println!(
+        "deadline warnings (not scored), per town per day: {}",
+        ours.deadline_warnings
+            .iter()
+            .map(|(k, n)| format!("{k} {:.2}", per_town_day(*n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 }

@@ -36,7 +36,7 @@ pub mod sensitivity;
 pub mod timeliness;
 pub mod warning;
 
-pub use brain::Brain;
+pub use brain::{Brain, Remembered};
 pub use places::Places;
 pub use sensitivity::{Footing, Sensitivity};
 pub use warning::{Explanation, Kind, Level, Place, PlaceLevel, Warning};

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::baseline::{Baseline, Counter};
-use crate::brain::Brain;
+use crate::brain::{Brain, Remembered};
 use crate::warning::{Explanation, Warning};
 
 /// History is read a day at a time.
@@ -73,6 +73,33 @@ pub async fn learn_history(store: &Store, brain: &mut Brain, now: i64) -> Result
     brain.finish_learning(now);
     save_baseline(store, brain).await?;
     Ok(learnt)
+}
+
+/// After a restart (or the first learning), take back from the store what
+/// the brain keeps in memory: the disputes of the repeat window (so a
+/// dispute returning across a restart is still a repeat) and the open
+/// incidents with a deadline. Returns how many events were taken back.
+pub async fn restore_recent(store: &Store, brain: &mut Brain, now: i64) -> Result<usize> {
+    let window = i64::from(brain.sensitivity.repeat_window_days) * 86_400;
+    let mut rows = store.reported_between(now - window, now + 1).await?;
+    rows.extend(store.open_with_deadline().await?);
+    // An open dispute of the window comes in both lists: once is enough.
+    let mut ids = std::collections::HashSet::new();
+    rows.retain(|r| ids.insert(r.id.clone()));
+    for r in &rows {
+        let remembered = Remembered {
+            id: r.id.clone(),
+            grid_id: r.grid_id.clone(),
+            category: Category::new(&r.category),
+            severity: u8::try_from(r.severity.clamp(1, 4)).unwrap_or(1),
+            address: r.address.clone(),
+            reported_at: r.reported_at,
+            open: r.is_open,
+            due_at: r.due_at,
+        };
+        brain.remember(&remembered, now);
+    }
+    Ok(rows.len())
 }
 
 /// What a warning's `body` holds in the store.

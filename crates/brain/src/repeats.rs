@@ -71,8 +71,12 @@ impl Addresses {
         while list.front().is_some_and(|v| v.at < visit.at - window) {
             list.pop_front();
         }
-        let at = list.partition_point(|v| v.at <= visit.at);
-        list.insert(at, visit);
+        // The same event twice (a replay, or taken back from the store after
+        // a restart) is one visit.
+        if !list.iter().any(|v| v.id == visit.id) {
+            let at = list.partition_point(|v| v.at <= visit.at);
+            list.insert(at, visit);
+        }
         list.iter().cloned().collect()
     }
 
@@ -125,6 +129,11 @@ mod tests {
         };
         assert_eq!(a.record("k".into(), v(0, "a"), 100).len(), 1);
         assert_eq!(a.record("k".into(), v(50, "b"), 100).len(), 2);
+        assert_eq!(
+            a.record("k".into(), v(50, "b"), 100).len(),
+            2,
+            "a replay is one visit"
+        );
         let third = a.record("k".into(), v(140, "c"), 100);
         assert_eq!(
             third.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(),

@@ -99,7 +99,57 @@ async fn warnings_are_kept_with_their_explanation(fresh: Fresh) -> anyhow::Resul
     Ok(())
 }
 
+/// Events as the store holds them: a dispute at `address`, severity 2,
+/// reported at `reported`, due at `due`, still open.
+fn stored_dispute(id: &str, address: &str, reported: i64, due: i64) -> RawRecord {
+    let mut event = crate::support::event(id, "330282002002G01", "police_110", reported);
+    event.address = address.to_owned();
+    event.severity = gridwall_domain::governance::Severity::MAJOR;
+    event.due_at = Some(time::OffsetDateTime::from_unix_timestamp(due).unwrap());
+    RawRecord::new("zhili", serde_json::to_vec(&event).unwrap())
+}
+
+async fn a_restart_keeps_recent_disputes_and_open_deadlines(fresh: Fresh) -> anyhow::Result<()> {
+    let now = 1_790_000_000;
+    let address = "宗汉街道曙光社区新园路12号";
+    let batch = [
+        stored_dispute("R1", address, now - 5 * 86_400, now + 1_200),
+        stored_dispute("R2", "宗汉街道曙光社区新园路40号", now - 3_600, now + 1_500),
+        stored_dispute("R3", "宗汉街道曙光社区新园路41号", now - 3_600, now + 1_800),
+    ];
+    fresh
+        .store
+        .apply(&batch, time::OffsetDateTime::from_unix_timestamp(now)?)
+        .await?;
+    // The app restarts: a brain with no memory, then what the store holds.
+    let mut brain = brain_over(&fresh.store).await?;
+    persist::learn_history(&fresh.store, &mut brain, now).await?;
+    assert_eq!(
+        persist::restore_recent(&fresh.store, &mut brain, now).await?,
+        3
+    );
+    let deadlines = brain.tick(now);
+    let overdue: Vec<_> = deadlines
+        .iter()
+        .filter(|w| w.kind == gridwall_brain::Kind::Overdue)
+        .collect();
+    assert_eq!(overdue.len(), 1, "the three open deadlines are known again");
+    assert_eq!(overdue[0].explanation.event_ids, ["R1", "R2", "R3"]);
+    // The same family comes back to the same door after the restart.
+    let again = crate::support::event("R4", "330282002002G01", "grid_patrol", now + 60);
+    let mut again = again;
+    again.address = format!("{address}附近");
+    let raised = brain.observe(&again, now + 60);
+    let repeat = raised
+        .iter()
+        .find(|w| w.kind == gridwall_brain::Kind::Repeat)
+        .expect("a dispute returning across a restart is a repeat");
+    assert_eq!(repeat.explanation.event_ids, ["R1", "R4"]);
+    Ok(())
+}
+
 on_both!(
     the_baseline_is_learnt_once_and_survives_a_restart,
     warnings_are_kept_with_their_explanation,
+    a_restart_keeps_recent_disputes_and_open_deadlines,
 );

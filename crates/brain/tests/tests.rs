@@ -8,7 +8,8 @@
 //!   (sooner under a footing); a falling closure rate warns; bad input is
 //!   counted and left out, never fatal.
 //! - `persist`: the baseline survives a restart and is learnt once from the
-//!   stored history; warnings are kept, on SQLite and PostgreSQL.
+//!   stored history; recent disputes and open deadlines are taken back after
+//!   a restart; warnings are kept, on SQLite and PostgreSQL.
 
 mod persist;
 mod places;

@@ -127,37 +127,62 @@ fn warning_of(row: &sqlx::any::AnyRow) -> Result<StoredWarning> {
     })
 }
 
-/// An event as the brain's baseline learns it from the stored history.
+/// An event as the brain learns it from the store: for the baseline, and
+/// for what it keeps in memory (recent disputes, open deadlines) across a
+/// restart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reported {
+    pub id: String,
     pub grid_id: String,
     pub source: String,
     pub category: String,
+    pub severity: i64,
+    pub address: String,
     pub reported_at: i64,
+    pub is_open: bool,
+    pub due_at: Option<i64>,
+}
+
+const REPORTED: &str = "SELECT id, grid_id, source, category, severity, address, reported_at, is_open, due_at \
+     FROM events";
+
+fn reported_of(r: &sqlx::any::AnyRow) -> Result<Reported> {
+    let is_open: i64 = r.try_get("is_open")?;
+    Ok(Reported {
+        id: r.try_get("id")?,
+        grid_id: r.try_get("grid_id")?,
+        source: r.try_get("source")?,
+        category: r.try_get("category")?,
+        severity: r.try_get("severity")?,
+        address: r.try_get("address")?,
+        reported_at: r.try_get("reported_at")?,
+        is_open: is_open != 0,
+        due_at: r.try_get("due_at")?,
+    })
 }
 
 impl Store {
     /// The events reported in `[from, to)`, oldest first: a page of the
     /// history the brain learns its first baseline from.
     pub async fn reported_between(&self, from: i64, to: i64) -> Result<Vec<Reported>> {
-        let rows = sqlx::query(
-            "SELECT grid_id, source, category, reported_at FROM events \
-             WHERE reported_at >= $1 AND reported_at < $2 ORDER BY reported_at, id",
-        )
+        let rows = sqlx::query(&format!(
+            "{REPORTED} WHERE reported_at >= $1 AND reported_at < $2 ORDER BY reported_at, id"
+        ))
         .bind(from)
         .bind(to)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Reported {
-                    grid_id: r.try_get("grid_id")?,
-                    source: r.try_get("source")?,
-                    category: r.try_get("category")?,
-                    reported_at: r.try_get("reported_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(reported_of).collect()
+    }
+
+    /// The open events with a deadline, whenever reported, soonest due first.
+    pub async fn open_with_deadline(&self) -> Result<Vec<Reported>> {
+        let rows = sqlx::query(&format!(
+            "{REPORTED} WHERE is_open = 1 AND due_at IS NOT NULL ORDER BY due_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(reported_of).collect()
     }
 
     /// The earliest report stored, if any.

@@ -11,6 +11,10 @@
 //! mutex held for a push or a swap, never across an await, so ingest never
 //! waits on the detectors.
 //!
+//! At start the brain takes back what it keeps in memory from the store
+//! (the disputes of the repeat window, the open deadlines), so a dispute
+//! returning across a restart is still a repeat.
+//!
 //! The brain needs the city (grids, divisions, boundaries), which arrives
 //! from the platform after start on a new installation; until it has, the
 //! loop tries again each round and events wait in the queue (bounded: the
@@ -222,7 +226,8 @@ impl EarlyWarnings {
         let mut brain = Brain::new(places, Sensitivity::peacetime(), baseline);
         let now = self.clock.now().unix_timestamp();
         let learnt = persist::learn_history(&self.store, &mut brain, now).await?;
-        tracing::info!(learnt, "early warnings: the brain is ready");
+        let recalled = persist::restore_recent(&self.store, &mut brain, now).await?;
+        tracing::info!(learnt, recalled, "early warnings: the brain is ready");
         Ok(Some(brain))
     }
 

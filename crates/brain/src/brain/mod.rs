@@ -39,6 +39,20 @@ pub struct Ignored {
     pub from_the_future: u64,
 }
 
+/// An event the store already holds, as the brain takes it back after a
+/// restart (see [`Brain::remember`]).
+#[derive(Clone, Debug)]
+pub struct Remembered {
+    pub id: String,
+    pub grid_id: String,
+    pub category: Category,
+    pub severity: u8,
+    pub address: String,
+    pub reported_at: i64,
+    pub open: bool,
+    pub due_at: Option<i64>,
+}
+
 /// The series an event belongs to: all events, its source, and its family
 /// of categories where that family is watched on its own (disputes).
 pub fn series_of(source: &Source, category: &Category) -> Vec<String> {
@@ -133,6 +147,47 @@ impl Brain {
             for (i, place) in chain.iter().enumerate() {
                 self.baseline.count(place, &series, t, i == 0);
             }
+        }
+    }
+
+    /// Take back, after a restart, what the brain keeps in memory of an
+    /// event the store holds, as of `now`: the event as already counted, a
+    /// dispute within the repeat window at its address, an open deadline.
+    /// Nothing is counted again and nothing warns; a deadline already past
+    /// is not counted as missed a second time.
+    pub fn remember(&mut self, r: &Remembered, now: i64) {
+        let Some(info) = self.places.grid(&r.grid_id) else {
+            self.ignored.unknown_grid += 1;
+            return;
+        };
+        let town = info.town.clone();
+        if r.reported_at > now - SEEN_FOR {
+            self.seen.insert(r.id.clone(), r.reported_at);
+        }
+        let window = i64::from(self.sensitivity.repeat_window_days) * DAY;
+        if r.category.family() == "dispute"
+            && r.reported_at >= now - window
+            && let Some(key) = repeats::normalise(&r.address)
+        {
+            let visit = Visit {
+                at: r.reported_at,
+                id: r.id.clone(),
+                category: r.category.as_str().to_owned(),
+                grid_id: r.grid_id.clone(),
+            };
+            self.addresses.record(key, visit, window);
+        }
+        if let (true, Some(due)) = (r.open, r.due_at) {
+            self.deadlines.open.insert(
+                r.id.clone(),
+                OpenIncident {
+                    town,
+                    grid_id: r.grid_id.clone(),
+                    severity: r.severity,
+                    due_at: due,
+                    miss_counted: due < now,
+                },
+            );
         }
     }
 

@@ -144,14 +144,17 @@ pub struct Score {
     pub kind_delays: HashMap<ScenarioKind, Vec<i64>>,
     /// False warnings per warning kind.
     pub false_by_kind: std::collections::BTreeMap<&'static str, usize>,
+    /// Deadline warnings (not scored: facts, not guesses) per kind.
+    pub deadline_warnings: std::collections::BTreeMap<&'static str, usize>,
 }
 
 impl Score {
     pub fn add(&mut self, places: &Places, run: &Run, naive: bool) {
-        let warnings: Vec<&Warning> = if naive { &run.naive } else { &run.ours }
-            .iter()
-            .filter(|w| w.kind.is_anomaly())
-            .collect();
+        let all = if naive { &run.naive } else { &run.ours };
+        for w in all.iter().filter(|w| !w.kind.is_anomaly()) {
+            *self.deadline_warnings.entry(w.kind.as_str()).or_default() += 1;
+        }
+        let warnings: Vec<&Warning> = all.iter().filter(|w| w.kind.is_anomaly()).collect();
         for truth in &run.truths {
             self.truths += 1;
             let kind = self.by_kind.entry(truth.kind).or_default();
