@@ -9,9 +9,9 @@ use anyhow::Result;
 use gridwall_suite::cluster::status_in;
 use gridwall_suite::{Display, app_binary, terminate};
 
-/// SIGKILLs every WebKit web process whose parent is a `gridwall` process
-/// (the e2e tests run one app at a time); how many.
-fn kill_web_processes() -> Result<usize> {
+/// SIGKILLs every WebKit web process of the app `app_pid` (other tests'
+/// apps may run at the same time); how many.
+fn kill_web_processes(app_pid: u32) -> Result<usize> {
     let comm = |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
     let parent = |pid: &str| -> Option<String> {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -24,7 +24,7 @@ fn kill_web_processes() -> Result<usize> {
         if !pid.chars().all(|c| c.is_ascii_digit()) || !comm(&pid).starts_with("WebKitWebProces") {
             continue;
         }
-        if parent(&pid).is_some_and(|p| comm(&p).trim() == "gridwall") {
+        if parent(&pid).is_some_and(|p| p == app_pid.to_string()) {
             // SAFETY: kill(2) on a pid just read from /proc; no memory is shared.
             unsafe { libc::kill(pid.parse()?, libc::SIGKILL) };
             killed += 1;
@@ -93,7 +93,7 @@ async fn a_window_whose_page_died_is_reloaded_and_live_again() -> Result<()> {
             |s| s["pages_subscribed"].as_u64() >= Some(1),
         )
         .await?;
-        let killed = kill_web_processes()?;
+        let killed = kill_web_processes(app.id())?;
         anyhow::ensure!(killed > 0, "found no web process of the app to kill");
         let healed = wait_status(
             dir.path(),
