@@ -53,29 +53,30 @@ pub(crate) async fn write_status(state: AppState, path: PathBuf, cancel: Cancell
     let live = state.live.clone();
     let mut events = live.subscribe();
     let mut last = None;
-    let mut changed_at_ms = 0u128;
     loop {
         let mut status = serde_json::to_value(live.status()).unwrap_or_default();
         // The windows' side: pages that subscribed (a reloaded page does it
         // again) and windows the watchdog healed.
         status["pages_subscribed"] = serde_json::json!(state.subscriptions());
         status["heals"] = serde_json::json!(state.watchdog.heals());
+        // Written only when something in it changed: a wall PC runs for
+        // months, and grid deltas come up to ten times a second.
         if last.as_ref() != Some(&status) {
-            changed_at_ms = std::time::SystemTime::now()
+            let changed_at_ms = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis());
+            let mut written = status.clone();
+            written["changed_at_ms"] = serde_json::json!(changed_at_ms);
+            let bytes = serde_json::to_vec_pretty(&written).unwrap_or_default();
+            let result = match tokio::fs::write(&temporary, bytes).await {
+                Ok(()) => tokio::fs::rename(&temporary, &path).await,
+                Err(err) => Err(err),
+            };
+            if let Err(err) = result {
+                tracing::warn!("cannot write {}: {err}", path.display());
+            }
+            last = Some(status);
         }
-        let mut written = status.clone();
-        written["changed_at_ms"] = serde_json::json!(changed_at_ms);
-        let bytes = serde_json::to_vec_pretty(&written).unwrap_or_default();
-        let result = match tokio::fs::write(&temporary, bytes).await {
-            Ok(()) => tokio::fs::rename(&temporary, &path).await,
-            Err(err) => Err(err),
-        };
-        if let Err(err) = result {
-            tracing::warn!("cannot write {}: {err}", path.display());
-        }
-        last = Some(status);
         tokio::select! {
             () = cancel.cancelled() => return,
             () = tokio::time::sleep(STATUS_EVERY) => {}

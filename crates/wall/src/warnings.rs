@@ -213,15 +213,21 @@ impl EarlyWarnings {
         if grids.is_empty() {
             return Ok(None);
         }
-        let divisions: Vec<Division> = divisions
-            .iter()
-            .filter_map(|(_, raw)| serde_json::from_str(raw).ok())
-            .collect();
-        let grids: Vec<Grid> = grids
-            .iter()
-            .filter_map(|(_, raw)| serde_json::from_str(raw).ok())
-            .collect();
-        let places = Places::new(&divisions, &grids, &geometry)?;
+        // Parsing 1,724 grids and their geometry and working out which touch
+        // is seconds of CPU: off the async workers, which at start-up also
+        // answer every window's first commands.
+        let places = tokio::task::spawn_blocking(move || {
+            let divisions: Vec<Division> = divisions
+                .iter()
+                .filter_map(|(_, raw)| serde_json::from_str(raw).ok())
+                .collect();
+            let grids: Vec<Grid> = grids
+                .iter()
+                .filter_map(|(_, raw)| serde_json::from_str(raw).ok())
+                .collect();
+            Places::new(&divisions, &grids, &geometry)
+        })
+        .await??;
         let baseline = persist::load_baseline(&self.store).await?;
         let mut brain = Brain::new(places, Sensitivity::peacetime(), baseline);
         let now = self.clock.now().unix_timestamp();
