@@ -154,14 +154,29 @@ impl Generator {
     /// not in the city are skipped.
     pub fn schedule_reports(&mut self, reports: impl IntoIterator<Item = Report>) {
         for report in reports {
-            if self.city.grid_position(&report.grid_id).is_none() {
-                continue;
-            }
-            self.order += 1;
             let at = report.at.max(self.drawn_until);
-            self.scheduled
-                .insert((at, self.order), Report { at, ..report });
+            self.schedule_report(Report { at, ..report });
         }
+    }
+
+    fn schedule_report(&mut self, report: Report) {
+        if self.city.grid_position(&report.grid_id).is_none() {
+            return;
+        }
+        self.order += 1;
+        self.scheduled.insert((report.at, self.order), report);
+    }
+
+    /// Schedule reports while the simulator runs (`POST /admin/scenarios`):
+    /// a report due before `now` is made at `now`, and those that fall in
+    /// slots already drawn become cases at once, so they arrive at their
+    /// time and not at the next slot's.
+    pub fn inject_reports(&mut self, reports: impl IntoIterator<Item = Report>, now: i64) {
+        for report in reports {
+            let at = report.at.max(now);
+            self.schedule_report(Report { at, ..report });
+        }
+        self.release_scheduled(self.drawn_until);
     }
 
     /// Make the scheduled reports of `[.., until)` into cases.

@@ -320,7 +320,7 @@ impl Shared {
             .lock()
             .expect("engine lock")
             .generator
-            .schedule_reports(planned.reports);
+            .inject_reports(planned.reports, self.clock.now().unix_timestamp());
         self.scenarios
             .lock()
             .expect("scenarios lock")

@@ -69,3 +69,53 @@ async fn scenarios_reach_the_feed_as_contract_events_where_the_truth_says() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_scenario_added_at_real_speed_arrives_at_its_time_not_at_the_next_slot() {
+    // At real speed the generator has drawn up to five minutes ahead: the
+    // repeat's first dispute (due "yesterday") and its onset (in 2 s) must
+    // still arrive now, or a wall under test waits for minutes.
+    let sim = Sim::start(builder(1.0)).await;
+    let added = sim
+        .post_json("/admin/scenarios", &json!({"kind": "repeat", "in_s": 2}))
+        .await;
+    assert_eq!(added.status().as_u16(), 201);
+    let repeat: Value = added.json().await.unwrap();
+    let onset = repeat["onset"].as_i64().unwrap();
+    // Bounded: 10 s for both to be in the feed.
+    let mut events: Vec<Value> = Vec::new();
+    for _ in 0..100 {
+        let body = sim.get_json("/admin/scenarios", 200).await;
+        let ids = body["scenarios"][0]["event_ids"]
+            .as_array()
+            .unwrap()
+            .clone();
+        events.clear();
+        for id in &ids {
+            let path = format!("/api/v1/events/{}", id.as_str().unwrap());
+            let response = sim.get(&path).await;
+            if response.status().as_u16() == 200 {
+                events.push(response.json().await.unwrap());
+            }
+        }
+        if events.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        events.len(),
+        2,
+        "the first two disputes in the feed within 10 s"
+    );
+    for event in events {
+        let reported = time::OffsetDateTime::parse(
+            event["reported_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap()
+        .unix_timestamp();
+        assert!(reported <= onset, "reported at {reported}, onset {onset}");
+        assert_eq!(event["grid_id"], repeat["place"]);
+    }
+}
