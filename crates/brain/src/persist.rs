@@ -79,13 +79,23 @@ pub async fn learn_history(store: &Store, brain: &mut Brain, now: i64) -> Result
 /// the brain keeps in memory: the disputes of the repeat window (so a
 /// dispute returning across a restart is still a repeat) and the open
 /// incidents with a deadline. Returns how many events were taken back.
-pub async fn restore_recent(store: &Store, brain: &mut Brain, now: i64) -> Result<usize> {
+///
+/// Events in `pending` (landed, and waiting in the caller's queue to be
+/// observed) are left to [`Brain::observe`]: remembered here, they would be
+/// taken as seen and never checked, so a dispute returning while the brain
+/// starts would not be a repeat.
+pub async fn restore_recent(
+    store: &Store,
+    brain: &mut Brain,
+    now: i64,
+    pending: &std::collections::HashSet<String>,
+) -> Result<usize> {
     let window = i64::from(brain.sensitivity.repeat_window_days) * 86_400;
     let mut rows = store.reported_between(now - window, now + 1).await?;
     rows.extend(store.open_with_deadline().await?);
     // An open dispute of the window comes in both lists: once is enough.
     let mut ids = std::collections::HashSet::new();
-    rows.retain(|r| ids.insert(r.id.clone()));
+    rows.retain(|r| !pending.contains(&r.id) && ids.insert(r.id.clone()));
     for r in &rows {
         let remembered = Remembered {
             id: r.id.clone(),

@@ -125,7 +125,7 @@ async fn a_restart_keeps_recent_disputes_and_open_deadlines(fresh: Fresh) -> any
     let mut brain = brain_over(&fresh.store).await?;
     persist::learn_history(&fresh.store, &mut brain, now).await?;
     assert_eq!(
-        persist::restore_recent(&fresh.store, &mut brain, now).await?,
+        persist::restore_recent(&fresh.store, &mut brain, now, &Default::default()).await?,
         3
     );
     let deadlines = brain.tick(now);
@@ -148,8 +148,42 @@ async fn a_restart_keeps_recent_disputes_and_open_deadlines(fresh: Fresh) -> any
     Ok(())
 }
 
+/// A dispute that lands while the brain starts (in the store, and still in
+/// the loop's queue) is observed as new: the repeat it makes is warned.
+async fn a_dispute_landing_while_the_brain_starts_is_still_a_repeat(
+    fresh: Fresh,
+) -> anyhow::Result<()> {
+    let now = 1_790_000_000;
+    let address = "宗汉街道曙光社区新园路12号";
+    let batch = [
+        stored_dispute("P1", address, now - 3_600, now + 7_200),
+        stored_dispute("P2", address, now - 30, now + 7_200),
+    ];
+    fresh
+        .store
+        .apply(&batch, time::OffsetDateTime::from_unix_timestamp(now)?)
+        .await?;
+    let mut brain = brain_over(&fresh.store).await?;
+    persist::learn_history(&fresh.store, &mut brain, now).await?;
+    let pending = std::collections::HashSet::from(["P2".to_owned()]);
+    assert_eq!(
+        persist::restore_recent(&fresh.store, &mut brain, now, &pending).await?,
+        1,
+        "the queued dispute is left to the loop"
+    );
+    let queued: gridwall_domain::governance::Event = serde_json::from_slice(&batch[1].body)?;
+    let raised = brain.observe(&queued, now);
+    let repeat = raised
+        .iter()
+        .find(|w| w.kind == gridwall_brain::Kind::Repeat)
+        .expect("the second dispute at the door is a repeat");
+    assert_eq!(repeat.explanation.event_ids, ["P1", "P2"]);
+    Ok(())
+}
+
 on_both!(
     the_baseline_is_learnt_once_and_survives_a_restart,
     warnings_are_kept_with_their_explanation,
     a_restart_keeps_recent_disputes_and_open_deadlines,
+    a_dispute_landing_while_the_brain_starts_is_still_a_repeat,
 );

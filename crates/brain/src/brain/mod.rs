@@ -396,8 +396,8 @@ impl Brain {
                 visits[0].id
             ),
             en: format!(
-                "Disputes at the same address ({address}) for the {n}th time within {days:.0} days, \
-                 {span_days:.1} days apart: a risk of a civil matter turning criminal; first: {}.",
+                "Dispute no. {n} at the same address ({address}) within {days:.0} days, \
+                 {span_days:.1} days after the first: a risk of a civil matter turning criminal; first: {}.",
                 visits[0].id
             ),
             baseline: 1.0,
