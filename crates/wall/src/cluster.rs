@@ -239,6 +239,9 @@ impl Follower {
                 if kind == "cameras" {
                     self.cameras_synced.send_modify(|n| *n += 1);
                 }
+                if kind == "grids" {
+                    self.live.add_quiet_grids().await?;
+                }
             }
             Change::CamerasStale => {
                 if self.live.leading() {

@@ -166,6 +166,19 @@ fn status(grid: &GridState) -> GridStatus {
     }
 }
 
+/// A grid of the platform's list that has had no event yet: nothing open,
+/// green like any other quiet grid (not "no data", which the legend does
+/// not name).
+fn quiet(grid_id: String) -> GridStatus {
+    GridStatus {
+        grid_id,
+        colour: "green".to_owned(),
+        open: 0,
+        overdue: 0,
+        severe: 0,
+    }
+}
+
 fn alert_item(alert: &Alert) -> AlertItem {
     AlertItem {
         id: alert.id.clone(),
@@ -229,14 +242,53 @@ impl Live {
             .map(|a| a.id.clone())
             .take(MAX_PINS)
             .collect();
+        let mut grids: BTreeMap<String, GridStatus> = grids
+            .iter()
+            .map(|g| (g.grid_id.clone(), status(g)))
+            .collect();
+        for id in self.grid_ids().await? {
+            grids.entry(id.clone()).or_insert_with(|| quiet(id));
+        }
         Ok(Stored {
-            grids: grids
-                .iter()
-                .map(|g| (g.grid_id.clone(), status(g)))
-                .collect(),
+            grids,
             alerts: alerts.iter().map(alert_item).collect(),
             pinned,
         })
+    }
+
+    /// The ids of the platform's grid list as the store holds it.
+    async fn grid_ids(&self) -> anyhow::Result<Vec<String>> {
+        Ok(self
+            .store
+            .reference("grids")
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// The grid list has arrived (or changed): its grids that the picture
+    /// does not know yet are quiet, and shown so in every window.
+    pub async fn add_quiet_grids(&self) -> anyhow::Result<()> {
+        let ids = self.grid_ids().await?;
+        let added: Vec<GridStatus> = {
+            let mut picture = self.lock_picture();
+            let mut added = Vec::new();
+            for id in ids {
+                if let std::collections::btree_map::Entry::Vacant(slot) = picture.grids.entry(id) {
+                    let status = quiet(slot.key().clone());
+                    added.push(slot.insert(status).clone());
+                }
+            }
+            added
+        };
+        if !added.is_empty() {
+            let _ = self.events.send(WallEvent::Grids {
+                grids: added,
+                full: false,
+            });
+        }
+        Ok(())
     }
 
     /// Reads the whole picture from the store again and sends it to every

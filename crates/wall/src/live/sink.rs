@@ -36,6 +36,11 @@ impl Sink for LiveSink {
         items: &[(String, String)],
     ) -> gridwall_ingest::Result<()> {
         Sink::replace_reference(&*self.0.store, kind, items).await?;
+        if kind == "grids"
+            && let Err(err) = self.0.add_quiet_grids().await
+        {
+            tracing::warn!("cannot show the new grid list's quiet grids: {err:#}");
+        }
         self.0
             .tell(Change::Reference {
                 kind: kind.to_owned(),

@@ -188,3 +188,32 @@ async fn severe_alerts_stay_pinned_on_every_window_until_acknowledged() {
         "acknowledging twice changes nothing"
     );
 }
+
+/// Grids of the platform's list that never had an event are quiet: green
+/// on every window (the legend has no word for "no data" once live), both
+/// when the list arrives and when the picture is read again.
+#[tokio::test]
+async fn grids_without_events_are_shown_quiet_when_the_grid_list_arrives() {
+    let (_dir, live) = live_on_a_fresh_store(Timings::default()).await;
+    let mut rx = live.subscribe();
+    let sink = live.sink();
+    let list: Vec<(String, String)> = ["G1", "G2"]
+        .iter()
+        .map(|id| ((*id).to_owned(), format!(r#"{{"grid_id":"{id}"}}"#)))
+        .collect();
+    sink.replace_reference("grids", &list).await.unwrap();
+    let mut shown = next_grids(&mut rx).await;
+    shown.sort_by(|a, b| a.grid_id.cmp(&b.grid_id));
+    let quiet: Vec<(&str, &str, i64)> = shown
+        .iter()
+        .map(|g| (g.grid_id.as_str(), g.colour.as_str(), g.open))
+        .collect();
+    assert_eq!(quiet, [("G1", "green", 0), ("G2", "green", 0)]);
+
+    live.resync().await.unwrap();
+    let snapshot = live.snapshot();
+    assert!(
+        matches!(&snapshot[0], WallEvent::Grids { grids, full: true } if grids.len() == 2),
+        "read again, the picture still has every grid"
+    );
+}
