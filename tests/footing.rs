@@ -7,60 +7,13 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use fantoccini::Locator;
 
+use gridwall_suite::ui::{press, sign_in, type_into};
 use gridwall_suite::{Launch, Sim, Wall, add_accounts, hall_config};
 
 const ZHANG: (&str, &str, &str) = ("zhang", "duty_officer", "246810");
 const LI: (&str, &str, &str) = ("li", "duty_officer", "135790");
 const WANG: (&str, &str, &str) = ("wang", "operator", "112233");
-
-/// Clicks the element matching `css` once it is there and enabled, as the
-/// page's own click. WebDriver's element click was refused now and then,
-/// with no message, on a console busy with its first load; what is under
-/// test here is what the click does.
-async fn press(wall: &Wall, css: &str) -> Result<()> {
-    wall.wait_for_js(
-        &format!("const e = document.querySelector({css:?}); return !!e && !e.disabled"),
-        Duration::from_secs(10),
-    )
-    .await
-    .with_context(|| format!("{css} is not there to click"))?;
-    wall.js(&format!(
-        "document.querySelector({css:?}).click(); return true"
-    ))
-    .await?;
-    Ok(())
-}
-
-/// Types into the input matching `css`, replacing what it held.
-async fn type_into(wall: &Wall, css: &str, text: &str) -> Result<()> {
-    let input = wall.client.find(Locator::Css(css)).await?;
-    input.clear().await?;
-    input.send_keys(text).await?;
-    Ok(())
-}
-
-async fn sign_in(wall: &Wall, (user, _, pin): (&str, &str, &str)) -> Result<()> {
-    wall.wait_for_js(
-        "return !!document.querySelector('[data-testid=sign-in-open]')",
-        Duration::from_secs(10),
-    )
-    .await
-    .context("no sign-in button on the console")?;
-    press(wall, "[data-testid=sign-in-open]").await?;
-    type_into(wall, "[data-testid=sign-in-username]", user).await?;
-    type_into(wall, "[data-testid=sign-in-pin]", pin).await?;
-    press(wall, "[data-testid=sign-in-submit]").await?;
-    wall.wait_for_js(
-        &format!(
-            "return document.querySelector('[data-testid=signed-in]')?.dataset.username === {user:?}"
-        ),
-        Duration::from_secs(10),
-    )
-    .await
-    .with_context(|| format!("{user} was not signed in"))
-}
 
 /// Proposes switching into `plan` (or back, with `None`) from the open console.
 async fn propose(wall: &Wall, plan: Option<&str>) -> Result<()> {

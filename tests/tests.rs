@@ -29,6 +29,9 @@
 //!   again, and the heal counted.
 //! - `wall`: the live wall at 4K against a simulator the test drives (map,
 //!   ticker, hostile text, acknowledgement, stale banner).
+//! - `warnings`: the app's own early warning of a repeated dispute on the
+//!   wall's ticker and map layer, at every level of the console, handed
+//!   over and fed back with its audit.
 
 mod cluster;
 mod console;
@@ -40,4 +43,5 @@ mod skeleton;
 mod startup;
 mod video;
 mod wall;
+mod warnings;
 mod watchdog;

@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 
 pub mod cluster;
+pub mod ui;
 
 // A tokio mutex: the turn is held across awaits for the whole session.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -24,6 +24,11 @@ place_level: string, place_code: string,
  */
 onset: string, raised_at: string, updated_at: string, explanation_zh: string, explanation_en: string, baseline: number, observed: number, ratio: number, p_value: number | null, window_minutes: number, sources: Array<SourceCount>, event_ids: Array<string>, grids: Array<string>, 
 /**
+ * The villages and towns it concerns (its grids' and its own place's),
+ * so the console shows it at every level above its grids.
+ */
+villages: Array<string>, towns: Array<string>, 
+/**
  * open (预警单), acknowledged, handed_over (交办单) or fed_back (反馈单).
  */
 state: string, state_by: string | null, state_at: string | null, 

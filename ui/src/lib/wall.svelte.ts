@@ -10,6 +10,7 @@ import type { GridDue } from "../bindings/GridDue";
 import type { WarningItem } from "../bindings/WarningItem";
 import { mergeWarnings } from "./warnings";
 import { breachDeltas, dueMap } from "./breach";
+import { warnedGrids, warningDeltas } from "./warningLayer";
 import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
 import type { AlertItem } from "../bindings/AlertItem";
@@ -27,6 +28,9 @@ import { ackDelta } from "./broadcast";
 import { dictionary } from "./i18n";
 
 type GridSink = (deltas: readonly GridDelta[]) => void;
+
+/** What the map's grids are coloured by. */
+export type MapLayer = "status" | "breach" | "warnings";
 
 /** Alerts of this severity or more flash and stay pinned until acknowledged (peacetime). */
 export const PIN_SEVERITY = 3;
@@ -97,8 +101,8 @@ export class WallState {
   private acks = new Map<string, GridAcks>();
   /** The app's own early warnings (智慧脑), newest first. */
   warnings = $state<WarningItem[]>([]);
-  /** The map's layer: status colours, or the time-to-breach layer. */
-  mapLayer = $state<"status" | "breach">("status");
+  /** The map's layer: status colours, the time-to-breach layer, or the warnings layer. */
+  mapLayer = $state<MapLayer>("status");
   /** Each grid's next deadline (ms), for the time-to-breach layer; not reactive, as `grids`. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private dues = new Map<string, number>();
@@ -169,31 +173,53 @@ export class WallState {
       case "broadcast":
         this.applyBroadcast(event.board);
         break;
-      case "warnings":
+      case "warnings": {
+        const before = warnedGrids(this.warnings);
         this.warnings = mergeWarnings(this.warnings, event.warnings, event.full);
+        if (this.mapLayer === "warnings" && !this.ackMode) {
+          // Grids that lost their last warning are repainted too.
+          const touched = [...before.keys(), ...event.warnings.flatMap((w) => w.grids)];
+          for (const sink of this.sinks) sink(this.layerOf(touched));
+        }
         break;
+      }
     }
   }
 
-  /** Status deltas to the map, or their grids in the time-to-breach layer
-   *  (a broadcast's acknowledgement colours win over both). */
+  /** Status deltas to the map, or their grids in the layer shown
+   *  (a broadcast's acknowledgement colours win over every layer). */
   private paint(deltas: GridDelta[]): void {
     if (this.ackMode) return;
-    const out = this.mapLayer === "breach" ? this.breachOf(deltas.map((d) => d.grid_id)) : deltas;
+    const out = this.mapLayer === "status" ? deltas : this.layerOf(deltas.map((d) => d.grid_id));
     for (const sink of this.sinks) sink(out);
   }
 
-  private breachOf(only?: Iterable<string>): GridDelta[] {
-    const now = this.now ? Date.parse(this.now) : Date.now();
-    return breachDeltas(this.grids, this.dues, now, only);
+  /** The grids (all, or `only`) as the layer shown colours them. */
+  private layerOf(only?: Iterable<string>): GridDelta[] {
+    switch (this.mapLayer) {
+      case "breach": {
+        const now = this.now ? Date.parse(this.now) : Date.now();
+        return breachDeltas(this.grids, this.dues, now, only);
+      }
+      case "warnings":
+        return warningDeltas(this.grids, warnedGrids(this.warnings), only);
+      case "status": {
+        const all = this.statusDeltas();
+        if (!only) return all;
+        // A local, not state: nothing renders from it.
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity
+        const keep = new Set(only);
+        return all.filter((d) => keep.has(d.grid_id));
+      }
+    }
   }
 
-  /** Switches the map between status colours and the time-to-breach layer. */
-  setMapLayer(layer: "status" | "breach"): void {
+  /** Switches the map between status colours and the other layers. */
+  setMapLayer(layer: MapLayer): void {
     if (layer === this.mapLayer) return;
     this.mapLayer = layer;
     if (this.ackMode) return;
-    const deltas = layer === "breach" ? this.breachOf() : this.statusDeltas();
+    const deltas = this.layerOf();
     for (const sink of this.sinks) sink(deltas);
   }
 
@@ -203,7 +229,7 @@ export class WallState {
     this.dues = dueMap(dues);
     if (this.ackMode || this.mapLayer !== "breach") return;
     // Grids that lost their last deadline are repainted too.
-    const deltas = this.breachOf([...before, ...this.dues.keys(), ...this.grids.keys()]);
+    const deltas = this.layerOf([...before, ...this.dues.keys(), ...this.grids.keys()]);
     for (const sink of this.sinks) sink(deltas);
   }
 
@@ -219,7 +245,7 @@ export class WallState {
       const deltas = changed.map(ackDelta);
       for (const sink of this.sinks) sink(deltas);
     } else if (wasAck) {
-      const deltas = this.mapLayer === "breach" ? this.breachOf() : this.statusDeltas();
+      const deltas = this.layerOf();
       for (const sink of this.sinks) sink(deltas);
     }
   }
@@ -237,7 +263,7 @@ export class WallState {
   onGridDeltas = (sink: GridSink): (() => void) => {
     this.sinks.add(sink);
     if (this.ackMode) sink([...this.acks.values()].map(ackDelta));
-    else if (this.mapLayer === "breach") sink(this.breachOf());
+    else if (this.mapLayer !== "status") sink(this.layerOf());
     else if (this.grids.size) sink([...this.grids.values()]);
     return () => this.sinks.delete(sink);
   };

@@ -33,6 +33,7 @@ const words = {
     feedback: "反馈内容",
     none: "暂无预警",
     panel: "智慧脑预警",
+    here: "本级预警",
     close: "关闭",
   },
   en: {
@@ -48,6 +49,7 @@ const words = {
     feedback: "Feedback",
     none: "No warnings",
     panel: "Early warnings",
+    here: "Warnings here",
     close: "Close",
   },
 };
@@ -60,4 +62,22 @@ export function warningWords(lang: Language): (typeof words)["zh-CN"] {
 export function levelColour(level: number): string {
   const colours = ["#4f8cff", "#4f8cff", "#e6c229", "#f08a24", "#e5484d"];
   return colours[Math.max(0, Math.min(4, level))] ?? "#4f8cff";
+}
+
+/** The warnings that concern a place of the console's drill-down: every
+ *  one at the city, those of its towns, villages or grids below. At a
+ *  micro-grid, those of its grid (`grid`). */
+export function warningsAt(warnings: WarningItem[], level: string, id: string, grid: string | null = null): WarningItem[] {
+  switch (level) {
+    case "city":
+      return warnings;
+    case "town":
+      return warnings.filter((w) => w.towns.includes(id) || (w.place_level === "town" && w.place_code === id));
+    case "village":
+      return warnings.filter((w) => w.villages.includes(id) || (w.place_level === "village" && w.place_code === id));
+    default: {
+      const g = grid ?? id;
+      return warnings.filter((w) => w.grids.includes(g));
+    }
+  }
 }

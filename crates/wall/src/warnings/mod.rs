@@ -27,17 +27,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gridwall_brain::persist::{self, Body};
+use gridwall_brain::persist;
 use gridwall_brain::{Brain, Footing, Places, Sensitivity, Warning};
 use gridwall_domain::clock::Clock;
 use gridwall_domain::governance::{Division, Event, Grid};
 use gridwall_ingest::Sink;
-use gridwall_store::{Applied, RawRecord, Store, StoredWarning, Transition, WarningState};
-use serde::Serialize;
-use time::OffsetDateTime;
+use gridwall_store::{RawRecord, Store, StoredWarning, Transition, WarningState};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
-use ts_rs::TS;
 
 use crate::feed::WallEvent;
 use crate::session::Person;
@@ -47,97 +44,13 @@ pub const MAX_QUEUED: usize = 200_000;
 /// How often the loop runs (real time).
 const ROUND: Duration = Duration::from_secs(5);
 
-/// Events per source behind a warning.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct SourceCount {
-    pub source: String,
-    pub count: u32,
-}
+mod item;
+mod sink;
+#[cfg(test)]
+mod tests;
 
-/// A warning as the UI shows it: what the brain said and where its
-/// handling is. The explanation is ours; ids and names inside it are
-/// upstream text, shown as text.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct WarningItem {
-    pub id: String,
-    /// rate, repeat, cluster, overdue or closure_falling.
-    pub kind: String,
-    /// 1 蓝 … 4 红.
-    pub level: u8,
-    /// grid, village or town.
-    pub place_level: String,
-    pub place_code: String,
-    /// Platform times, RFC 3339.
-    pub onset: String,
-    pub raised_at: String,
-    pub updated_at: String,
-    pub explanation_zh: String,
-    pub explanation_en: String,
-    pub baseline: f64,
-    pub observed: f64,
-    pub ratio: f64,
-    pub p_value: Option<f64>,
-    pub window_minutes: u32,
-    pub sources: Vec<SourceCount>,
-    pub event_ids: Vec<String>,
-    pub grids: Vec<String>,
-    /// open (预警单), acknowledged, handed_over (交办单) or fed_back (反馈单).
-    pub state: String,
-    pub state_by: Option<String>,
-    pub state_at: Option<String>,
-    /// The hand-over's addressee and instruction, or the feedback.
-    pub note: Option<String>,
-}
-
-fn time_text(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| crate::rfc3339(t.to_offset(gridwall_domain::clock::CHINA_OFFSET)))
-        .unwrap_or_default()
-}
-
-/// A stored warning as the UI shows it. A body that does not parse (written
-/// by a newer version) shows with an empty explanation rather than not at all.
-pub fn item(w: &StoredWarning) -> WarningItem {
-    let body: Option<Body> = serde_json::from_str(&w.body).ok();
-    let e = body.map(|b| b.explanation);
-    WarningItem {
-        id: w.id.clone(),
-        kind: w.kind.clone(),
-        level: w.level,
-        place_level: w.place_level.clone(),
-        place_code: w.place_code.clone(),
-        onset: time_text(w.onset),
-        raised_at: time_text(w.raised_at),
-        updated_at: time_text(w.updated_at),
-        explanation_zh: e.as_ref().map(|e| e.zh.clone()).unwrap_or_default(),
-        explanation_en: e.as_ref().map(|e| e.en.clone()).unwrap_or_default(),
-        baseline: e.as_ref().map_or(0.0, |e| e.baseline),
-        observed: e.as_ref().map_or(0.0, |e| e.observed),
-        ratio: e.as_ref().map_or(0.0, |e| e.ratio),
-        p_value: e.as_ref().and_then(|e| e.p_value),
-        window_minutes: e.as_ref().map_or(0, |e| e.window_minutes),
-        sources: e
-            .as_ref()
-            .map(|e| {
-                e.sources
-                    .iter()
-                    .map(|(source, count)| SourceCount {
-                        source: source.clone(),
-                        count: *count,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        event_ids: e.as_ref().map(|e| e.event_ids.clone()).unwrap_or_default(),
-        grids: e.map(|e| e.grids).unwrap_or_default(),
-        state: w.state.as_str().to_owned(),
-        state_by: w.state_by.clone(),
-        state_at: w.state_at.map(time_text),
-        note: w.note.clone(),
-    }
-}
+pub use item::{Parents, SourceCount, WarningItem, item};
+pub use sink::WarningSink;
 
 /// Why an act on a warning was refused.
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +76,8 @@ pub struct EarlyWarnings {
     brain: tokio::sync::Mutex<Option<Brain>>,
     queue: Mutex<Vec<Event>>,
     events: broadcast::Sender<WallEvent>,
+    /// Each grid's village and town, once the city has arrived.
+    parents: std::sync::RwLock<Arc<Parents>>,
 }
 
 impl EarlyWarnings {
@@ -174,6 +89,7 @@ impl EarlyWarnings {
             brain: tokio::sync::Mutex::new(None),
             queue: Mutex::new(Vec::new()),
             events: broadcast::channel(64).0,
+            parents: std::sync::RwLock::new(Arc::new(Parents::default())),
         })
     }
 
@@ -204,6 +120,9 @@ impl EarlyWarnings {
     }
 
     /// The brain over the city the store holds, if it holds one yet.
+    ///
+    /// What waits in the queue is left out of what the brain takes back
+    /// from the store: the round observes it next, as new.
     async fn load(&self) -> anyhow::Result<Option<Brain>> {
         let divisions = self.store.reference("divisions").await?;
         let grids = self.store.reference("grids").await?;
@@ -225,14 +144,23 @@ impl EarlyWarnings {
                 .iter()
                 .filter_map(|(_, raw)| serde_json::from_str(raw).ok())
                 .collect();
-            Places::new(&divisions, &grids, &geometry)
+            Places::new(&divisions, &grids, &geometry).map(|places| (places, Parents::new(&grids)))
         })
         .await??;
+        let (places, parents) = places;
+        *self.parents.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(parents);
         let baseline = persist::load_baseline(&self.store).await?;
         let mut brain = Brain::new(places, Sensitivity::peacetime(), baseline);
         let now = self.clock.now().unix_timestamp();
         let learnt = persist::learn_history(&self.store, &mut brain, now).await?;
-        let recalled = persist::restore_recent(&self.store, &mut brain, now).await?;
+        let pending: std::collections::HashSet<String> = self
+            .queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|e| e.id.clone())
+            .collect();
+        let recalled = persist::restore_recent(&self.store, &mut brain, now, &pending).await?;
         tracing::info!(learnt, recalled, "early warnings: the brain is ready");
         Ok(Some(brain))
     }
@@ -286,7 +214,7 @@ impl EarlyWarnings {
         let mut items = Vec::with_capacity(raised.len());
         for w in &raised {
             if let Some(stored) = self.store.warning(&w.id).await? {
-                items.push(item(&stored));
+                items.push(self.item(&stored));
             }
         }
         let _ = self.events.send(WallEvent::Warnings {
@@ -304,13 +232,22 @@ impl EarlyWarnings {
         Ok(())
     }
 
+    fn item(&self, w: &StoredWarning) -> WarningItem {
+        let parents = self
+            .parents
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        item(w, &parents)
+    }
+
     /// Another instance raised, updated or acted on warnings `ids`: shown
     /// here as if this instance had.
     pub async fn heard(&self, ids: &[String]) -> Result<(), WarningError> {
         let mut items = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(stored) = self.store.warning(id).await? {
-                items.push(item(&stored));
+                items.push(self.item(&stored));
             }
         }
         if !items.is_empty() {
@@ -352,7 +289,7 @@ impl EarlyWarnings {
     pub async fn list(&self, hours: u32) -> Result<Vec<WarningItem>, WarningError> {
         let since = self.clock.now().unix_timestamp() - i64::from(hours) * 3_600;
         let stored = self.store.warnings(since, 500).await?;
-        Ok(stored.iter().map(item).collect())
+        Ok(stored.iter().map(|w| self.item(w)).collect())
     }
 
     async fn act(
@@ -369,7 +306,7 @@ impl EarlyWarnings {
             .await?
         {
             Transition::Done(w) => {
-                let item = item(&w);
+                let item = self.item(&w);
                 let _ = self.events.send(WallEvent::Warnings {
                     warnings: vec![item.clone()],
                     full: false,
@@ -420,195 +357,5 @@ impl EarlyWarnings {
     ) -> Result<WarningItem, WarningError> {
         self.act(id, WarningState::FedBack, by, feedback.trim())
             .await
-    }
-}
-
-/// The ingest sink with the brain listening. See the module docs.
-#[derive(Clone)]
-pub struct WarningSink<S> {
-    inner: S,
-    warnings: Arc<EarlyWarnings>,
-}
-
-impl<S: Sink> Sink for WarningSink<S> {
-    async fn apply_from(
-        &self,
-        upstream: &str,
-        batch: &[RawRecord],
-        cursor: Option<u64>,
-        now: OffsetDateTime,
-    ) -> gridwall_ingest::Result<Applied> {
-        let applied = self.inner.apply_from(upstream, batch, cursor, now).await?;
-        self.warnings.queue(batch);
-        Ok(applied)
-    }
-
-    async fn cursor(&self, upstream: &str) -> gridwall_ingest::Result<Option<u64>> {
-        self.inner.cursor(upstream).await
-    }
-
-    async fn replace_reference(
-        &self,
-        kind: &str,
-        items: &[(String, String)],
-    ) -> gridwall_ingest::Result<()> {
-        self.inner.replace_reference(kind, items).await
-    }
-
-    async fn open_event_ids(&self) -> gridwall_ingest::Result<Vec<String>> {
-        self.inner.open_event_ids().await
-    }
-
-    async fn acks(&self, upstream: &str, acks: &[Vec<u8>]) -> gridwall_ingest::Result<()> {
-        self.inner.acks(upstream, acks).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::session::Role;
-
-    fn person(username: &str, role: Role) -> Person {
-        Person {
-            username: username.to_owned(),
-            display_name: username.to_owned(),
-            role,
-        }
-    }
-
-    fn record(id: &str, grid: &str, at: OffsetDateTime) -> RawRecord {
-        let at = crate::rfc3339(at);
-        let event = serde_json::json!({
-            "id": id, "revision": 1, "seq": 1, "source": "police_110",
-            "category": "dispute.neighbour", "severity": 2, "state": "reported",
-            "grid_id": grid, "address": "宗汉街道曙光社区新城大道1号", "title": "邻里纠纷",
-            "reported_at": at, "updated_at": at,
-        });
-        RawRecord::new("zhili", serde_json::to_vec(&event).unwrap())
-    }
-
-    /// Three days of the simulator's city and history in a fresh store, the
-    /// geometry where ingest caches it; the end of the history.
-    async fn city_store(dir: &std::path::Path) -> (Arc<Store>, PathBuf, OffsetDateTime) {
-        let store = Arc::new(
-            Store::open(dir.join("s.sqlite").to_str().unwrap())
-                .await
-                .unwrap(),
-        );
-        let sim = gridwall_sim::Simulator::builder()
-            .seed(4)
-            .warmup(Duration::ZERO)
-            .video(None)
-            .build()
-            .unwrap();
-        let city = sim.city();
-        let as_raw = |items: Vec<(String, String)>| items;
-        let divisions = as_raw(
-            city.divisions()
-                .iter()
-                .map(|d| (d.code.clone(), serde_json::to_string(d).unwrap()))
-                .collect(),
-        );
-        let grids = as_raw(
-            city.grids()
-                .iter()
-                .map(|g| (g.grid_id.clone(), serde_json::to_string(g).unwrap()))
-                .collect(),
-        );
-        store
-            .replace_reference("divisions", &divisions)
-            .await
-            .unwrap();
-        store.replace_reference("grids", &grids).await.unwrap();
-        let geometry = dir.join("geometry.json");
-        std::fs::write(&geometry, city.geometry()).unwrap();
-        let from = time::macros::datetime!(2026-11-02 00:00 +08:00);
-        let to = from + time::Duration::days(3);
-        let records: Vec<RawRecord> = sim
-            .history(from, to)
-            .map(|(seq, r)| {
-                RawRecord::new(
-                    "zhili",
-                    serde_json::to_vec(&r.case.event(r.step, seq)).unwrap(),
-                )
-            })
-            .collect();
-        for chunk in records.chunks(5_000) {
-            store.apply(chunk, to).await.unwrap();
-        }
-        (store, geometry, to)
-    }
-
-    #[tokio::test]
-    async fn a_surge_through_the_sink_is_warned_kept_pushed_and_handled_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, geometry, end) = city_store(dir.path()).await;
-        let clock = Clock::starting_at(end + time::Duration::minutes(30), 1.0);
-        let warnings = EarlyWarnings::new(store.clone(), clock, geometry);
-        let mut pushed = warnings.subscribe();
-        warnings.round().await.unwrap();
-        assert!(warnings.list(24).await.unwrap().is_empty(), "a quiet city");
-
-        // Five 110 disputes in one grid within twenty minutes, through the sink.
-        let sink_store = Store::open(dir.path().join("s.sqlite").to_str().unwrap())
-            .await
-            .unwrap();
-        let sink = warnings.sink(sink_store);
-        let batch: Vec<RawRecord> = (0..5)
-            .map(|i| {
-                let at = end + time::Duration::minutes(5 + 4 * i);
-                record(&format!("SJX{i}"), "330282002002G01", at)
-            })
-            .chain([RawRecord::new("zhili", b"{not json".to_vec())])
-            .collect();
-        sink.apply_from("zhili", &batch, None, end).await.unwrap();
-        warnings.round().await.unwrap();
-
-        let listed = warnings.list(24).await.unwrap();
-        let rate = listed
-            .iter()
-            .find(|w| w.kind == "rate")
-            .expect("a rate warning for the surge");
-        assert_eq!(rate.state, "open");
-        assert!(
-            rate.explanation_zh.contains("起"),
-            "{}",
-            rate.explanation_zh
-        );
-        assert!(rate.event_ids.contains(&"SJX0".to_owned()));
-        let Ok(WallEvent::Warnings { warnings: sent, .. }) = pushed.try_recv() else {
-            panic!("the warning was pushed to the windows");
-        };
-        assert!(sent.iter().any(|w| w.id == rate.id));
-
-        let officer = person("zhang", Role::DutyOfficer);
-        assert!(matches!(
-            warnings.feed_back(&rate.id, &officer, "已处置").await,
-            Err(WarningError::NotAllowed("open"))
-        ));
-        assert!(matches!(
-            warnings.hand_over(&rate.id, &officer, "  ", "").await,
-            Err(WarningError::NoAddressee)
-        ));
-        let handed = warnings
-            .hand_over(&rate.id, &officer, "宗汉街道综治中心", "立即核查")
-            .await
-            .unwrap();
-        assert_eq!(handed.state, "handed_over");
-        assert_eq!(handed.note.as_deref(), Some("宗汉街道综治中心：立即核查"));
-        let back = warnings
-            .feed_back(&rate.id, &person("li", Role::Operator), "已调解")
-            .await
-            .unwrap();
-        assert_eq!(back.state, "fed_back");
-        assert_eq!(back.state_by.as_deref(), Some("li"));
-        let audit = store.audit("hand_over_warning").await.unwrap();
-        assert_eq!(audit.len(), 1);
-        assert_eq!(audit[0].actor, "zhang");
-        assert!(matches!(
-            warnings.acknowledge("nope", &officer, "").await,
-            Err(WarningError::NotFound(_))
-        ));
     }
 }
