@@ -151,6 +151,34 @@ async fn drilling_from_the_city_to_an_incident_shows_the_simulators_names_and_ti
 
     let (wall, _config) = launch(&sim).await?;
 
+    // At 1920×1080 the city's 24 towns do not all fit: the list says how
+    // many rows are below, and stops saying so once scrolled to its end.
+    let out_of_sight = "const l = document.querySelector('[data-testid=children]'); \
+         const bottom = l.getBoundingClientRect().bottom; \
+         return [...l.children].filter((r) => r.getBoundingClientRect().bottom > bottom + 1).length";
+    let hidden = wall.js(out_of_sight).await?.as_u64().context("a count")?;
+    anyhow::ensure!(
+        hidden > 0,
+        "every town fits: the scroll hint is not exercised"
+    );
+    wall.wait_for_js(
+        &format!(
+            "return document.querySelector('[data-testid=children-more]')?.dataset.count === '{hidden}'"
+        ),
+        Duration::from_secs(5),
+    )
+    .await
+    .with_context(|| format!("{hidden} towns are out of sight and the list does not say so"))?;
+    wall.screenshot("console-towns-more-1920x1080").await?;
+    wall.js("const l = document.querySelector('[data-testid=children]'); l.scrollTop = l.scrollHeight; return true")
+        .await?;
+    wall.wait_for_js(
+        "return !document.querySelector('[data-testid=children-more]')",
+        Duration::from_secs(5),
+    )
+    .await
+    .context("scrolled to its end, the list still says there is more")?;
+
     drill(&wall, "town", &town).await?;
     drill(&wall, "village", &village).await?;
     drill(&wall, "grid", &grid_id).await?;

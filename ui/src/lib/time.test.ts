@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { wallTime, nightDim } from "./time";
+import { wallTime, nightDim, hourMinute, isAhead } from "./time";
 
 describe("wallTime", () => {
   it("reads an instant in China Standard Time whatever offset it was written in", () => {
@@ -27,5 +27,20 @@ describe("nightDim", () => {
     expect(nightDim(afternoon, "2026-11-27T14:30:00+08:00")).toBeNull();
     expect(nightDim(null, "2026-11-27T23:30:00+08:00")).toBeNull();
     expect(nightDim(night, null)).toBeNull();
+  });
+});
+
+describe("timestamps on the ticker", () => {
+  it("are read in China Standard Time whatever offset the platform wrote", () => {
+    expect(hourMinute("2026-12-05T16:05:00Z")).toBe("00:05");
+    expect(hourMinute("2026-12-06T00:05:00+08:00")).toBe("00:05");
+    expect(hourMinute("not a time")).toBe("--:--");
+  });
+  it("a record stamped after the platform's clock (beyond 5 minutes) is suspect", () => {
+    const now = "2026-12-05T12:00:00+08:00";
+    expect(isAhead("2026-12-05T15:00:00+08:00", now)).toBe(true);
+    expect(isAhead("2026-12-05T12:04:00+08:00", now)).toBe(false);
+    expect(isAhead("2026-12-05T11:00:00+08:00", now)).toBe(false);
+    expect(isAhead("2026-12-05T15:00:00+08:00", null)).toBe(false);
   });
 });

@@ -42,3 +42,21 @@ export function nightDim(schedule: NightSchedule | null, now: string | null): nu
   const inside = from < to ? minute >= from && minute < to : minute >= from || minute < to;
   return inside ? schedule.dim : null;
 }
+
+/** How far past the platform's clock a timestamp may be before the wall
+ *  calls it suspect (clocks on the platform's servers drift a little). */
+export const AHEAD_SLACK_MS = 5 * 60 * 1000;
+
+/** True when `at` is later than the platform's time `now` by more than the
+ *  slack: a record stamped in the future, shown as such, not trusted. */
+export function isAhead(at: string, now: string | null): boolean {
+  if (!now) return false;
+  const a = Date.parse(at);
+  const n = Date.parse(now);
+  return !Number.isNaN(a) && !Number.isNaN(n) && a - n > AHEAD_SLACK_MS;
+}
+
+/** HH:MM of an RFC 3339 instant in China Standard Time, whatever its offset. */
+export function hourMinute(at: string): string {
+  return wallTime(at)?.time.slice(0, 5) ?? "--:--";
+}

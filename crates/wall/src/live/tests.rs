@@ -2,7 +2,7 @@
 
 use super::*;
 use gridwall_ingest::Sink;
-use gridwall_store::StatusColour;
+use gridwall_store::{Alert, GridState, StatusColour};
 
 fn grid(id: &str, open: i64) -> GridState {
     GridState {
@@ -216,4 +216,20 @@ async fn grids_without_events_are_shown_quiet_when_the_grid_list_arrives() {
         matches!(&snapshot[0], WallEvent::Grids { grids, full: true } if grids.len() == 2),
         "read again, the picture still has every grid"
     );
+}
+
+/// The ticker reads times as +08:00: an event the platform stamped in
+/// another offset is shown at its China time, not hours off.
+#[test]
+fn an_alert_stamped_in_another_offset_is_sent_in_china_time() {
+    let alert = Alert {
+        id: "E1".into(),
+        grid_id: "G1".into(),
+        severity: 2,
+        source: "police_110".into(),
+        category: "dispute.family".into(),
+        title: "t".into(),
+        reported_at: time::macros::datetime!(2026-12-05 16:05 UTC),
+    };
+    assert_eq!(alert_item(&alert).reported_at, "2026-12-06T00:05:00+08:00");
 }
