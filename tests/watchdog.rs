@@ -131,3 +131,58 @@ async fn a_window_whose_page_died_is_reloaded_and_live_again() -> Result<()> {
     app.wait()?;
     result.map(|_| ())
 }
+
+/// The quiet-hour reload (`ui.quiet_reload`): at its minute of platform
+/// time every window is reloaded once, counted apart from heals, and the
+/// page comes back live. The embedded simulator at 720× (a day in two
+/// minutes) brings the minute six platform hours after start.
+#[tokio::test]
+async fn the_quiet_hour_reloads_every_window_once_and_the_wall_comes_back() -> Result<()> {
+    let display = Display::start(1280, 720)?;
+    let dir = tempfile::tempdir()?;
+    let china = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8));
+    let at = china + time::Duration::hours(6);
+    let config = dir.path().join("quiet.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[ui]\nquiet_reload = \"{:02}:{:02}\"\n",
+            at.hour(),
+            at.minute()
+        ),
+    )?;
+    let mut app = Command::new(app_binary()?)
+        .env("DISPLAY", display.name())
+        .env_remove("WAYLAND_DISPLAY")
+        .arg(format!("--data-dir={}", dir.path().display()))
+        .arg(format!("--config={}", config.display()))
+        .args(["--sim-speed=720", "--size=1280x720"])
+        .stdout(Stdio::null())
+        .spawn()?;
+    let result = async {
+        let first = wait_status(
+            dir.path(),
+            Duration::from_secs(60),
+            "the page never subscribed",
+            |s| s["pages_subscribed"].as_u64() >= Some(1),
+        )
+        .await?;
+        anyhow::ensure!(
+            first["quiet_reloads"] == 0,
+            "reloaded before its minute: {first}"
+        );
+        let after = wait_status(
+            dir.path(),
+            Duration::from_secs(90),
+            "the quiet hour did not reload the window",
+            |s| s["quiet_reloads"].as_u64() >= Some(1) && s["pages_subscribed"].as_u64() >= Some(2),
+        )
+        .await?;
+        anyhow::ensure!(after["heals"] == 0, "a quiet reload is not a heal: {after}");
+        anyhow::Ok(())
+    }
+    .await;
+    terminate(&app);
+    app.wait()?;
+    result
+}

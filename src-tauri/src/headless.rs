@@ -59,6 +59,7 @@ pub(crate) async fn write_status(state: AppState, path: PathBuf, cancel: Cancell
         // again) and windows the watchdog healed.
         status["pages_subscribed"] = serde_json::json!(state.subscriptions());
         status["heals"] = serde_json::json!(state.watchdog.heals());
+        status["quiet_reloads"] = serde_json::json!(state.watchdog.quiet_reloads());
         // Written only when something in it changed: a wall PC runs for
         // months, and grid deltas come up to ten times a second.
         if last.as_ref() != Some(&status) {

@@ -194,6 +194,11 @@ fn run(config: Config) -> anyhow::Result<()> {
                 }
                 let (handle, dog) = (app.handle().clone(), state.watchdog.clone());
                 tasks.spawn(|cancel| watchdog::watch_stalls(handle, dog, cancel));
+                if let Some(at) = state.config.quiet_reload {
+                    let (handle, dog) = (app.handle().clone(), state.watchdog.clone());
+                    let clock = state.clock.clone();
+                    tasks.spawn(move |cancel| watchdog::quiet_hour(handle, dog, clock, at, cancel));
+                }
                 if let Some(shots) = &state.config.screenshots {
                     let handle = app.handle().clone();
                     let shots = shots.clone();

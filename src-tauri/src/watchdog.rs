@@ -27,10 +27,11 @@ pub const STALLED_AFTER: Duration = Duration::from_secs(20);
 /// How often the heartbeats are looked at.
 const CHECK_EVERY: Duration = Duration::from_secs(5);
 
-/// Heals so far and each window's last heartbeat.
+/// Heals so far, quiet-hour reloads, and each window's last heartbeat.
 #[derive(Default)]
 pub struct Watchdog {
     heals: AtomicU64,
+    quiet_reloads: AtomicU64,
     /// std Mutex: held for a map update only.
     beats: Mutex<HashMap<String, Instant>>,
 }
@@ -52,6 +53,44 @@ impl Watchdog {
 
     pub fn heals(&self) -> u64 {
         self.heals.load(Ordering::Relaxed)
+    }
+
+    pub fn quiet_reloads(&self) -> u64 {
+        self.quiet_reloads.load(Ordering::Relaxed)
+    }
+}
+
+/// Reloads every window once a day at `at_minute` of platform time (the
+/// quiet-hour reload, `ui.quiet_reload`), until cancelled. Not a heal: it
+/// is counted apart.
+pub async fn quiet_hour(
+    app: AppHandle,
+    dog: Arc<Watchdog>,
+    clock: gridwall_domain::clock::Clock,
+    at_minute: u16,
+    cancel: CancellationToken,
+) {
+    let mut quiet = gridwall_wall::quiet::QuietHour::new(at_minute, clock.now());
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(CHECK_EVERY) => {}
+        }
+        if !quiet.due(clock.now()) {
+            continue;
+        }
+        let count = dog.quiet_reloads.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::info!(reloads = count, "quiet hour: reloading every window");
+        for (label, window) in app.webview_windows() {
+            // The reloaded page gets the full stall period to come back.
+            dog.beats
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(label.clone(), Instant::now());
+            if let Err(err) = window.reload() {
+                tracing::warn!(window = %label, "cannot reload the window: {err}");
+            }
+        }
     }
 }
 

@@ -31,6 +31,7 @@ pub mod handover;
 pub mod links;
 pub mod live;
 pub mod logging;
+pub mod quiet;
 pub mod scenes;
 pub mod session;
 pub mod tasks;

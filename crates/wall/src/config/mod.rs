@@ -9,10 +9,12 @@
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use serde::Deserialize;
 use url::Url;
 
 use crate::feed::{Language, Layout, NightDimming};
+
+mod file;
+use file::{FileConfig, FileWindow, parse_file, read_file};
 
 /// The command line. Flags override the file.
 #[derive(Debug, Parser, Default)]
@@ -124,75 +126,6 @@ fn invalid(
     }
 }
 
-/// The file as written; every field optional so a short file is enough.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    #[serde(default)]
-    upstream: FileUpstream,
-    #[serde(default)]
-    simulator: FileSimulator,
-    #[serde(default)]
-    ui: FileUi,
-    #[serde(default)]
-    log: FileLog,
-    #[serde(default, rename = "window")]
-    windows: Vec<FileWindow>,
-    data_dir: Option<PathBuf>,
-    database: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileUpstream {
-    governance_url: Option<String>,
-    video_url: Option<String>,
-    /// Name of the environment variable that holds the bearer token.
-    token_env: Option<String>,
-    token: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSimulator {
-    seed: Option<u64>,
-    speed: Option<f64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileUi {
-    language: Option<String>,
-    kiosk: Option<bool>,
-    /// Night dimming, platform time: `"23:00-06:00"` (the default) or `"off"`.
-    night: Option<String>,
-    /// How much the night veil takes off the brightness, 0.05 to 0.8.
-    night_dim: Option<f64>,
-    /// WebKitGTK's accelerated compositing (default off: see `Config::compositing`).
-    compositing: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileLog {
-    filter: Option<String>,
-    keep_days: Option<usize>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileWindow {
-    label: String,
-    #[serde(default)]
-    layout: Option<String>,
-    monitor: Option<usize>,
-    x: Option<i32>,
-    y: Option<i32>,
-    width: Option<u32>,
-    height: Option<u32>,
-    fullscreen: Option<bool>,
-}
-
 /// Where an upstream lives.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Endpoint {
@@ -214,6 +147,9 @@ pub struct Config {
     pub kiosk: bool,
     /// When the wall dims at night; `None` = never.
     pub night: Option<NightDimming>,
+    /// Memory hygiene: every window is reloaded once a day at this minute
+    /// of the day (platform time); `None` = never (the default).
+    pub quiet_reload: Option<u16>,
     /// Whether WebKitGTK composites the page with (GPU) acceleration. Off by
     /// default: on wall PCs without a GPU driver it runs through Mesa's
     /// software GL, and with 16 live camera tiles at 4K it cost a third more
@@ -446,6 +382,7 @@ impl Config {
             language,
             kiosk: file.ui.kiosk.unwrap_or(true),
             night: night_dimming(file.ui.night.as_deref(), file.ui.night_dim)?,
+            quiet_reload: quiet_reload(file.ui.quiet_reload.as_deref())?,
             compositing: file.ui.compositing.unwrap_or(false),
             windows,
             log_filter,
@@ -454,6 +391,24 @@ impl Config {
             database: cli.database.clone().or(file.database),
             screenshots,
         })
+    }
+}
+
+/// `"HH:MM"` as minutes since midnight.
+fn minute_of_day(hhmm: &str) -> Option<u16> {
+    let (h, m) = hhmm.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// `ui.quiet_reload`: `"HH:MM"` (platform time) or `"off"`; off by default.
+fn quiet_reload(at: Option<&str>) -> Result<Option<u16>, ConfigError> {
+    match at.map(str::trim) {
+        None => Ok(None),
+        Some(off) if off.eq_ignore_ascii_case("off") => Ok(None),
+        Some(at) => minute_of_day(at)
+            .map(Some)
+            .ok_or_else(|| invalid("ui.quiet_reload", at, "must be HH:MM (e.g. 04:00) or off")),
     }
 }
 
@@ -471,11 +426,7 @@ fn night_dimming(
     if span.eq_ignore_ascii_case("off") {
         return Ok(None);
     }
-    let minute = |hhmm: &str| -> Option<u16> {
-        let (h, m) = hhmm.trim().split_once(':')?;
-        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-        (h < 24 && m < 60).then_some(h * 60 + m)
-    };
+    let minute = minute_of_day;
     let parsed = span
         .split_once('-')
         .and_then(|(from, to)| Some((minute(from)?, minute(to)?)))
@@ -492,21 +443,6 @@ fn night_dimming(
         to_minute,
         dim,
     }))
-}
-
-fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    parse_file(&text, path)
-}
-
-fn parse_file(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
-    toml::from_str(text).map_err(|e| ConfigError::Parse {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })
 }
 
 fn endpoint(key: &str, value: Option<&str>) -> Result<Endpoint, ConfigError> {
@@ -607,155 +543,4 @@ fn window(i: usize, w: FileWindow) -> Result<WindowConfig, ConfigError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cli() -> Cli {
-        Cli::default()
-    }
-
-    #[test]
-    fn defaults_run_one_full_screen_wall_on_the_embedded_simulator() {
-        let config = Config::from_toml("", &cli()).unwrap();
-        assert_eq!(config.governance, Endpoint::Embedded);
-        assert_eq!(config.video, Endpoint::Embedded);
-        assert_eq!(config.language, Language::ZhCn);
-        assert_eq!(config.windows.len(), 1);
-        assert!(config.windows[0].fullscreen);
-    }
-
-    #[test]
-    fn flags_override_the_file() {
-        let text = "[ui]\nlanguage = \"zh-CN\"\n[simulator]\nspeed = 2.0\n";
-        let cli = Cli {
-            lang: Some("en".into()),
-            sim_speed: Some(60.0),
-            size: Some((1920, 1080)),
-            ..cli()
-        };
-        let config = Config::from_toml(text, &cli).unwrap();
-        assert_eq!(config.language, Language::En);
-        assert_eq!(config.sim_speed, 60.0);
-        assert_eq!(config.windows[0].size, Some((1920, 1080)));
-    }
-
-    #[test]
-    fn a_bad_url_names_the_key_and_the_value() {
-        let err =
-            Config::from_toml("[upstream]\ngovernance_url = \"ftp://x\"\n", &cli()).unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("upstream.governance_url"), "{text}");
-        assert!(text.contains("ftp://x"), "{text}");
-    }
-
-    #[test]
-    fn an_unknown_key_is_an_error_not_silently_ignored() {
-        let err = Config::from_toml("[ui]\nlanguag = \"en\"\n", &cli()).unwrap_err();
-        assert!(err.to_string().contains("languag"), "{err}");
-    }
-
-    #[test]
-    fn several_windows_with_positions_and_layouts() {
-        let text = r#"
-            [[window]]
-            label = "wall-left"
-            monitor = 0
-            [[window]]
-            label = "wall-right"
-            layout = "video"
-            monitor = 1
-            x = 0
-            y = 0
-            width = 3840
-            height = 2160
-            [[window]]
-            label = "duty"
-            layout = "console"
-        "#;
-        let config = Config::from_toml(text, &cli()).unwrap();
-        assert_eq!(config.windows.len(), 3);
-        assert_eq!(config.windows[1].layout, Layout::Video);
-        assert_eq!(config.windows[1].size, Some((3840, 2160)));
-        assert!(
-            !config.windows[2].fullscreen,
-            "a console is an ordinary window by default"
-        );
-    }
-
-    #[test]
-    fn duplicate_window_labels_are_refused() {
-        let text = "[[window]]\nlabel = \"a\"\n[[window]]\nlabel = \"a\"\n";
-        assert!(
-            Config::from_toml(text, &cli())
-                .unwrap_err()
-                .to_string()
-                .contains("unique")
-        );
-    }
-
-    #[test]
-    fn sizes_and_speeds_out_of_range_are_refused() {
-        assert!(
-            Config::from_toml(
-                "",
-                &Cli {
-                    size: Some((10, 10)),
-                    ..cli()
-                }
-            )
-            .is_err()
-        );
-        assert!(
-            Config::from_toml(
-                "",
-                &Cli {
-                    sim_speed: Some(0.0),
-                    ..cli()
-                }
-            )
-            .is_err()
-        );
-        assert!(Config::from_toml("[log]\nfilter = \"[[[\"\n", &cli()).is_err());
-    }
-
-    #[test]
-    fn size_flag_parses_both_separators() {
-        assert_eq!(parse_size("3840x2160"), Ok((3840, 2160)));
-        assert_eq!(parse_size("1920×1080"), Ok((1920, 1080)));
-        assert!(parse_size("1920").is_err());
-    }
-
-    #[test]
-    fn the_example_in_the_docs_is_valid() {
-        let text = include_str!("../../../docs/config.example.toml");
-        let config = Config::from_toml(text, &cli()).unwrap();
-        assert_eq!(config.windows.len(), 3);
-        assert_eq!(config.windows[2].layout, Layout::Console);
-    }
-
-    #[test]
-    fn the_token_never_prints() {
-        let config = Config::from_toml("[upstream]\ntoken = \"s3cret\"\n", &cli()).unwrap();
-        assert!(!format!("{config:?}").contains("s3cret"));
-        assert_eq!(config.token.unwrap().expose(), "s3cret");
-    }
-
-    #[test]
-    fn night_dimming_has_a_default_can_be_moved_and_switched_off() {
-        let default = night_dimming(None, None).unwrap().unwrap();
-        assert_eq!((default.from_minute, default.to_minute), (23 * 60, 6 * 60));
-        let moved = night_dimming(Some("22:30-07:15"), Some(0.4))
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            (moved.from_minute, moved.to_minute, moved.dim),
-            (22 * 60 + 30, 7 * 60 + 15, 0.4)
-        );
-        assert_eq!(night_dimming(Some("off"), None).unwrap(), None);
-        for bad in ["23:00", "25:00-06:00", "06:00-06:00", "late"] {
-            let err = night_dimming(Some(bad), None).unwrap_err().to_string();
-            assert!(err.contains("ui.night"), "{bad}: {err}");
-        }
-        assert!(night_dimming(None, Some(0.95)).is_err());
-    }
-}
+mod tests;
