@@ -11,6 +11,7 @@
 //! - [`links`]: whether each upstream answers (the connection indicator).
 //! - [`live`]: the live picture (grids, ticker, KPIs, charts) fed to every window.
 //! - [`logging`]: tracing to stderr and to a rotating file.
+//! - [`outlines`]: town outlines dissolved from the platform's grid geometry.
 //! - [`tasks`]: background work that shuts down within a bound.
 //! - [`warnings`]: the smart brain's early warnings (issue 13) fed from
 //!   ingest, kept, pushed to every window and acted on.
@@ -31,6 +32,7 @@ pub mod handover;
 pub mod links;
 pub mod live;
 pub mod logging;
+pub mod outlines;
 pub mod scenes;
 pub mod session;
 pub mod tasks;
