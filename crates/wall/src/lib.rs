@@ -3,6 +3,7 @@
 //! - [`admin`]: the command line's `accounts` and `audit` commands, with no window.
 //! - [`broadcast`]: instructions to every grid worker and their
 //!   acknowledgements, live on every window.
+//! - [`city_map`]: the map's city (grid geometry, town outlines, names) for each window.
 //! - [`config`]: the TOML file and command-line flags, validated once.
 //! - [`emergency`]: wartime footing (平战转换): plans and the two-person switch.
 //! - [`session`]: who is signed in, and what their role lets them do.
@@ -23,6 +24,7 @@
 
 pub mod admin;
 pub mod broadcast;
+pub mod city_map;
 pub mod cluster;
 pub mod config;
 pub mod console;
