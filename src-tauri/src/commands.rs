@@ -98,7 +98,7 @@ pub fn subscribe(window: Window, state: State<'_, AppState>, events: Channel<Wal
 pub async fn city_map(state: State<'_, AppState>) -> Result<tauri::ipc::Response, CommandError> {
     match state.city_map.body().await {
         Ok(body) => Ok(tauri::ipc::Response::new(body)),
-        Err(err @ CityMapError::NotYet) => Err(CommandError {
+        Err(err @ CityMapError::NotYet(_)) => Err(CommandError {
             code: ErrorCode::NotFound,
             message: err.to_string(),
         }),

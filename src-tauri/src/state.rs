@@ -12,7 +12,7 @@ use gridwall_ingest::config::IngestConfig;
 use gridwall_ingest::feed::Ingest;
 use gridwall_store::Store;
 use gridwall_wall::broadcast::{BroadcastTimings, Broadcasts};
-use gridwall_wall::city_map::CityMap;
+use gridwall_wall::city_map::{CityMap, TownBorders};
 use gridwall_wall::cluster;
 use gridwall_wall::config::{Config, redact_database};
 use gridwall_wall::console::Console;
@@ -114,6 +114,7 @@ impl AppState {
         let city_map = Arc::new(CityMap::new(
             live.store().clone(),
             cache_dir.join("geometry.json"),
+            TownBorders::for_config(&config),
         ));
         let console = Arc::new(Console::new(
             live.store().clone(),
