@@ -144,7 +144,7 @@ impl CityMap {
         }
         let grids: Vec<Grid> = parse(grids);
         let divisions: Vec<Division> = parse(&divisions);
-        // Seconds of CPU in a debug build: off the async workers, which
+        // Up to a second or more of CPU in a debug build: off the async workers, which
         // also answer every window's first commands.
         let (geometry, towns) = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();

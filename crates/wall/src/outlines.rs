@@ -86,7 +86,7 @@ impl TownOutlines {
     /// town of `grids`, named from `divisions`. A feature that cannot be used
     /// is counted in `skipped`, never fatal: the wall shows what it can.
     ///
-    /// CPU-bound (about 0.3 s for 1,724 grids in a debug build): call it off
+    /// CPU-bound (0.5 to 1.3 s for 1,724 grids in a debug build): call it off
     /// the async workers.
     pub fn from_grids(
         geometry: &str,
