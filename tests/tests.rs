@@ -28,7 +28,8 @@
 //! - `watchdog`: a window whose web process is killed is reloaded, live
 //!   again, and the heal counted.
 //! - `wall`: the live wall at 4K against a simulator the test drives (map,
-//!   ticker, hostile text, acknowledgement, stale banner).
+//!   ticker, hostile text, acknowledgement, stale banner), and at 1080p the
+//!   town borders drawn from the platform's own grids.
 //! - `warnings`: the app's own early warning of a repeated dispute on the
 //!   wall's ticker and map layer, at every level of the console, handed
 //!   over and fed back with its audit.

@@ -1,7 +1,8 @@
 //! The live wall at 3840×2160 against a simulator the test drives: the map
 //! holds every grid, an injected event recolours its grid and reaches the
 //! ticker, hostile titles stay text, acknowledging unpins and is audited,
-//! and the stale banner follows the feed.
+//! the stale banner follows the feed, and against a platform the town
+//! borders are its own grids dissolved.
 
 use std::time::Duration;
 
@@ -236,5 +237,54 @@ async fn the_time_to_breach_layer_colours_grids_by_their_next_deadline() -> Resu
     wall.wait_for_js(&colour_is("amber"), Duration::from_secs(10))
         .await
         .context("switched back, the status colour did not return")?;
+    wall.close().await
+}
+
+/// Issue 18, item 3: against a platform that is not the embedded simulator
+/// (here the simulator on its own port, as a real upstream is reached),
+/// the map's town borders are the platform's grids dissolved per town, not
+/// the outlines shipped for the embedded simulator.
+#[tokio::test]
+async fn against_a_platform_the_map_draws_town_borders_from_its_grids() -> Result<()> {
+    let sim = Sim::start(&["--seed=7", "--warmup-hours=6"]).await?;
+    let wall = Wall::launch(Launch::default().size(1920, 1080).against(&sim)).await?;
+    wall.wait_for_live().await?;
+    wall.wait_for_js(
+        "return (window.__gridwallMap?.count() ?? 0) > 0 && document.querySelectorAll('[data-testid=alert]').length > 0",
+        Duration::from_secs(60),
+    )
+    .await
+    .context("the map or the ticker never filled")?;
+
+    // The towns exactly as the map received them.
+    let towns = wall
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__TAURI_INTERNALS__.invoke('city_map').then( \
+               (b) => done(JSON.parse(new TextDecoder().decode(b)).towns), \
+               (e) => done({ error: String(e) }));",
+            vec![],
+        )
+        .await?;
+    let shipped: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        gridwall_suite::root().join("assets/city/towns.geojson"),
+    )?)?;
+    let features = towns["features"]
+        .as_array()
+        .with_context(|| format!("no towns: {:.200}", towns.to_string()))?;
+    let codes = |features: &[serde_json::Value]| -> Vec<String> {
+        features
+            .iter()
+            .map(|f| f["properties"]["code"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        codes(features),
+        codes(shipped["features"].as_array().context("shipped towns")?),
+        "the platform's 24 towns, in code order"
+    );
+    assert!(towns != shipped, "the shipped outlines were drawn");
+    wall.screenshot("map-derived-outlines-1920x1080").await?;
     wall.close().await
 }

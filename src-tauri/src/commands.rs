@@ -3,6 +3,7 @@
 use tauri::ipc::Channel;
 use tauri::{State, Window};
 
+use gridwall_wall::city_map::CityMapError;
 use gridwall_wall::feed::{self, CommandError, ErrorCode, WallEvent, WindowSetup};
 
 use crate::state::AppState;
@@ -89,56 +90,20 @@ pub fn subscribe(window: Window, state: State<'_, AppState>, events: Channel<Wal
     });
 }
 
-/// The town outlines of Cixi (real division boundaries, shipped with the app:
-/// the upstream contract has no town geometry).
-const TOWNS: &str = include_str!("../../assets/city/towns.geojson");
-
-/// The map's city: the upstream's grid geometry (as ingest cached it), the
-/// towns, and grid names from the upstream's grid list, as one JSON body
-/// `{"grids": FeatureCollection, "towns": FeatureCollection, "names": [...]}`.
-/// Sent as raw bytes: 3.5 MB of GeoJSON is not worth re-serialising.
-/// `not_found` until ingest has synced the geometry; the UI asks again.
+/// The map's city as one JSON body, sent as raw bytes (see
+/// [`gridwall_wall::city_map`]). `not_found` until ingest has synced the
+/// geometry; the UI asks again.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn city_map(state: State<'_, AppState>) -> Result<tauri::ipc::Response, CommandError> {
-    let geometry = state.cache_dir.join("geometry.json");
-    let grids = match tokio::fs::read(&geometry).await {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(CommandError {
-                code: ErrorCode::NotFound,
-                message: "the grid geometry has not arrived from the platform yet".into(),
-            });
-        }
-        Err(err) => return Err(internal(format!("cannot read the cached geometry: {err}"))),
-    };
-    let records = state
-        .live
-        .store()
-        .reference("grids")
-        .await
-        .map_err(|err| internal(format!("cannot read the grid list: {err}")))?;
-    let names: Vec<serde_json::Value> = records
-        .iter()
-        .filter_map(|(_, raw)| serde_json::from_str::<serde_json::Value>(raw).ok())
-        .map(|grid| {
-            serde_json::json!({
-                "grid_id": grid.get("grid_id"),
-                "name": grid.get("name"),
-                "centroid": grid.get("centroid"),
-            })
-        })
-        .collect();
-    let names = serde_json::to_vec(&names).map_err(|err| internal(err.to_string()))?;
-    let mut body = Vec::with_capacity(grids.len() + TOWNS.len() + names.len() + 40);
-    body.extend_from_slice(b"{\"grids\":");
-    body.extend_from_slice(&grids);
-    body.extend_from_slice(b",\"towns\":");
-    body.extend_from_slice(TOWNS.as_bytes());
-    body.extend_from_slice(b",\"names\":");
-    body.extend_from_slice(&names);
-    body.push(b'}');
-    Ok(tauri::ipc::Response::new(body))
+    match state.city_map.body().await {
+        Ok(body) => Ok(tauri::ipc::Response::new(body)),
+        Err(err @ CityMapError::NotYet(_)) => Err(CommandError {
+            code: ErrorCode::NotFound,
+            message: err.to_string(),
+        }),
+        Err(err) => Err(internal(err.to_string())),
+    }
 }
 
 /// Each grid's next deadline, for the map's time-to-breach layer.

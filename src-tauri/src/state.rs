@@ -12,6 +12,7 @@ use gridwall_ingest::config::IngestConfig;
 use gridwall_ingest::feed::Ingest;
 use gridwall_store::Store;
 use gridwall_wall::broadcast::{BroadcastTimings, Broadcasts};
+use gridwall_wall::city_map::{CityMap, TownBorders};
 use gridwall_wall::cluster;
 use gridwall_wall::config::{Config, redact_database};
 use gridwall_wall::console::Console;
@@ -48,6 +49,8 @@ pub struct AppState {
     ingest: Arc<Ingest<WarningSink<LiveSink>>>,
     /// Where ingest caches the upstream's geometry and divisions.
     pub cache_dir: std::path::PathBuf,
+    /// The map's city for each window that asks.
+    pub city_map: Arc<CityMap>,
     pub tasks: Tasks,
     /// Camera media for every window, through one upstream stream per camera.
     pub video: VideoProxy,
@@ -108,6 +111,11 @@ impl AppState {
             Ingest::new(ingest, Arc::new(warnings.sink(live.sink())))
                 .context("cannot set up the ingest client")?,
         );
+        let city_map = Arc::new(CityMap::new(
+            live.store().clone(),
+            cache_dir.join("geometry.json"),
+            TownBorders::for_config(&config),
+        ));
         let console = Arc::new(Console::new(
             live.store().clone(),
             started.clock.clone(),
@@ -162,6 +170,7 @@ impl AppState {
             warnings,
             ingest,
             cache_dir,
+            city_map,
             tasks: tasks.clone(),
             refused,
             watchdog: Arc::default(),

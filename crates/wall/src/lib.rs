@@ -3,6 +3,7 @@
 //! - [`admin`]: the command line's `accounts` and `audit` commands, with no window.
 //! - [`broadcast`]: instructions to every grid worker and their
 //!   acknowledgements, live on every window.
+//! - [`city_map`]: the map's city (grid geometry, town outlines, names) for each window.
 //! - [`config`]: the TOML file and command-line flags, validated once.
 //! - [`emergency`]: wartime footing (平战转换): plans and the two-person switch.
 //! - [`session`]: who is signed in, and what their role lets them do.
@@ -11,6 +12,7 @@
 //! - [`links`]: whether each upstream answers (the connection indicator).
 //! - [`live`]: the live picture (grids, ticker, KPIs, charts) fed to every window.
 //! - [`logging`]: tracing to stderr and to a rotating file.
+//! - [`outlines`]: town outlines dissolved from the platform's grid geometry.
 //! - [`tasks`]: background work that shuts down within a bound.
 //! - [`warnings`]: the smart brain's early warnings (issue 13) fed from
 //!   ingest, kept, pushed to every window and acted on.
@@ -22,6 +24,7 @@
 
 pub mod admin;
 pub mod broadcast;
+pub mod city_map;
 pub mod cluster;
 pub mod config;
 pub mod console;
@@ -31,6 +34,7 @@ pub mod handover;
 pub mod links;
 pub mod live;
 pub mod logging;
+pub mod outlines;
 pub mod quiet;
 pub mod scenes;
 pub mod session;
