@@ -467,8 +467,9 @@ impl Sim {
 }
 
 impl Sim {
-    /// Grids of the simulator's first page that the wall's map shows with no
-    /// status yet (no event so far): where an injected event is the only one.
+    /// Grids of the simulator's first page that the wall's map shows quiet
+    /// (green: nothing open, or no status yet): where an injected event is
+    /// the only open one.
     pub async fn quiet_grids(&self, wall: &Wall) -> Result<Vec<String>> {
         let page = self.get("/api/v1/grids?page_size=500").await?;
         let ids: Vec<String> = page["grids"]
@@ -479,7 +480,7 @@ impl Sim {
             .collect();
         let quiet = wall
             .js(&format!(
-                "return {ids:?}.filter((id) => window.__gridwallMap.colourOf(id) === null)"
+                "return {ids:?}.filter((id) => [null, 'green'].includes(window.__gridwallMap.colourOf(id)))"
             ))
             .await?;
         Ok(serde_json::from_value(quiet)?)
