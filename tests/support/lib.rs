@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 
 pub mod cluster;
+pub mod procs;
 pub mod ui;
 
 // A tokio mutex: the turn is held across awaits for the whole session.
@@ -684,6 +685,9 @@ impl Wall {
 
 /// The `p` quantile (0 to 1) of sorted values, nearest rank.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
