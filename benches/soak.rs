@@ -90,9 +90,11 @@ async fn main() -> Result<()> {
     )
     .await
     .context("no tile went live")?;
-    wall.js("window.__gridwallVideo.followAlerts(false); window.__gridwallVideo.hold(true); \
-         window.__gridwallVideo.setLayout('16'); return true")
-        .await?;
+    wall.js(
+        "window.__gridwallVideo.followAlerts(false); window.__gridwallVideo.hold(true); \
+         window.__gridwallVideo.setLayout('16'); return true",
+    )
+    .await?;
     wall.js(GAP_RECORDER).await?;
     wall.switch_to_layout("wall").await?;
     wall.js(GAP_RECORDER).await?;
@@ -168,7 +170,10 @@ async fn main() -> Result<()> {
             }
             println!(
                 "{window} window: frames {}, longest gap {:.0} ms, gaps over 2 s {}, longest per minute {}",
-                gaps["frames"], gaps["max"].as_f64().unwrap_or(f64::NAN), gaps["over2"], gaps["minutes"]
+                gaps["frames"],
+                gaps["max"].as_f64().unwrap_or(f64::NAN),
+                gaps["over2"],
+                gaps["minutes"]
             );
         }
         if let Err(err) = wall.screenshot("soak-end-3840x2160").await {
@@ -199,7 +204,9 @@ fn report(samples: &[Sample], minutes: u64, kills: u64, killed: usize, status: &
     let mut cpu: Vec<f64> = samples.iter().map(|s| s.cpu_cores).collect();
     cpu.sort_by(f64::total_cmp);
     println!();
-    println!("soak: {minutes} min at 60× ({minutes} simulated hours), {kills} planned kills, {killed} web processes killed");
+    println!(
+        "soak: {minutes} min at 60× ({minutes} simulated hours), {kills} planned kills, {killed} web processes killed"
+    );
     println!(
         "app RSS (all processes): minute 5 mean {base:.0} MiB, last minute mean {last:.0} MiB ({:+.1} %), \
          peak after minute 5 {peak_after5:.0} MiB ({:+.1} % over minute 5), peak {peak:.0} MiB",
@@ -245,11 +252,7 @@ fn write_outputs(out: &std::path::Path, samples: &[Sample], kills: u64, base: f6
     let root = BitMapBackend::new(&png, (1600, 800)).into_drawing_area();
     root.fill(&WHITE)?;
     let end = samples.last().map_or(1.0, |s| s.t_s / 60.0);
-    let top = samples
-        .iter()
-        .map(|s| s.app_mib)
-        .fold(1300.0_f64, f64::max)
-        * 1.05;
+    let top = samples.iter().map(|s| s.app_mib).fold(1300.0_f64, f64::max) * 1.05;
     let mut chart = ChartBuilder::on(&root)
         .caption(
             format!(
