@@ -14,30 +14,12 @@ use tokio::sync::watch;
 
 use crate::{Sim, app_binary};
 
-/// The test PostgreSQL server (`scripts/postgres start`; `scripts/test` sets it).
-pub const POSTGRES_ENV: &str = "GRIDWALL_TEST_POSTGRES";
-
 /// A new, empty database on the test server; its URL.
 pub async fn fresh_database() -> Result<String> {
-    use sqlx::Connection;
-    let url = std::env::var(POSTGRES_ENV).with_context(|| {
-        format!(
-            "{POSTGRES_ENV} is not set: start a server with `scripts/postgres start` and export \
-             the URL it prints, or run the whole suite with scripts/test"
-        )
-    })?;
-    sqlx::any::install_default_drivers();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .subsec_nanos();
-    let name = format!("gw_e2e_{}_{nanos}", std::process::id());
-    let mut admin = sqlx::AnyConnection::connect(&url).await?;
-    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
-    admin.close().await?;
-    let (base, _) = url
-        .rsplit_once('/')
-        .context("the PostgreSQL URL ends in /<database>")?;
-    Ok(format!("{base}/{name}"))
+    let server = gridwall_store::testing::postgres_server().map_err(anyhow::Error::msg)?;
+    gridwall_store::testing::new_database(&server, "gw_e2e")
+        .await
+        .map_err(anyhow::Error::msg)
 }
 
 /// The app with no window (`--headless`), against `sim`, on `database`.

@@ -40,6 +40,7 @@ pub mod rollup;
 pub mod scenes;
 pub mod series;
 pub mod shared;
+pub mod testing;
 pub mod warnings;
 
 use std::collections::HashMap;

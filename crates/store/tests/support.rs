@@ -23,10 +23,6 @@ pub enum Engine {
     Postgres,
 }
 
-/// The environment variable naming the PostgreSQL server for the tests
-/// (`scripts/postgres start` prints the URL; `scripts/test` sets it).
-pub const POSTGRES_ENV: &str = "GRIDWALL_TEST_POSTGRES";
-
 pub async fn fresh(engine: Engine) -> anyhow::Result<Fresh> {
     match engine {
         Engine::Sqlite => {
@@ -41,14 +37,10 @@ pub async fn fresh(engine: Engine) -> anyhow::Result<Fresh> {
             })
         }
         Engine::Postgres => {
-            let url = std::env::var(POSTGRES_ENV).map_err(|_| {
-                anyhow::anyhow!(
-                    "{POSTGRES_ENV} is not set: the store's tests run on PostgreSQL too. \
-                     Start a server with `scripts/postgres start` and export the URL it \
-                     prints, or run the whole suite with scripts/test"
-                )
-            })?;
-            let url = new_database(&url).await?;
+            let server = gridwall_store::testing::postgres_server().map_err(anyhow::Error::msg)?;
+            let url = gridwall_store::testing::new_database(&server, "gw")
+                .await
+                .map_err(anyhow::Error::msg)?;
             Ok(Fresh {
                 store: Store::open(&url).await?,
                 url,
@@ -56,27 +48,6 @@ pub async fn fresh(engine: Engine) -> anyhow::Result<Fresh> {
             })
         }
     }
-}
-
-/// Create an empty database with a unique name on the server at `url`;
-/// returns its URL. The server is a throwaway one (`scripts/postgres stop`
-/// deletes it), so databases are not dropped after each test.
-async fn new_database(url: &str) -> anyhow::Result<String> {
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .subsec_nanos();
-    let name = format!("gw_{}_{n}_{nanos}", std::process::id());
-    let mut admin = sqlx::AnyConnection::connect(url).await?;
-    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
-    admin.close().await?;
-    let (base, _) = url
-        .rsplit_once('/')
-        .ok_or_else(|| anyhow::anyhow!("{POSTGRES_ENV} must end in /<database>"))?;
-    Ok(format!("{base}/{name}"))
 }
 
 /// Run each named test (an `async fn(Fresh) -> anyhow::Result<()>`) on both

@@ -50,14 +50,10 @@ pub async fn fresh(engine: Engine) -> anyhow::Result<Fresh> {
             })
         }
         Engine::Postgres => {
-            let server = std::env::var("GRIDWALL_TEST_POSTGRES").map_err(|_| {
-                anyhow::anyhow!(
-                    "GRIDWALL_TEST_POSTGRES is not set: the brain's store tests run on \
-                     PostgreSQL too. Start a server with `scripts/postgres start` and export \
-                     the URL it prints, or run the whole suite with scripts/test"
-                )
-            })?;
-            let url = new_database(&server).await?;
+            let server = gridwall_store::testing::postgres_server().map_err(anyhow::Error::msg)?;
+            let url = gridwall_store::testing::new_database(&server, "gwb")
+                .await
+                .map_err(anyhow::Error::msg)?;
             Ok(Fresh {
                 store: gridwall_store::Store::open(&url).await?,
                 url,
@@ -65,25 +61,6 @@ pub async fn fresh(engine: Engine) -> anyhow::Result<Fresh> {
             })
         }
     }
-}
-
-/// An empty database with a unique name on the server at `url`; its URL.
-async fn new_database(url: &str) -> anyhow::Result<String> {
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .subsec_nanos();
-    let name = format!("gwb_{}_{n}_{nanos}", std::process::id());
-    let mut admin = sqlx::AnyConnection::connect(url).await?;
-    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
-    admin.close().await?;
-    let (base, _) = url
-        .rsplit_once('/')
-        .ok_or_else(|| anyhow::anyhow!("GRIDWALL_TEST_POSTGRES must end in /<database>"))?;
-    Ok(format!("{base}/{name}"))
 }
 
 /// Runs an async test on SQLite and on PostgreSQL: `<test>::sqlite`, `<test>::postgres`.
