@@ -110,6 +110,15 @@ async fn main() -> Result<()> {
     let total = minutes * 60;
     let kill_at: Vec<u64> = (1..=kills).map(|k| k * total / (kills + 1)).collect();
     let mut killed = 0;
+    // After each kill: when it happened and how many pages had subscribed,
+    // until both windows' pages have subscribed again.
+    let mut healing: Option<(Instant, u64)> = None;
+    let mut back_after: Vec<f64> = Vec::new();
+    let subscribed = || {
+        gridwall_suite::cluster::status_in(wall.data_dir.path())
+            .and_then(|s| s["pages_subscribed"].as_u64())
+            .unwrap_or(0)
+    };
     let mut samples = Vec::new();
     let mut previous = processes();
     let started = Instant::now();
@@ -119,8 +128,17 @@ async fn main() -> Result<()> {
         let next = Duration::from_secs(second);
         tokio::time::sleep(next.saturating_sub(started.elapsed())).await;
         if kill_at.contains(&second) {
+            healing = Some((Instant::now(), subscribed()));
             killed += kill_pages(app_pid);
             println!("{second} s: killed the app's web processes ({killed} so far)");
+        }
+        if let Some((at, before)) = healing
+            && subscribed() >= before + 2
+        {
+            let secs = at.elapsed().as_secs_f64();
+            println!("{second} s: both pages subscribed again {secs:.1} s after the kill");
+            back_after.push(secs);
+            healing = None;
         }
         let now = processes();
         let (mut ticks, mut app_kib, mut webkit_kib) = (0, 0, 0);
@@ -158,6 +176,16 @@ async fn main() -> Result<()> {
 
     let status = gridwall_suite::cluster::status_in(wall.data_dir.path()).unwrap_or_default();
     report(&samples, minutes, kills, killed, &status);
+    if kills > 0 {
+        println!(
+            "pages back after each kill (s, to the second): {back_after:.1?}{}",
+            if healing.is_some() {
+                "; the last never came back"
+            } else {
+                ""
+            }
+        );
+    }
     if killed == 0 {
         for window in ["video", "wall"] {
             wall.switch_to_layout(window).await?;

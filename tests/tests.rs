@@ -25,8 +25,10 @@
 //! - `video`: the camera matrix against the simulator's video gateway (live
 //!   tiles move, a cut stream falls back to snapshots, the stream cap holds,
 //!   hidden tiles pull nothing, a refused token fetches the catalogue again).
-//! - `watchdog`: a window whose web process is killed is reloaded, live
-//!   again, and the heal counted.
+//! - `watchdog`: a window whose web process is killed, or stops running, is
+//!   healed, live again, and the heal counted; a reloaded page comes back
+//!   with the operator's choices (selection, map layer, camera layout, place
+//!   in the rotation).
 //! - `wall`: the live wall at 4K against a simulator the test drives (map,
 //!   ticker, hostile text, acknowledgement, stale banner), and at 1080p the
 //!   town borders drawn from the platform's own grids.

@@ -352,20 +352,7 @@ async fn selecting_a_grid_on_the_map_puts_its_cameras_in_the_focus_tile() -> Res
         ))
         .await?;
     let [x, y]: [f64; 2] = serde_json::from_value(point).context("the grid is on screen")?;
-    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
-    let click = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveTo {
-            duration: None,
-            x,
-            y,
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    wall.client.perform_actions(click).await?;
+    gridwall_suite::ui::click_at(&wall, x, y).await?;
     wall.wait_for_js(
         &format!("return window.__gridwallVideo.scene().focus === '{grid}'"),
         Duration::from_secs(10),

@@ -1,5 +1,6 @@
-//! The watchdog (issue 15): a window whose web process dies is reloaded and
-//! shows the wall again, with the heal counted for the console.
+//! The watchdog (issue 15): a window whose web process dies, or stops
+//! running, is healed and shows the wall again, with the heal counted for
+//! the console.
 
 use std::time::Duration;
 
@@ -9,9 +10,9 @@ use anyhow::Result;
 use gridwall_suite::cluster::status_in;
 use gridwall_suite::{Display, app_binary, terminate};
 
-/// SIGKILLs every WebKit web process of the app `app_pid` (other tests'
-/// apps may run at the same time); how many.
-fn kill_web_processes(app_pid: u32) -> Result<usize> {
+/// Sends `signal` to every WebKit web process of the app `app_pid` (other
+/// tests' apps may run at the same time); how many.
+fn signal_web_processes(app_pid: u32, signal: libc::c_int) -> Result<usize> {
     let comm = |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
     let parent = |pid: &str| -> Option<String> {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -26,7 +27,7 @@ fn kill_web_processes(app_pid: u32) -> Result<usize> {
         }
         if parent(&pid).is_some_and(|p| p == app_pid.to_string()) {
             // SAFETY: kill(2) on a pid just read from /proc; no memory is shared.
-            unsafe { libc::kill(pid.parse()?, libc::SIGKILL) };
+            unsafe { libc::kill(pid.parse()?, signal) };
             killed += 1;
         }
     }
@@ -74,6 +75,32 @@ async fn wait_status(
 /// the way a wall without an operator is: its screenshots and its status.
 #[tokio::test]
 async fn a_window_whose_page_died_is_reloaded_and_live_again() -> Result<()> {
+    heal_after(
+        libc::SIGKILL,
+        Duration::from_secs(30),
+        "watchdog-healed-1280x720.png",
+    )
+    .await
+}
+
+/// A web process that stops running (SIGSTOP: as a page stuck in a script
+/// or a process stuck in a driver) sends no frames and cannot act on a
+/// reload: after one stall period the window is reloaded, after a second
+/// its web process is ended, and a new one shows the wall.
+#[tokio::test]
+async fn a_window_whose_page_stopped_running_is_healed_and_live_again() -> Result<()> {
+    heal_after(
+        libc::SIGSTOP,
+        Duration::from_secs(90),
+        "watchdog-stall-healed-1280x720.png",
+    )
+    .await
+}
+
+/// Starts the app, sends `signal` to its web processes once the page is
+/// live, and checks that within `within` a heal is counted, the page
+/// subscribes again and its window shows the wall (saved as `shot`).
+async fn heal_after(signal: libc::c_int, within: Duration, shot: &str) -> Result<()> {
     let display = Display::start(1280, 720)?;
     let dir = tempfile::tempdir()?;
     let shots = dir.path().join("shots");
@@ -93,14 +120,11 @@ async fn a_window_whose_page_died_is_reloaded_and_live_again() -> Result<()> {
             |s| s["pages_subscribed"].as_u64() >= Some(1),
         )
         .await?;
-        let killed = kill_web_processes(app.id())?;
-        anyhow::ensure!(killed > 0, "found no web process of the app to kill");
-        let healed = wait_status(
-            dir.path(),
-            Duration::from_secs(30),
-            "the window was not healed",
-            |s| s["heals"].as_u64() >= Some(1) && s["pages_subscribed"].as_u64() >= Some(2),
-        )
+        let signalled = signal_web_processes(app.id(), signal)?;
+        anyhow::ensure!(signalled > 0, "found no web process of the app to signal");
+        let healed = wait_status(dir.path(), within, "the window was not healed", |s| {
+            s["heals"].as_u64() >= Some(1) && s["pages_subscribed"].as_u64() >= Some(2)
+        })
         .await?;
         // A picture taken after the reloaded page subscribed shows the wall.
         let after = std::time::SystemTime::now();
@@ -120,13 +144,12 @@ async fn a_window_whose_page_died_is_reloaded_and_live_again() -> Result<()> {
             );
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        std::fs::copy(
-            &png,
-            gridwall_suite::screenshot_dir().join("watchdog-healed-1280x720.png"),
-        )?;
+        std::fs::copy(&png, gridwall_suite::screenshot_dir().join(shot))?;
         anyhow::Ok(healed)
     }
     .await;
+    // A stopped web process left behind would outlive the app.
+    signal_web_processes(app.id(), libc::SIGKILL).ok();
     terminate(&app);
     app.wait()?;
     result.map(|_| ())
@@ -185,4 +208,100 @@ async fn the_quiet_hour_reloads_every_window_once_and_the_wall_comes_back() -> R
     terminate(&app);
     app.wait()?;
     result
+}
+
+/// A page reloaded (as the watchdog and the quiet hour reload it) comes
+/// back as the operator left it: the grid selected on the map (and its
+/// cameras in focus), the map's layer, the camera layout picked by hand and
+/// the place in the rotation. Prints how long the page took to come back.
+#[tokio::test]
+async fn a_reloaded_page_comes_back_as_the_operator_left_it() -> Result<()> {
+    use gridwall_suite::{Launch, Sim, Wall};
+    let sim = Sim::start(&["--seed=5"]).await?;
+    let wall = Wall::launch(Launch::default().size(1920, 1080).against(&sim)).await?;
+    let result = async {
+        wall.wait_for_live().await?;
+        wall.wait_for_js(
+            "return !!window.__gridwallVideo && !!window.__gridwallMap && window.__gridwallMap.count() > 0",
+            Duration::from_secs(60),
+        )
+        .await?;
+        // A camera layout by hand, and a few steps into its rotation.
+        wall.js(
+            "window.__gridwallVideo.followAlerts(false); window.__gridwallVideo.setLayout('4'); \
+             window.__gridwallVideo.setDwell(300); return true",
+        )
+        .await?;
+        wall.wait_for_js(
+            "return window.__gridwallVideo.scene().index >= 2",
+            Duration::from_secs(20),
+        )
+        .await?;
+        let index = wall
+            .js("window.__gridwallVideo.hold(true); return window.__gridwallVideo.scene().index")
+            .await?;
+        // The time-to-breach layer, and a grid selected on the map.
+        wall.click("[data-testid=map-layer-breach]").await?;
+        let grid = select_a_grid(&wall).await?;
+        let before = wall.js(SNAPSHOT).await?;
+        assert_eq!(before["layer"], "breach", "{before}");
+        assert_eq!(before["selected"], grid.as_str(), "{before}");
+        assert_eq!(before["manual"], "4", "{before}");
+        // The page reports its choices once it has been quiet a moment.
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+
+        let reloaded = std::time::Instant::now();
+        wall.js("setTimeout(() => location.reload(), 50); return true")
+            .await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        wall.wait_for_js(
+            &format!(
+                "return document.querySelector('[data-testid=screen]')?.dataset.ready === 'true' \
+                 && !!window.__gridwallVideo && window.__gridwallMap?.selected() === '{grid}' \
+                 && window.__gridwallVideo.scene().focus === '{grid}'"
+            ),
+            Duration::from_secs(30),
+        )
+        .await?;
+        println!(
+            "the reloaded page showed the operator's choices after {} ms",
+            reloaded.elapsed().as_millis()
+        );
+        let after = wall.js(SNAPSHOT).await?;
+        assert_eq!(after["layer"], "breach", "the map's layer: {after}");
+        assert_eq!(after["selected"], grid.as_str(), "the selection: {after}");
+        assert_eq!(after["manual"], "4", "the layout picked by hand: {after}");
+        assert_eq!(after["index"], index, "the place in the rotation: {after}");
+        wall.screenshot("reloaded-as-left-1920x1080").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    wall.close().await?;
+    result
+}
+
+/// What the page shows by the operator's hand.
+const SNAPSHOT: &str = "const v = window.__gridwallVideo.scene(); return { \
+     layer: document.querySelector('[data-testid=map-layer]')?.dataset.layer ?? null, \
+     selected: window.__gridwallMap.selected(), manual: v.manual, index: v.index, focus: v.focus }";
+
+/// Clicks a grid near the middle of the map; its id.
+async fn select_a_grid(wall: &gridwall_suite::Wall) -> Result<String> {
+    use anyhow::Context;
+    let rect = wall
+        .js(
+            "const r = document.querySelector('[data-testid=grid-map]').getBoundingClientRect(); \
+             return [r.left + r.width / 2, r.top + r.height / 2]",
+        )
+        .await?;
+    let [x, y]: [f64; 2] = serde_json::from_value(rect).context("the map is on screen")?;
+    gridwall_suite::ui::click_at(wall, x, y).await?;
+    wall.wait_for_js(
+        "return window.__gridwallMap.selected() !== null",
+        Duration::from_secs(10),
+    )
+    .await
+    .context("clicking the middle of the map selected no grid")?;
+    let grid = wall.js("return window.__gridwallMap.selected()").await?;
+    Ok(grid.as_str().context("a grid id")?.to_owned())
 }

@@ -5,6 +5,7 @@ use tauri::{State, Window};
 
 use gridwall_wall::city_map::CityMapError;
 use gridwall_wall::feed::{self, CommandError, ErrorCode, WallEvent, WindowSetup};
+use gridwall_wall::view::PageView;
 
 use crate::state::AppState;
 
@@ -31,7 +32,20 @@ pub fn window_setup(
         kiosk: state.config.kiosk,
         night: state.config.night,
         version: env!("CARGO_PKG_VERSION").to_string(),
+        view: state.views.of(window.label()),
     })
+}
+
+/// The page's own choices (selection, map layer, camera layout, place in
+/// the rotation), kept so a reloaded page comes back as it was.
+#[tauri::command]
+pub fn remember_view(window: Window, state: State<'_, AppState>, view: PageView) {
+    if !state.views.remember(window.label(), view) {
+        tracing::warn!(
+            window = window.label(),
+            "refused a page view with an oversized field"
+        );
+    }
 }
 
 /// Starts the window's live feed on `events`; a second call replaces the first.

@@ -148,6 +148,7 @@ fn run(config: Config) -> anyhow::Result<()> {
         )
         .invoke_handler(tauri::generate_handler![
             commands::window_setup,
+            commands::remember_view,
             commands::subscribe,
             commands::city_map,
             commands::acknowledge_alert,

@@ -58,6 +58,8 @@ pub struct AppState {
     subscriptions: Arc<std::sync::atomic::AtomicU64>,
     /// Heals of windows whose page died or froze.
     pub watchdog: Arc<crate::watchdog::Watchdog>,
+    /// Each window's own choices, for a page that is reloaded.
+    pub views: Arc<gridwall_wall::view::Views>,
     /// Rung when the gateway refuses a media URL (its token is stale).
     refused: Arc<tokio::sync::Notify>,
     /// Bumped when another instance stored a new camera catalogue.
@@ -174,6 +176,7 @@ impl AppState {
             tasks: tasks.clone(),
             refused,
             watchdog: Arc::default(),
+            views: Arc::default(),
             subscriptions: Arc::default(),
             catalogue: watch::channel(0).0,
             feeds: Arc::default(),

@@ -5,7 +5,10 @@
 //!   killed, or exceeded its memory limit): the window is reloaded at once.
 //! - No heartbeat for [`STALLED_AFTER`]: each page sends one from its
 //!   animation frames ([`heartbeat`]), so a page whose main thread is stuck
-//!   stops sending; the window is reloaded.
+//!   stops sending; the window is reloaded. A page stuck hard (a script in
+//!   an endless loop, a web process that no longer runs) cannot act on a
+//!   reload: if it stays silent for another period, its web process is
+//!   ended, and the crash path above brings up a new one.
 //!
 //! A reloaded page asks Rust for its window's setup and subscribes again:
 //! the live picture, pins, focus, footing and broadcast board come back
@@ -34,6 +37,8 @@ pub struct Watchdog {
     quiet_reloads: AtomicU64,
     /// std Mutex: held for a map update only.
     beats: Mutex<HashMap<String, Instant>>,
+    /// Windows reloaded for a stall that have not drawn a frame since.
+    reloaded_silent: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Watchdog {
@@ -104,7 +109,11 @@ pub fn watch_crashes(window: &WebviewWindow, dog: Arc<Watchdog>) {
             let view = webview.inner();
             view.connect_web_process_terminated(move |view, reason| {
                 dog.healed(&label, &format!("its web process ended ({reason:?})"));
-                view.reload();
+                // Ended by the stall path, which loads the page again
+                // itself once the termination is through.
+                if reason != webkit2gtk::WebProcessTerminationReason::TerminatedByApi {
+                    view.reload();
+                }
             });
         });
         if let Err(err) = result {
@@ -132,16 +141,58 @@ pub async fn watch_stalls(app: AppHandle, dog: Arc<Watchdog>, cancel: Cancellati
             .map(|(label, _)| label.clone())
             .collect();
         for label in stalled {
-            if let Some(window) = app.get_webview_window(&label) {
-                dog.healed(
-                    &label,
-                    &format!("no frame for over {} s", STALLED_AFTER.as_secs()),
-                );
+            let Some(window) = app.get_webview_window(&label) else {
+                continue;
+            };
+            let again = !dog
+                .reloaded_silent
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(label.clone());
+            if again && end_web_process(&window, &dog) {
+                // The crash path counts the heal; the page is loaded again
+                // in a new process once the old one is gone.
+                tokio::time::sleep(Duration::from_secs(1)).await;
                 if let Err(err) = window.reload() {
                     tracing::warn!(window = %label, "cannot reload the window: {err}");
                 }
+                continue;
+            }
+            dog.healed(
+                &label,
+                &format!("no frame for over {} s", STALLED_AFTER.as_secs()),
+            );
+            if let Err(err) = window.reload() {
+                tracing::warn!(window = %label, "cannot reload the window: {err}");
             }
         }
+    }
+}
+
+/// Ends the web process of a window whose page stayed silent after a
+/// reload; `false` where that is not possible (then it is reloaded again).
+fn end_web_process(window: &WebviewWindow, dog: &Watchdog) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use webkit2gtk::WebViewExt;
+        let label = window.label().to_owned();
+        tracing::warn!(
+            window = %label,
+            "still no frame after a reload: ending its web process"
+        );
+        // A new process gets the full stall period to come up.
+        dog.beats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(label, Instant::now());
+        window
+            .with_webview(|webview| webview.inner().terminate_web_process())
+            .is_ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (window, dog);
+        false
     }
 }
 
@@ -156,6 +207,12 @@ pub fn heartbeat(window: Window, state: State<'_, AppState>, visible: bool) {
         .unwrap_or_else(|p| p.into_inner());
     if visible {
         beats.insert(window.label().to_owned(), Instant::now());
+        state
+            .watchdog
+            .reloaded_silent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(window.label());
     } else {
         beats.remove(window.label());
     }

@@ -1,4 +1,4 @@
-//! Acting on the page as a person would: press, type, sign in.
+//! Acting on the page as a person would: press, click, type, sign in.
 
 use std::time::Duration;
 
@@ -22,6 +22,26 @@ pub async fn press(wall: &Wall, css: &str) -> Result<()> {
         "document.querySelector({css:?}).click(); return true"
     ))
     .await?;
+    Ok(())
+}
+
+/// Clicks the page at `(x, y)` (CSS pixels of the viewport) with the
+/// mouse, as a person clicks a canvas.
+pub async fn click_at(wall: &Wall, x: f64, y: f64) -> Result<()> {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+    let click = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x,
+            y,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    wall.client.perform_actions(click).await?;
     Ok(())
 }
 

@@ -51,6 +51,9 @@ pub struct WindowSetup {
     /// When the wall dims at night (platform time); `null` = never.
     pub night: Option<NightDimming>,
     pub version: String,
+    /// What the page last showed by the operator's hand, when it is
+    /// reloaded (by the watchdog or the quiet hour); `null` at first start.
+    pub view: Option<crate::view::PageView>,
 }
 
 /// Night dimming: from `from_minute` to `to_minute` of the platform's day

@@ -41,6 +41,7 @@ pub mod session;
 pub mod tasks;
 pub mod video;
 pub mod video_proxy;
+pub mod view;
 pub mod warnings;
 
 /// RFC 3339 with the offset the time carries (the platform writes +08:00).

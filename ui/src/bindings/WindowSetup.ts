@@ -2,6 +2,7 @@
 import type { Language } from "./Language";
 import type { Layout } from "./Layout";
 import type { NightDimming } from "./NightDimming";
+import type { PageView } from "./PageView";
 
 /**
  * Everything a window needs to know about itself when it starts.
@@ -14,4 +15,9 @@ kiosk: boolean,
 /**
  * When the wall dims at night (platform time); `null` = never.
  */
-night: NightDimming | null, version: string, };
+night: NightDimming | null, version: string, 
+/**
+ * What the page last showed by the operator's hand, when it is
+ * reloaded (by the watchdog or the quiet hour); `null` at first start.
+ */
+view: PageView | null, };

@@ -25,6 +25,7 @@ import type { ScopeInput } from "../bindings/ScopeInput";
 import type { RecipientPreview } from "../bindings/RecipientPreview";
 import type { BroadcastSummary } from "../bindings/BroadcastSummary";
 import type { BroadcastBoard } from "../bindings/BroadcastBoard";
+import type { PageView } from "../bindings/PageView";
 
 export type { WallEvent, WindowSetup, CommandError };
 
@@ -36,6 +37,8 @@ export interface HandoverResult {
 
 export interface Backend {
   windowSetup(): Promise<WindowSetup>;
+  /** This page's own choices, kept by Rust for when the page is reloaded. */
+  rememberView(view: PageView): Promise<void>;
   /** Starts the window's live feed; events arrive in order on `onEvent`. */
   subscribe(onEvent: (event: WallEvent) => void): Promise<void>;
   /** The map's geometry; rejects with code `not_found` until it has arrived. */
@@ -102,6 +105,11 @@ class TauriBackend implements Backend {
   async windowSetup(): Promise<WindowSetup> {
     const { invoke } = await import("@tauri-apps/api/core");
     return invoke<WindowSetup>("window_setup");
+  }
+
+  async rememberView(view: PageView): Promise<void> {
+    const { invoke } = await import("@tauri-apps/api/core");
+    await invoke("remember_view", { view });
   }
 
   async subscribe(onEvent: (event: WallEvent) => void): Promise<void> {
@@ -308,8 +316,10 @@ class FakeBackend implements Backend {
   async windowSetup(): Promise<WindowSetup> {
     const lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "zh-CN";
     const layout = new URLSearchParams(location.search).get("layout") === "console" ? "console" : "wall";
-    return { label: layout, layout, language: lang, kiosk: false, night: null, version: "dev" };
+    return { label: layout, layout, language: lang, kiosk: false, night: null, version: "dev", view: null };
   }
+
+  async rememberView(): Promise<void> {}
 
   async subscribe(onEvent: (event: WallEvent) => void): Promise<void> {
     this.onEvent = onEvent;

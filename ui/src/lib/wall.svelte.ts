@@ -25,6 +25,8 @@ import type { BroadcastBoard } from "../bindings/BroadcastBoard";
 import type { GridAcks } from "../bindings/GridAcks";
 import type { CityData, GridDelta } from "../map/GridMap";
 import { ackDelta } from "./broadcast";
+import { restore, viewOf, type PageView } from "./pageView";
+import type { LayoutId } from "../video/layouts";
 import { dictionary } from "./i18n";
 
 type GridSink = (deltas: readonly GridDelta[]) => void;
@@ -103,6 +105,18 @@ export class WallState {
   warnings = $state<WarningItem[]>([]);
   /** The map's layer: status colours, the time-to-breach layer, or the warnings layer. */
   mapLayer = $state<MapLayer>("status");
+  /** The camera matrix's layout picked by hand (null: the rotation), and its place in the rotation. */
+  videoLayout = $state<LayoutId | null>(null);
+  sceneIndex = $state(0);
+  /** This page's own choices, as Rust keeps them for a reload. */
+  view = $derived(
+    viewOf({
+      selectedGrid: this.selectedGrid,
+      mapLayer: this.mapLayer,
+      videoLayout: this.videoLayout,
+      sceneIndex: this.sceneIndex,
+    }),
+  );
   /** Each grid's next deadline (ms), for the time-to-breach layer; not reactive, as `grids`. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private dues = new Map<string, number>();
@@ -212,6 +226,15 @@ export class WallState {
         return all.filter((d) => keep.has(d.grid_id));
       }
     }
+  }
+
+  /** Takes back the choices this page made before it was reloaded. */
+  restoreView(view: PageView | null): void {
+    const back = restore(view);
+    this.selectedGrid = back.selectedGrid;
+    this.videoLayout = back.videoLayout;
+    this.sceneIndex = back.sceneIndex;
+    this.setMapLayer(back.mapLayer);
   }
 
   /** Switches the map between status colours and the other layers. */
