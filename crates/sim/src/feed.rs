@@ -108,12 +108,13 @@ impl Feed {
     }
 
     /// A feed whose first seq is `base + 1` (the hostile profile starts past
-    /// 2^53). A `since` below `base` is answered as expired.
+    /// 2^53). Until retention drops something, any `since` up to the head is
+    /// served from the start, as on a young platform.
     pub fn starting_after(retention: Retention, base: u64) -> Feed {
         Feed {
             log: VecDeque::new(),
             head_seq: base,
-            pruned_through: base,
+            pruned_through: 0,
             events: HashMap::new(),
             truth: HashMap::new(),
             retention,
