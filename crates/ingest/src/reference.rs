@@ -218,11 +218,19 @@ fn items(body: &[u8], list: &str, id_field: &str, url: &str) -> Result<Vec<(Stri
     let mut out = Vec::with_capacity(raws.len());
     let mut skipped = 0usize;
     for raw in raws {
-        let id = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(raw.get())
+        // A lone UTF-16 surrogate escaped in a name (`\ud800`), which the
+        // contract's "any Unicode" lets through and serde refuses, becomes
+        // `\ufffd` here (issue 18): every reader of the stored record parses
+        // it, and a grid must not vanish from the map for its name.
+        let raw = match gridwall_store::parse::mend_surrogates(raw.get().as_bytes()) {
+            Some(mended) => String::from_utf8(mended).expect("mending keeps UTF-8"),
+            None => raw.get().to_owned(),
+        };
+        let id = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&raw)
             .ok()
             .and_then(|m| m.get(id_field).and_then(|v| v.as_str()).map(str::to_owned));
         match id {
-            Some(id) => out.push((id, raw.get().to_owned())),
+            Some(id) => out.push((id, raw)),
             None => skipped += 1,
         }
     }
@@ -310,4 +318,19 @@ async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.push(".partial");
     tokio::fs::write(&tmp, bytes).await?;
     tokio::fs::rename(&tmp, path).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_with_a_lone_surrogate_keeps_its_record_mended() {
+        let body =
+            br#"{"grids":[{"grid_id":"G1","name":"\ud83d\u0000"},{"grid_id":"G2","name":"ok"}]}"#;
+        let items = items(body, "grids", "grid_id", "http://x/grids").unwrap();
+        assert_eq!(items.len(), 2, "no grid is lost for its name");
+        let name: serde_json::Value = serde_json::from_str(&items[0].1).unwrap();
+        assert_eq!(name["name"], "\u{fffd}\u{0}");
+    }
 }

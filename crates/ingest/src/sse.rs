@@ -2,6 +2,8 @@
 //! HTML, "event stream interpretation"), and owning them lets the client count
 //! what it cannot read instead of losing it silently inside a crate. Chunks
 //! may split lines and `\r\n` anywhere; the parser keeps what is pending.
+//! One parser reads one connection: the BOM the format allows first is
+//! dropped only there.
 
 /// One dispatched message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +29,8 @@ pub struct Parser {
     pub invalid_lines: u64,
     /// Comment lines (`: ping`) seen.
     pub comments: u64,
+    /// A line has been completed: a BOM is dropped only before the first.
+    past_first_line: bool,
 }
 
 impl Parser {
@@ -61,6 +65,13 @@ impl Parser {
     }
 
     fn line_done(&mut self, line: &[u8], out: &mut Vec<Message>) {
+        // The spec drops one U+FEFF that opens the stream; the line buffer
+        // holds all of it however the chunks split it.
+        let line = match self.past_first_line {
+            true => line,
+            false => line.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(line),
+        };
+        self.past_first_line = true;
         if line.is_empty() {
             self.dispatch(out);
             return;
@@ -129,6 +140,19 @@ mod tests {
             assert_eq!(out[1].data, "x\ny");
             assert_eq!(parser.comments, 1);
             assert_eq!(parser.invalid_lines, 0);
+        }
+    }
+
+    #[test]
+    fn a_bom_opening_the_stream_is_dropped_in_any_chunking() {
+        // Issue 18: the simulator's hostile framing opens each stream with a
+        // BOM and goes straight into a field, as the format allows.
+        let text = "\u{FEFF}event: event\rid: 9\rdata: {}\r\r".as_bytes();
+        for piece in 1..text.len() {
+            let (out, parser) = parse_in_pieces(text, piece);
+            assert_eq!(out.len(), 1, "piece {piece}");
+            assert_eq!(out[0].event, "event", "piece {piece}");
+            assert_eq!(parser.invalid_lines, 0, "piece {piece}");
         }
     }
 

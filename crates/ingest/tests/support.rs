@@ -6,23 +6,58 @@ use std::time::Duration;
 
 use gridwall_ingest::{Health, Ingest, IngestConfig};
 use gridwall_sim::faults::{Faults, StreamControl};
-use gridwall_sim::{Running, Simulator, SimulatorBuilder};
+use gridwall_sim::{Profile, Running, Simulator, SimulatorBuilder};
 use gridwall_store::Store;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+
+/// `GRIDWALL_TEST_HOSTILE=1` runs every test against the simulator's hostile
+/// profile (`gridwall_sim::hostile`): what cannot change at run time is
+/// there from the start, and the shape faults stay on under the faults a
+/// test sets (see [`Sim::set_faults`]).
+pub fn hostile() -> bool {
+    std::env::var("GRIDWALL_TEST_HOSTILE").is_ok_and(|v| v == "1")
+}
 
 /// A simulator whose live loop never moves the feed by itself (its tick is
 /// an hour): the test pumps it, so it can stop the city when it wants to
 /// compare, and the ground truth then holds still.
 pub fn builder(speed: f64, warmup_hours: u64) -> SimulatorBuilder {
-    Simulator::builder()
+    let builder = Simulator::builder()
         .seed(11)
         .speed(speed)
         .start(time::macros::datetime!(2026-11-27 10:00 +8))
         .warmup(Duration::from_secs(warmup_hours * 3600))
         .tick(Duration::from_secs(3600))
         .ping_interval(Duration::from_millis(500))
-        .video(None)
+        .video(None);
+    if hostile() {
+        builder
+            .profile(Profile::Hostile)
+            .faults(shapes(Faults::default()))
+    } else {
+        builder
+    }
+}
+
+/// `faults` with the hostile profile's shape faults added: the data and
+/// framing a client must read whatever else goes wrong. Rates that make a
+/// test's own counts unpredictable (errors, malformed copies, resets) are
+/// left as the test set them.
+fn shapes(faults: Faults) -> Faults {
+    let h = Faults::hostile();
+    Faults {
+        duplicate_rate: faults.duplicate_rate.max(h.duplicate_rate),
+        reorder_backfill: true,
+        unknown_fields: true,
+        unknown_values: faults.unknown_values.max(h.unknown_values),
+        hostile_text: faults.hostile_text.max(h.hostile_text),
+        sse_framing: true,
+        escaped_page_tokens: true,
+        relative_urls: true,
+        hostile_names: true,
+        ..faults
+    }
 }
 
 pub struct Sim {
@@ -50,6 +85,7 @@ impl Sim {
     }
 
     pub fn set_faults(&self, faults: Faults) {
+        let faults = if hostile() { shapes(faults) } else { faults };
         self.running
             .shared()
             .set_faults(faults)
@@ -136,12 +172,61 @@ pub fn config(
     config
 }
 
+/// A fresh store: SQLite in `dir`, or with `GRIDWALL_TEST_INGEST_ENGINE=postgres`
+/// a new database on the server of `GRIDWALL_TEST_POSTGRES`.
 pub async fn store(dir: &Path) -> Arc<Store> {
-    Arc::new(
-        Store::open(dir.join("store.sqlite").to_str().unwrap())
-            .await
-            .expect("store opens"),
-    )
+    let postgres = std::env::var("GRIDWALL_TEST_INGEST_ENGINE").is_ok_and(|e| e == "postgres");
+    let engine = if postgres {
+        Engine::Postgres
+    } else {
+        Engine::Sqlite
+    };
+    store_on(engine, dir).await
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh store on `engine` (SQLite in `dir`).
+pub async fn store_on(engine: Engine, dir: &Path) -> Arc<Store> {
+    let url = match engine {
+        Engine::Sqlite => dir.join("store.sqlite").to_str().unwrap().to_owned(),
+        Engine::Postgres => {
+            let server = std::env::var("GRIDWALL_TEST_POSTGRES").expect(
+                "GRIDWALL_TEST_POSTGRES is not set: start a server with `scripts/postgres start` \
+                 and export the URL it prints, or run the whole suite with scripts/test",
+            );
+            new_database(&server).await
+        }
+    };
+    Arc::new(Store::open(&url).await.expect("store opens"))
+}
+
+/// An empty database with a unique name on the server at `url`; its URL.
+async fn new_database(url: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!("gwi_{}_{n}_{nanos}", std::process::id());
+    let mut admin = sqlx::AnyConnection::connect(url)
+        .await
+        .expect("the test PostgreSQL server answers");
+    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create a test database");
+    admin.close().await.expect("close");
+    let (base, _) = url
+        .rsplit_once('/')
+        .expect("GRIDWALL_TEST_POSTGRES must end in /<database>");
+    format!("{base}/{name}")
 }
 
 /// A client following the feed (no reference sync) on its own task.

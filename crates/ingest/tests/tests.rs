@@ -10,6 +10,9 @@
 //!   reaches the logs.
 //! - `health`: down, lagging and live as the wall shows them; backfill progress.
 //! - `stream`: a broken copy that ends a batch is asked for again; non-SSE lines skipped.
+//! - `hostile`: the simulator's hostile profile, every "may" of both
+//!   contracts at once, on SQLite and on PostgreSQL: the store equals the
+//!   ground truth, every reference record arrives, the cursor is exact.
 //! - `reference`: divisions, grids, geometry (304 from the cache), workers
 //!   and cameras, paged to the end.
 
@@ -17,6 +20,7 @@ mod support;
 
 mod faults;
 mod health;
+mod hostile;
 mod kill;
 mod reference;
 mod retry;

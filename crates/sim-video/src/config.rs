@@ -64,6 +64,20 @@ pub struct Faults {
     /// many seconds (real time); a snapshot or stream request without a valid
     /// token answers 401, with an expired or revoked one 403.
     pub token_ttl_secs: u64,
+    /// Media URLs of the catalogue come in three forms, by camera: rooted
+    /// (`/vnet/v1/...`), relative without a leading slash (`vnet/v1/...`),
+    /// and absolute on the media listener's own port where one is set
+    /// ([`crate::VideoSim::set_media_base`]). RFC 3986 resolves all three.
+    pub varied_urls: bool,
+    /// Catalogue page tokens hold characters a query must percent-encode.
+    pub escaped_page_tokens: bool,
+    /// Every camera object gains a field the contract does not name.
+    pub unknown_fields: bool,
+    /// Some fixed cameras have a `kind` the contract does not list yet.
+    pub unknown_kinds: bool,
+    /// Some cameras are named with hostile text (markup, controls, RTL,
+    /// astral characters, a lone surrogate escaped in JSON, 8,000 characters).
+    pub hostile_names: bool,
 }
 
 impl Default for Faults {
@@ -75,11 +89,35 @@ impl Default for Faults {
             cut_fraction: 0.0,
             frames_before_fault: 5,
             token_ttl_secs: 0,
+            varied_urls: false,
+            escaped_page_tokens: false,
+            unknown_fields: false,
+            unknown_kinds: false,
+            hostile_names: false,
         }
     }
 }
 
 impl Faults {
+    /// The gateway's part of the simulator's hostile profile: what the
+    /// contract says a client must survive, all at once, at rates a client
+    /// doing the right thing keeps up with.
+    pub fn hostile() -> Self {
+        Self {
+            offline_fraction: 0.05,
+            unavailable_fraction: 0.02,
+            hang_fraction: 0.02,
+            cut_fraction: 0.02,
+            frames_before_fault: 20,
+            token_ttl_secs: 600,
+            varied_urls: true,
+            escaped_page_tokens: true,
+            unknown_fields: true,
+            unknown_kinds: true,
+            hostile_names: true,
+        }
+    }
+
     /// Checks that every fraction is a fraction.
     pub fn validate(&self) -> crate::Result<()> {
         for (name, value) in [

@@ -14,12 +14,14 @@
 //!   and the MJPEG body with its injected faults.
 //! - `ledger`: concurrent streams per client, the cap and the peaks.
 //! - `ptz`: poses of PTZ cameras and which console holds each.
+//! - `hostile`: the catalogue's JSON under the hostile profile's faults.
 //! - `http`: the `/vnet/v1` routes of the contract and the `/admin/video` routes.
 
 mod availability;
 mod catalogue;
 mod config;
 mod dice;
+mod hostile;
 mod http;
 mod ledger;
 mod live;
@@ -82,6 +84,9 @@ struct Shared {
     tokens: tokens::Tokens,
     /// Set by [`VideoSim::close_streams`]: every stream ends.
     closing: watch::Sender<bool>,
+    /// `http://host:port` of a second listener serving the media, for the
+    /// absolute URLs of the `varied_urls` fault.
+    media_base: RwLock<Option<String>>,
 }
 
 impl VideoSim {
@@ -109,6 +114,7 @@ impl VideoSim {
                 requests: AtomicU64::new(0),
                 closing: watch::channel(false).0,
                 tokens: tokens::Tokens::new(),
+                media_base: RwLock::new(None),
                 orders,
                 catalogue,
                 clock,
@@ -138,9 +144,33 @@ impl VideoSim {
             .collect()
     }
 
-    /// Adds a fresh token to the media URLs of camera `index` when tokens are on.
+    /// Where a second listener serves this gateway's routes too (`http://host:port`,
+    /// no trailing slash); under the `varied_urls` fault a third of the
+    /// cameras' media URLs point there, absolute.
+    pub fn set_media_base(&self, base: Option<String>) {
+        *self.shared.media_base.write().expect("media base lock") = base;
+    }
+
+    /// The media URLs of camera `index` as served: in the form the
+    /// `varied_urls` fault picks for it, with a fresh token when tokens are on.
     fn with_tokens(&self, index: usize, mut camera: Camera) -> Camera {
-        if self.faults().token_ttl_secs > 0 {
+        let faults = self.faults();
+        if faults.varied_urls {
+            let base = self
+                .shared
+                .media_base
+                .read()
+                .expect("media base lock")
+                .clone();
+            let form = |url: &mut String| match (index % 3, &base) {
+                (1, _) => *url = url.trim_start_matches('/').to_owned(),
+                (2, Some(base)) => *url = format!("{base}{url}"),
+                _ => {}
+            };
+            form(&mut camera.streams.snapshot);
+            camera.streams.mjpeg.iter_mut().for_each(form);
+        }
+        if faults.token_ttl_secs > 0 {
             let token = self.shared.tokens.issue(self.shared.config.seed, index);
             camera.streams.snapshot = format!("{}?token={token}", camera.streams.snapshot);
             if let Some(mjpeg) = &mut camera.streams.mjpeg {

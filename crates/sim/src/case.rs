@@ -34,6 +34,8 @@ pub struct Case {
     pub risk_colour: Option<RiskColour>,
     pub mass_incident: bool,
     pub photos: u8,
+    /// Photo URLs written `files/...` (relative, no leading slash), not `/files/...`.
+    pub relative_photos: bool,
     pub camera_id: Option<String>,
     pub steps: Vec<Step>,
 }
@@ -81,7 +83,11 @@ impl Case {
             attachments: (1..=self.photos)
                 .map(|n| Attachment {
                     kind: AttachmentKind::Photo,
-                    url: format!("/files/{}/{n}.jpg", self.id),
+                    url: format!(
+                        "{}files/{}/{n}.jpg",
+                        if self.relative_photos { "" } else { "/" },
+                        self.id
+                    ),
                 })
                 .collect(),
             camera_id: self.camera_id.clone(),

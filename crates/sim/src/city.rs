@@ -23,7 +23,7 @@ mod embedded {
 }
 
 /// Divisions, grids and boundaries, indexed for the generator and the server.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct City {
     divisions: Vec<Division>,
     grids: Vec<Grid>,
@@ -172,6 +172,13 @@ impl City {
     /// The name of a division by code, or the code itself if unknown.
     pub fn name_of<'a>(&'a self, code: &'a str) -> &'a str {
         self.names.get(code).map(String::as_str).unwrap_or(code)
+    }
+
+    /// This city with its boundaries served as `geojson` instead.
+    pub fn with_geometry(mut self, geojson: String) -> City {
+        self.geometry_etag = etag(geojson.as_bytes());
+        self.geometry = Bytes::from(geojson);
+        self
     }
 
     /// The raw GeoJSON of every grid and micro-grid boundary.

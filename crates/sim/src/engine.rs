@@ -38,6 +38,7 @@ pub fn pump(
     engine.generator.mutations = Mutations {
         unknown_values: current.unknown_values,
         hostile_text: current.hostile_text,
+        relative_urls: current.relative_urls,
     };
     let mut feed = feed.write().expect("feed lock");
     feed.all_gone = current.all_gone;

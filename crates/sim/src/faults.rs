@@ -47,9 +47,32 @@ pub struct Faults {
     /// then drop the connection without a response, as the contract warns a
     /// server may (a client must retry with the same idempotency key).
     pub drop_broadcast_responses: u32,
+    /// Streams use every framing the SSE format allows: CR, LF or CRLF line
+    /// ends, a BOM first, `retry:`, comments, data over several lines, no
+    /// space after the colon, and now and then a message cut in the middle
+    /// (the stream then ends). See `http/framing.rs`.
+    pub sse_framing: bool,
+    /// Page tokens of grids and workers hold characters a query must
+    /// percent-encode (`/`, `+`, `&`, `=`, `#`, `%`, space, non-ASCII).
+    pub escaped_page_tokens: bool,
+    /// Each stream sends `event: reset` whose `id:` is the head after this
+    /// many messages, then ends: a client must take a snapshot, not resume
+    /// from that id.
+    pub reset_after: Option<u32>,
+    /// Attachment URLs of new events are relative without a leading slash
+    /// (`files/...`) for half of them, rather than `/files/...`.
+    pub relative_urls: bool,
+    /// Some grids, villages and workers are named with hostile text
+    /// (see [`crate::hostile::name`]).
+    pub hostile_names: bool,
 }
 
 impl Faults {
+    /// The faults of the hostile profile ([`crate::hostile`]).
+    pub fn hostile() -> Faults {
+        crate::hostile::faults()
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         for (name, value) in [
             ("error_rate", self.error_rate),

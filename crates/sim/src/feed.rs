@@ -104,9 +104,16 @@ pub struct Feed {
 
 impl Feed {
     pub fn new(retention: Retention) -> Feed {
+        Feed::starting_after(retention, 0)
+    }
+
+    /// A feed whose first seq is `base + 1` (the hostile profile starts past
+    /// 2^53). Until retention drops something, any `since` up to the head is
+    /// served from the start, as on a young platform.
+    pub fn starting_after(retention: Retention, base: u64) -> Feed {
         Feed {
             log: VecDeque::new(),
-            head_seq: 0,
+            head_seq: base,
             pruned_through: 0,
             events: HashMap::new(),
             truth: HashMap::new(),
@@ -129,9 +136,10 @@ impl Feed {
         let seq = self.head_seq;
         let case = &revision.case;
         let event = case.event(revision.step, seq);
-        let json: Arc<str> = serde_json::to_string(&event)
-            .expect("events serialize")
-            .into();
+        let json: Arc<str> = crate::hostile::escape_surrogates(
+            serde_json::to_string(&event).expect("events serialize"),
+        )
+        .into();
         let id: Arc<str> = Arc::from(case.id.as_str());
         self.log.push_back(Entry {
             seq,

@@ -61,6 +61,8 @@ pub struct Mutations {
     pub unknown_values: f64,
     /// Share of new cases given hostile free text (markup, 8,000 characters, odd Unicode).
     pub hostile_text: f64,
+    /// Half of new cases point to their photos without a leading slash.
+    pub relative_urls: bool,
 }
 
 struct Pending {
@@ -435,6 +437,7 @@ impl Generator {
             risk_colour,
             mass_incident,
             photos,
+            relative_photos: false,
             camera_id,
             steps,
         };
@@ -452,26 +455,26 @@ impl Generator {
             }
         }
         if m.hostile_text > 0.0 && self.rng.random_bool(m.hostile_text.min(1.0)) {
-            let n = self.rng.random_range(0..HOSTILE_TITLES.len() + 1);
-            match HOSTILE_TITLES.get(n) {
+            // One free-text field of the three, with one class of text.
+            let texts = crate::hostile::HOSTILE_TEXTS;
+            let n = self.rng.random_range(0..texts.len() + 1);
+            let field = match self.rng.random_range(0..3) {
+                0 => &mut case.title,
+                1 => &mut case.address,
+                _ => &mut case.description,
+            };
+            match texts.get(n) {
                 // The contract allows empty free text; the wall must too.
-                Some(&"") => case.title = String::new(),
-                Some(title) => case.title = format!("{title}{}", case.title),
-                None => case.description = long_text(&case.description),
+                Some(&"") => field.clear(),
+                Some(text) => *field = format!("{text}{field}"),
+                None => *field = long_text(field),
             }
+        }
+        if m.relative_urls && self.rng.random_bool(0.5) {
+            case.relative_photos = true;
         }
     }
 }
-
-/// Titles that must be shown as text, never run or rendered as markup.
-pub const HOSTILE_TITLES: &[&str] = &[
-    "<img src=x onerror=alert(1)>",
-    "<script>alert('wall')</script>",
-    "\u{202E}RTL覆盖\u{202C} ",
-    "👨\u{200D}👩\u{200D}👧 家庭 🔥🚒 ",
-    "Z\u{0351}\u{0358}a\u{0337}\u{0330}l\u{0334}g\u{0335}o\u{0336} ",
-    "",
-];
 
 /// A description of exactly 8,000 characters, the contract's longest.
 pub fn long_text(start: &str) -> String {

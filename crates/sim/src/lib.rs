@@ -14,6 +14,7 @@
 //! - [`scenarios`]: known incidents injected into the background, with their
 //!   ground truth, to measure the wall's early warnings.
 //! - [`faults`]: the faults a client must survive, switched on by flag or admin call.
+//! - [`hostile`]: the hostile profile, every "may" of both contracts at once.
 //! - [`engine`]: the live loop that releases revisions and acks as the clock runs.
 //! - [`http`]: the axum routes of the contract and of `/admin`.
 //! - [`server`]: [`Simulator`], its builder, and serving it.
@@ -27,12 +28,14 @@ pub mod export;
 pub mod faults;
 pub mod feed;
 pub mod history;
+pub mod hostile;
 pub mod http;
 mod names;
 pub mod scenarios;
 pub mod server;
 pub mod workforce;
 
+pub use hostile::Profile;
 pub use server::{Running, Simulator, SimulatorBuilder};
 
 /// What can go wrong building or starting the simulator.

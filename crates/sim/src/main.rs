@@ -118,6 +118,13 @@ struct ServeArgs {
     /// The next N broadcasts are committed, then their connection dropped unanswered.
     #[arg(long, default_value_t = 0)]
     drop_broadcast_responses: u32,
+    /// Every "may" of both contracts at once (overrides the fault flags):
+    /// duplicates, reordering, every SSE framing, resets at the head, seqs
+    /// past 2^53, hostile text in every free-text field, unknown fields and
+    /// values, escaped page tokens, relative and absolute media URLs (media
+    /// also on a second port), MultiPolygon and clockwise grids, 429/503.
+    #[arg(long)]
+    hostile: bool,
 }
 
 #[tokio::main]
@@ -201,6 +208,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         stream_cut_after: args.stream_cut_after,
         all_gone: false,
         drop_broadcast_responses: args.drop_broadcast_responses,
+        ..Faults::default()
     };
     let mut builder = Simulator::builder()
         .seed(args.seed)
@@ -225,15 +233,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     #[cfg(not(feature = "video"))]
     let _ = (args.no_video, args.max_streams_per_client);
     builder = builder.scenarios(args.scenarios);
+    if args.hostile {
+        builder = builder.profile(gridwall_sim::Profile::Hostile);
+    }
     let sim = builder.build()?;
     let cancel = CancellationToken::new();
     let running = sim
         .serve(SocketAddr::new(args.host, args.port), cancel.clone())
         .await?;
     eprintln!(
-        "gridwall-sim serving {}/api/v1 (speed {}×); Ctrl-C to stop",
+        "gridwall-sim serving {}/api/v1 (speed {}×){}; Ctrl-C to stop",
         running.base_url(),
-        args.speed
+        args.speed,
+        match running.media_addr() {
+            Some(media) => format!(", hostile, media also on http://{media}"),
+            None => String::new(),
+        }
     );
     tokio::signal::ctrl_c()
         .await

@@ -32,6 +32,7 @@ use crate::engine::{self, Engine};
 use crate::faults::{FaultState, Faults};
 use crate::feed::{Feed, Retention, Truth};
 use crate::history::{Generator, History, Injection};
+use crate::hostile::{self, Profile};
 use crate::scenarios::{self, GroundTruth, Scenario, ScenarioKind};
 use crate::workforce::Workforce;
 use crate::{Error, Result};
@@ -52,6 +53,7 @@ struct Settings {
     tick: Duration,
     token: Option<String>,
     faults: Faults,
+    profile: Profile,
     scenarios: Vec<ScenarioKind>,
     #[cfg(feature = "video")]
     video: Option<VideoConfig>,
@@ -120,6 +122,19 @@ impl SimulatorBuilder {
         self
     }
 
+    /// The hostile profile ([`crate::hostile`]) sets, besides its faults
+    /// (which replace those given so far; a later [`Self::faults`] replaces
+    /// them in turn), what cannot change at run time: seqs past 2^53,
+    /// MultiPolygon and clockwise grid boundaries, and the video gateway's
+    /// media also served on a second port, named there by absolute URLs.
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.settings.profile = profile;
+        if profile == Profile::Hostile {
+            self.settings.faults = hostile::faults();
+        }
+        self
+    }
+
     #[cfg(feature = "video")]
     /// Serve the video gateway too, under `/vnet/v1` (on by default).
     pub fn video(mut self, config: Option<VideoConfig>) -> Self {
@@ -154,10 +169,15 @@ impl SimulatorBuilder {
                 "tick and ping interval must be positive".into(),
             ));
         }
-        let city = match self.city {
+        let mut city = match self.city {
             Some(city) => city,
             None => Arc::new(City::embedded()?),
         };
+        let hostile = s.profile == Profile::Hostile;
+        if hostile {
+            let text = String::from_utf8_lossy(city.geometry()).into_owned();
+            city = Arc::new(City::clone(&city).with_geometry(hostile::geometry(&text)));
+        }
         let start = s.start.unwrap_or_else(OffsetDateTime::now_utc);
         // Whole seconds: every time the platform writes is to the second.
         let start = start
@@ -169,6 +189,9 @@ impl SimulatorBuilder {
         #[cfg(feature = "video")]
         let video = s.video.clone().map(|mut config| {
             config.seed = s.seed;
+            if hostile {
+                config.faults = gridwall_sim_video::Faults::hostile();
+            }
             let sites: Vec<gridwall_sim_video::CameraSite> = city
                 .camera_sites()
                 .into_iter()
@@ -222,7 +245,10 @@ impl SimulatorBuilder {
         generator.schedule_reports(planned.into_iter().flat_map(|p| p.reports));
         let shared = Arc::new(Shared {
             scenarios: Mutex::new(truths),
-            feed: RwLock::new(Feed::new(s.retention)),
+            feed: RwLock::new(Feed::starting_after(
+                s.retention,
+                if hostile { hostile::SEQ_BASE } else { 0 },
+            )),
             engine: Mutex::new(Engine {
                 generator,
                 broadcasts: Broadcasts::new(s.seed),
@@ -370,6 +396,7 @@ impl Simulator {
                 tick: Duration::from_millis(100),
                 token: None,
                 faults: Faults::default(),
+                profile: Profile::Plain,
                 scenarios: Vec::new(),
                 #[cfg(feature = "video")]
                 video: Some(VideoConfig::default()),
@@ -443,9 +470,42 @@ impl Simulator {
                 tracing::error!(%error, "simulator server stopped");
             }
         });
+        #[cfg_attr(
+            not(feature = "video"),
+            allow(unused_mut, reason = "only video has a media listener")
+        )]
+        let mut media_addr = None;
+        #[cfg(feature = "video")]
+        if let (Profile::Hostile, Some(video)) = (self.shared.settings.profile, &self.video) {
+            let media = SocketAddr::new(addr.ip(), 0);
+            let listener = tokio::net::TcpListener::bind(media)
+                .await
+                .map_err(|source| Error::Bind {
+                    addr: media,
+                    source,
+                })?;
+            let bound = listener.local_addr().map_err(|source| Error::Bind {
+                addr: media,
+                source,
+            })?;
+            video.set_media_base(Some(format!("http://{bound}")));
+            let app = gridwall_sim_video::router(video.clone())
+                .into_make_service_with_connect_info::<SocketAddr>();
+            let stop = cancel.clone();
+            tracker.spawn(async move {
+                if let Err(error) = axum::serve(listener, app)
+                    .with_graceful_shutdown(async move { stop.cancelled().await })
+                    .await
+                {
+                    tracing::error!(%error, "media listener stopped");
+                }
+            });
+            media_addr = Some(bound);
+        }
         tracker.close();
-        tracing::info!(%addr, "simulator listening");
+        tracing::info!(%addr, ?media_addr, "simulator listening");
         Ok(Running {
+            media_addr,
             addr,
             tracker,
             cancel,
@@ -482,6 +542,7 @@ impl Simulator {
 /// A simulator being served.
 pub struct Running {
     addr: SocketAddr,
+    media_addr: Option<SocketAddr>,
     tracker: TaskTracker,
     cancel: CancellationToken,
     shared: Arc<Shared>,
@@ -493,6 +554,12 @@ impl Running {
     /// The bound address (with the real port if 0 was asked).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The second listener of the hostile profile, which serves the video
+    /// gateway's media under absolute URLs (`None` otherwise).
+    pub fn media_addr(&self) -> Option<SocketAddr> {
+        self.media_addr
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.

@@ -120,9 +120,17 @@ async fn unknown_values_and_hostile_text_reach_new_events() {
     set(&sim, json!({"unknown_values": 1.0, "hostile_text": 1.0})).await;
     let start = head(&sim).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let page = sim
-        .get_json(&format!("/api/v1/events?since={start}&limit=2000"), 200)
-        .await;
+    let body = sim
+        .get(&format!("/api/v1/events?since={start}&limit=2000"))
+        .await
+        .text()
+        .await
+        .expect("a page");
+    // A lone surrogate escaped in JSON is one of the classes of text, and
+    // serde refuses it: mend it as the wall's store does, then parse.
+    assert!(body.contains("\\ud83d"), "a lone surrogate is served");
+    let page: serde_json::Value =
+        serde_json::from_str(&body.replace("\\ud83d", "\\ufffd")).expect("a JSON page");
     let events: Vec<Event> = page["events"]
         .as_array()
         .unwrap()
@@ -145,10 +153,12 @@ async fn unknown_values_and_hostile_text_reach_new_events() {
     assert!(
         events
             .iter()
-            .any(|e| e.title.contains("<img src=x onerror=alert(1)>")
-                || e.title.contains('\u{202E}')
-                || e.title.contains('\u{200D}')
-                || e.description.chars().count() == 8_000)
+            .any(|e| [&e.title, &e.address, &e.description].iter().any(|t| {
+                t.contains("<img src=x onerror=alert(1)>")
+                    || t.contains('\u{202E}')
+                    || t.contains('\u{200D}')
+                    || t.chars().count() == 8_000
+            }))
     );
 }
 

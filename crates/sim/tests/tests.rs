@@ -8,6 +8,8 @@
 //! - `stream`: SSE resume replays exactly what was missed; reset; pings.
 //! - `broadcasts`: scope, idempotency, acks within fifteen minutes, acks on the stream.
 //! - `faults`: every fault the admin can switch on is observable by a client.
+//! - `hostile`: the hostile profile's seqs past 2^53, escaped page tokens,
+//!   resets at the head and media URLs in three forms (issue 18).
 //! - `figures`: a simulated year reproduces Cixi's published figures.
 //! - `scenarios`: injected incidents reach the feed as contract events where
 //!   their ground truth says (issue 13).
@@ -17,6 +19,7 @@ mod contract;
 mod faults;
 mod feed;
 mod figures;
+mod hostile;
 mod scenarios;
 mod stream;
 mod support;

@@ -136,8 +136,9 @@ fn storable_event(mut event: Event) -> Event {
 /// `raw` with every lone surrogate escape inside a JSON string replaced by
 /// `\ufffd`; `None` when it has none. Works on bytes: in UTF-8 no byte of a
 /// multi-byte character is a quote or a backslash, so strings and escapes are
-/// found without decoding.
-fn mend_surrogates(raw: &[u8]) -> Option<Vec<u8>> {
+/// found without decoding. Reference records (names) are mended with it by
+/// ingest before they are stored, since every reader parses them with serde.
+pub fn mend_surrogates(raw: &[u8]) -> Option<Vec<u8>> {
     let mut out: Cow<[u8]> = Cow::Borrowed(raw);
     let mut in_string = false;
     let mut i = 0;

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { cixi, loadCixi } from "./cityData.testsupport";
-import { FakeContainer, FakePath2D, installFakePath2D, ManualFrames } from "./fakeCanvas";
+import { City } from "./city";
+import { FakeContainer, FakePath2D, filledAt, installFakePath2D, ManualFrames } from "./fakeCanvas";
 import { GridMap, type GridDelta } from "./GridMap";
 import { legendEntries, palette, type GridColour } from "./palette";
 
@@ -332,5 +333,71 @@ describe("legendEntries", () => {
       "Overdue",
       "Data stale",
     ]);
+  });
+});
+
+describe("GridMap on geometry as the contract allows it (issue 18)", () => {
+  // Grid A: a clockwise square with a hole wound the same way; grid B: a
+  // MultiPolygon of a square east of A and an exclave inside A's hole.
+  const sq = (lon: number, lat: number, r: number, cw: boolean): number[][] => {
+    const ring = [
+      [lon - r, lat - r],
+      [lon + r, lat - r],
+      [lon + r, lat + r],
+      [lon - r, lat + r],
+      [lon - r, lat - r],
+    ];
+    return cw ? ring.reverse() : ring;
+  };
+  const grids = {
+    type: "FeatureCollection",
+    features: [
+      {
+        type: "Feature",
+        properties: { grid_id: "A", level: "grid" },
+        geometry: { type: "Polygon", coordinates: [sq(121.2, 30.2, 0.01, true), sq(121.2, 30.2, 0.003, true)] },
+      },
+      {
+        type: "Feature",
+        properties: { grid_id: "B", level: "grid" },
+        geometry: {
+          type: "MultiPolygon",
+          coordinates: [[sq(121.23, 30.2, 0.01, false)], [sq(121.2, 30.2, 0.001, false)]],
+        },
+      },
+    ],
+  };
+
+  it("leaves a hole unpainted whatever its winding, paints and hits the exclave in it", () => {
+    const el = new FakeContainer(800, 400);
+    const frames = new ManualFrames();
+    const map = new GridMap(el as unknown as HTMLElement, {
+      requestFrame: frames.request,
+      cancelFrame: frames.cancel,
+      pulse: false,
+    });
+    map.setCity({ grids });
+    map.applyDeltas([delta("A", "red"), delta("B", "green")]);
+    frames.run();
+
+    const proj = City.from(grids).projection;
+    const at = (lon: number, lat: number): [number, number] => [proj.x(lon), proj.y(lat)];
+    const fills = el.canvas.context.calls.filter((c) => c.op === "fill" && c.target instanceof FakePath2D);
+    const covering = (p: [number, number]) =>
+      fills.filter((c) => filledAt(c.target as FakePath2D, c.rule ?? "nonzero", p[0], p[1]));
+    const bodyOfA = at(121.2 + 0.007, 30.2);
+    const inTheHole = at(121.2 + 0.002, 30.2); // in A's hole, outside B's exclave
+    const exclave = at(121.2, 30.2);
+    const aFill = covering(bodyOfA);
+    expect(aFill).toHaveLength(1);
+    expect(covering(inTheHole)).toHaveLength(0);
+    const bFill = covering(at(121.23, 30.2));
+    expect(bFill).toHaveLength(1);
+    expect(covering(exclave).map((c) => c.style)).toEqual([bFill[0]!.style]);
+
+    expect(map.hitTest(...map.toScreen(121.2, 30.2))).toBe("B");
+    expect(map.hitTest(...map.toScreen(121.2 + 0.002, 30.2))).toBeNull();
+    expect(map.hitTest(...map.toScreen(121.2 + 0.007, 30.2))).toBe("A");
+    expect(map.hitTest(...map.toScreen(121.23, 30.2))).toBe("B");
   });
 });

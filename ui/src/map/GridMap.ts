@@ -92,6 +92,8 @@ interface TestHooks {
   frames(): number;
   /** Where a grid's label point is on the canvas, in CSS pixels, or null when off screen. */
   screenPointOf(gridId: string): [number, number] | null;
+  /** Where a [lon, lat] point is on the canvas, in CSS pixels, or null when off screen. */
+  screenPointAt(lon: number, lat: number): [number, number] | null;
   /** Milliseconds each painted frame took in JavaScript since the last call (for the in-app benchmark). */
   takePaintTimes(): number[];
 }
@@ -806,20 +808,23 @@ export class GridMap {
       const path = buckets[b];
       if (!path) continue;
       ctx.fillStyle = BUCKET_FILL[b]!;
-      ctx.fill(path);
+      // Even-odd: GeoJSON lets a hole wind either way, and under the
+      // default non-zero rule a hole wound like its ring is painted over
+      // (issue 18). Grids never overlap, so even-odd changes nothing else.
+      ctx.fill(path, "evenodd");
       buckets[b] = null;
     }
 
     const hatch = stale ? this.hatchPattern() : null;
     if (stale && hatch) {
       ctx.fillStyle = hatch;
-      ctx.fill(stale);
+      ctx.fill(stale, "evenodd");
     }
 
     // An emergency plan's zone stands out: every grid outside it is dimmed.
     if (veiled) {
       ctx.fillStyle = palette.outsideZone;
-      ctx.fill(veiled);
+      ctx.fill(veiled, "evenodd");
     }
 
     if (micro) {
@@ -1217,6 +1222,11 @@ export class GridMap {
         if (i === undefined || !this.city) return null;
         const x = this.view.screenX(this.city.gridLabelX[i]!),
           y = this.view.screenY(this.city.gridLabelY[i]!);
+        return x >= 0 && y >= 0 && x < this.view.cssW && y < this.view.cssH ? [x, y] : null;
+      },
+      screenPointAt: (lon, lat) => {
+        if (!this.city) return null;
+        const [x, y] = this.toScreen(lon, lat);
         return x >= 0 && y >= 0 && x < this.view.cssW && y < this.view.cssH ? [x, y] : null;
       },
     };

@@ -6,22 +6,50 @@
 
 export class FakePath2D {
   points = 0;
-  moveTo(): void {
+  /** Each subpath's vertices, flat [x0, y0, x1, y1, ...], for `filledAt`. */
+  subpaths: number[][] = [];
+  moveTo(x = 0, y = 0): void {
     this.points++;
+    this.subpaths.push([x, y]);
   }
-  lineTo(): void {
+  lineTo(x = 0, y = 0): void {
     this.points++;
+    (this.subpaths[this.subpaths.length - 1] ??= []).push(x, y);
   }
   closePath(): void {}
   addPath(other: FakePath2D): void {
     this.points += other.points;
+    for (const s of other.subpaths) this.subpaths.push(s.slice());
   }
+}
+
+/**
+ * Whether a canvas fill of `path` with `rule` covers the point (x, y), in the
+ * path's own coordinates: the winding number of its closed subpaths, as the
+ * canvas spec defines both rules. Pixels without a rasterizer.
+ */
+export function filledAt(path: FakePath2D, rule: CanvasFillRule, x: number, y: number): boolean {
+  let winding = 0;
+  for (const s of path.subpaths) {
+    const n = s.length >> 1;
+    for (let k = 0; k < n; k++) {
+      const x0 = s[2 * k]!,
+        y0 = s[2 * k + 1]!;
+      const x1 = s[(2 * k + 2) % (2 * n)]!,
+        y1 = s[(2 * k + 3) % (2 * n)]!;
+      const cross = (x1 - x0) * (y - y0) - (x - x0) * (y1 - y0);
+      if (y0 <= y && y1 > y && cross > 0) winding++;
+      else if (y1 <= y && y0 > y && cross < 0) winding--;
+    }
+  }
+  return rule === "evenodd" ? winding % 2 !== 0 : winding !== 0;
 }
 
 export interface DrawCall {
   op: "fill" | "stroke" | "fillRect" | "fillText" | "drawImage";
   style: unknown;
   target?: unknown;
+  rule?: CanvasFillRule;
 }
 
 export class FakeContext {
@@ -55,8 +83,8 @@ export class FakeContext {
   fillRect(): void {
     this.calls.push({ op: "fillRect", style: this.fillStyle });
   }
-  fill(path?: unknown): void {
-    this.calls.push({ op: "fill", style: this.fillStyle, target: path });
+  fill(path?: unknown, rule: CanvasFillRule = "nonzero"): void {
+    this.calls.push({ op: "fill", style: this.fillStyle, target: path, rule });
   }
   stroke(path?: unknown): void {
     this.calls.push({ op: "stroke", style: this.strokeStyle, target: path });

@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::{ClientId, Problem};
 use crate::VideoSim;
+use crate::hostile::{self, TOKEN_TAIL};
 use crate::ledger::Ledger;
 use crate::live::{BOUNDARY, Viewer};
 use crate::tokens::Refusal;
@@ -52,7 +53,7 @@ const MAX_PAGE_SIZE: usize = 1000;
 async fn cameras(
     State(sim): State<VideoSim>,
     Query(query): Query<PageQuery>,
-) -> Result<Json<CameraPage>, Problem> {
+) -> Result<Response, Problem> {
     let page_size = query.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
         return Err(Problem::new(
@@ -63,29 +64,54 @@ async fn cameras(
     }
     let start = match query.page_token.as_deref() {
         None | Some("") => 0,
-        Some(token) => token.parse::<usize>().map_err(|_| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "bad page token",
-                "page_token is not one this gateway gave; start again without it",
-            )
-        })?,
+        Some(token) => token
+            .strip_suffix(TOKEN_TAIL)
+            .unwrap_or(token)
+            .parse::<usize>()
+            .map_err(|_| {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad page token",
+                    "page_token is not one this gateway gave; start again without it",
+                )
+            })?,
     };
+    let faults = sim.faults();
     let selected: Vec<_> = sim
         .cameras()
         .into_iter()
-        .filter(|camera| query.grid_id.is_none() || camera.grid_id == query.grid_id)
+        .enumerate()
+        .filter(|(_, camera)| query.grid_id.is_none() || camera.grid_id == query.grid_id)
         .collect();
     let end = (start + page_size).min(selected.len());
-    let cameras = selected
-        .get(start..end)
-        .map(<[_]>::to_vec)
-        .unwrap_or_default();
-    let next_page_token = (end < selected.len()).then(|| end.to_string());
-    Ok(Json(CameraPage {
-        cameras,
-        next_page_token,
-    }))
+    let tail = if faults.escaped_page_tokens {
+        TOKEN_TAIL
+    } else {
+        ""
+    };
+    let next_page_token = (end < selected.len()).then(|| format!("{end}{tail}"));
+    let page = selected.get(start..end).unwrap_or_default();
+    if !(faults.hostile_names || faults.unknown_fields || faults.unknown_kinds) {
+        let cameras = page.iter().map(|(_, camera)| camera.clone()).collect();
+        return Ok(Json(CameraPage {
+            cameras,
+            next_page_token,
+        })
+        .into_response());
+    }
+    let cameras: Vec<serde_json::Value> = page
+        .iter()
+        .map(|(index, camera)| {
+            let value = serde_json::to_value(camera).expect("a camera serialises");
+            hostile::camera(value, *index, &faults)
+        })
+        .collect();
+    let body = serde_json::json!({ "cameras": cameras, "next_page_token": next_page_token });
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        hostile::escape_surrogates(body.to_string()),
+    )
+        .into_response())
 }
 
 /// The camera's index if it exists, the token is good (when tokens are on),

@@ -21,6 +21,7 @@ use crate::scenarios::ScenarioKind;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/faults", get(get_faults).put(put_faults))
+        .route("/admin/faults/hostile", post(hostile))
         .route("/admin/faults/cut-streams", post(cut_streams))
         .route("/admin/faults/reset-streams", post(reset_streams))
         .route("/admin/retention", put(put_retention))
@@ -75,6 +76,19 @@ async fn put_faults(
     match shared.set_faults(faults.clone()) {
         Ok(()) => Json(faults).into_response(),
         Err(e) => problem(StatusCode::BAD_REQUEST, "bad faults", e.to_string()),
+    }
+}
+
+/// Switches on the run-time faults of the hostile profile (`crate::hostile`).
+async fn hostile(State(shared): State<AppState>) -> Response {
+    let faults = Faults::hostile();
+    match shared.set_faults(faults.clone()) {
+        Ok(()) => Json(faults).into_response(),
+        Err(e) => problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "bad faults",
+            e.to_string(),
+        ),
     }
 }
 

@@ -30,11 +30,22 @@ pub async fn health(State(shared): State<AppState>) -> Response {
 }
 
 pub async fn divisions(State(shared): State<AppState>, headers: HeaderMap) -> Response {
-    let etag = shared.city.divisions_etag();
+    // Hostile names change the body, so they change the tag.
+    let hostile = shared.faults.get().hostile_names;
+    let etag = match shared.city.divisions_etag() {
+        plain if !hostile => plain.to_owned(),
+        plain => format!("{}-h\"", plain.trim_end_matches('"')),
+    };
+    let etag = etag.as_str();
     if etag_matches(&headers, etag) {
         return not_modified(etag);
     }
-    let mut response = json_value(&shared, json!({"divisions": shared.city.divisions()}));
+    let mut divisions = json!(shared.city.divisions());
+    if hostile {
+        // Villages only: towns name the map's borders and stay as they are.
+        rename(&mut divisions, "code", |d| d["level"] == "village");
+    }
+    let mut response = json_value(&shared, json!({ "divisions": divisions }));
     response
         .headers_mut()
         .insert(header::ETAG, HeaderValue::from_str(etag).expect("ascii"));
@@ -64,6 +75,24 @@ pub struct PageQuery {
     grid_id: Option<String>,
 }
 
+/// Gives the items of `list` that `which` selects their hostile names
+/// ([`crate::hostile::name`]), keyed by the field `id`.
+fn rename(list: &mut serde_json::Value, id: &str, which: impl Fn(&serde_json::Value) -> bool) {
+    for item in list.as_array_mut().into_iter().flatten() {
+        let key = item[id].as_str().unwrap_or_default().to_owned();
+        let old = item["name"].as_str().unwrap_or_default().to_owned();
+        if which(item)
+            && let Some(name) = crate::hostile::name(&key, &old)
+        {
+            item["name"] = name.into();
+        }
+    }
+}
+
+/// What a page token may carry besides the offset, under the
+/// `escaped_page_tokens` fault: every character a query must percent-encode.
+const ESCAPED_TAIL: &str = "/页 +&=?#%25é";
+
 /// Parses a page request: the offset encoded in the token, and the size within bounds.
 fn page(
     query: Result<Query<PageQuery>, QueryRejection>,
@@ -79,6 +108,7 @@ fn page(
         None | Some("") => 0,
         Some(token) => token
             .strip_prefix("p")
+            .map(|n| n.strip_suffix(ESCAPED_TAIL).unwrap_or(n))
             .and_then(|n| n.parse().ok())
             .ok_or_else(|| {
                 (
@@ -90,8 +120,13 @@ fn page(
     Ok((offset, size, q.grid_id))
 }
 
-fn next_token(offset: usize, size: usize, total: usize) -> Option<String> {
-    (offset + size < total).then(|| format!("p{}", offset + size))
+fn next_token(shared: &AppState, offset: usize, size: usize, total: usize) -> Option<String> {
+    let tail = if shared.faults.get().escaped_page_tokens {
+        ESCAPED_TAIL
+    } else {
+        ""
+    };
+    (offset + size < total).then(|| format!("p{}{tail}", offset + size))
 }
 
 pub async fn grids(
@@ -105,10 +140,12 @@ pub async fn grids(
     let all = shared.city.grids();
     let start = offset.min(all.len());
     let end = (start + size).min(all.len());
-    json_value(
-        &shared,
-        json!({"grids": &all[start..end], "next_page_token": next_token(start, size, all.len())}),
-    )
+    let mut grids = json!(&all[start..end]);
+    if shared.faults.get().hostile_names {
+        rename(&mut grids, "grid_id", |_| true);
+    }
+    let next = next_token(&shared, start, size, all.len());
+    json_value(&shared, json!({"grids": grids, "next_page_token": next}))
 }
 
 pub async fn workers(
@@ -141,8 +178,10 @@ pub async fn workers(
             )
         }
     };
-    json_value(
-        &shared,
-        json!({"workers": items, "next_page_token": next_token(offset, size, total)}),
-    )
+    let mut items = items;
+    if shared.faults.get().hostile_names {
+        rename(&mut items, "worker_id", |_| true);
+    }
+    let next = next_token(&shared, offset, size, total);
+    json_value(&shared, json!({"workers": items, "next_page_token": next}))
 }

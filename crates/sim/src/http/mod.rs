@@ -3,7 +3,8 @@
 //!
 //! - `city`: health, divisions, grids, geometry, workers.
 //! - `events`: the feed as pages, the open snapshot, one event.
-//! - `stream`: the feed as Server-Sent Events.
+//! - `stream`: the feed as Server-Sent Events; `framing`: how its messages
+//!   become bytes (every framing the format allows, under a fault).
 //! - `broadcasts`: instructions to workers and their acks.
 //! - `files`: the photos events' attachments point to.
 //! - `admin`: faults, injection, retention, ground truth.
@@ -17,6 +18,7 @@ mod broadcasts;
 mod city;
 mod events;
 mod files;
+mod framing;
 mod stream;
 
 use std::sync::Arc;
@@ -94,7 +96,10 @@ pub fn json_value(shared: &Shared, mut value: serde_json::Value) -> Response {
     if shared.faults.get().unknown_fields {
         add_unknown_fields(&mut value);
     }
-    json_text(StatusCode::OK, value.to_string())
+    json_text(
+        StatusCode::OK,
+        crate::hostile::escape_surrogates(value.to_string()),
+    )
 }
 
 async fn auth(State(shared): State<AppState>, request: Request, next: Next) -> Response {
