@@ -25,6 +25,8 @@
 //! - `video`: the camera matrix against the simulator's video gateway (live
 //!   tiles move, a cut stream falls back to snapshots, the stream cap holds,
 //!   hidden tiles pull nothing, a refused token fetches the catalogue again).
+//! - `video_hls`: cameras that offer only HLS play live in their tiles
+//!   through the app's media scheme, with no token in the page.
 //! - `watchdog`: a window whose web process is killed is reloaded, live
 //!   again, and the heal counted.
 //! - `wall`: the live wall at 4K against a simulator the test drives (map,
@@ -43,6 +45,7 @@ mod scenes;
 mod skeleton;
 mod startup;
 mod video;
+mod video_hls;
 mod wall;
 mod warnings;
 mod watchdog;
