@@ -25,6 +25,8 @@
 //! - `video`: the camera matrix against the simulator's video gateway (live
 //!   tiles move, a cut stream falls back to snapshots, the stream cap holds,
 //!   hidden tiles pull nothing, a refused token fetches the catalogue again).
+//! - `video_hls`: cameras that offer only HLS play live in their tiles
+//!   through the app's media scheme, with no token in the page.
 //! - `watchdog`: a window whose web process is killed, or stops running, is
 //!   healed, live again, and the heal counted; a reloaded page comes back
 //!   with the operator's choices (selection, map layer, camera layout, place
@@ -45,6 +47,7 @@ mod scenes;
 mod skeleton;
 mod startup;
 mod video;
+mod video_hls;
 mod wall;
 mod warnings;
 mod watchdog;

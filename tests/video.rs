@@ -33,7 +33,7 @@ async fn launch_against(sim: &Sim) -> Result<Wall> {
 
 /// The pixels of one tile (RGB rows), cut from a window screenshot by the
 /// tile's own rectangle: WebKitWebDriver takes no element screenshots.
-async fn tile_pixels(wall: &Wall, camera: &str) -> Result<Vec<u8>> {
+pub(crate) async fn tile_pixels(wall: &Wall, camera: &str) -> Result<Vec<u8>> {
     let rect = wall
         .js(&format!(
             "const r = document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]').getBoundingClientRect(); \

@@ -75,6 +75,8 @@ const RURAL_TASKS: &[(&str, f64)] = &[
 
 /// Share of grids whose worker wears a camera.
 const BODY_CAMERA_SHARE: f64 = 0.15;
+/// Share of fixed street cameras that offer HLS beside MJPEG.
+const FIXED_HLS_SHARE: f64 = 0.1;
 /// One drone per this many cameras.
 const CAMERAS_PER_DRONE: usize = 300;
 
@@ -189,6 +191,13 @@ impl Catalogue {
             .map(|(_, (task, _))| (*task).to_owned())
             .collect();
         let base = format!("/vnet/v1/cameras/{camera_id}");
+        // Drones and body cameras stream over mobile networks through HLS
+        // only; some street cameras offer it beside MJPEG.
+        let (mjpeg, hls) = match kind {
+            CameraKind::Drone | CameraKind::BodyWorn => (false, true),
+            CameraKind::Fixed => (true, dice::unit(seed, &[n, 50]) < FIXED_HLS_SHARE),
+            CameraKind::Ptz | CameraKind::Other => (true, false),
+        };
         let camera = Camera {
             name,
             kind,
@@ -197,8 +206,8 @@ impl Catalogue {
             location: Some(location),
             streams: CameraStreams {
                 snapshot: format!("{base}/snapshot.jpg"),
-                mjpeg: Some(format!("{base}/live.mjpeg")),
-                hls: None,
+                mjpeg: mjpeg.then(|| format!("{base}/live.mjpeg")),
+                hls: hls.then(|| format!("{base}/live.m3u8")),
             },
             ai_tasks,
             camera_id,

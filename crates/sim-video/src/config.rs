@@ -1,6 +1,7 @@
 //! What the binary's command line (or a test) can set: the gateway's limits and
 //! the faults it injects. Parsed once by the caller and passed in whole.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,10 @@ pub struct VideoConfig {
     pub jpeg_quality: u8,
     /// Faults in force from the start; the admin routes change them later.
     pub faults: Faults,
+    /// The GStreamer launcher that encodes the HLS reels (`gst-launch-1.0`,
+    /// found on the `PATH`). When it cannot run, the simulator still serves
+    /// everything else and answers 404 for HLS, saying why in its log.
+    pub hls_encoder: PathBuf,
 }
 
 impl Default for VideoConfig {
@@ -38,6 +43,7 @@ impl Default for VideoConfig {
             frame_height: 360,
             jpeg_quality: 70,
             faults: Faults::default(),
+            hls_encoder: PathBuf::from("gst-launch-1.0"),
         }
     }
 }

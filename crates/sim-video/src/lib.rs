@@ -12,6 +12,8 @@
 //! - `picture`: the synthetic street scene, captioned and JPEG-encoded.
 //! - `live`: one frame producer per watched camera, shared by its viewers,
 //!   and the MJPEG body with its injected faults.
+//! - `hls`: three short H.264 reels, encoded on first demand, served as
+//!   sliding live playlists to the cameras that offer HLS.
 //! - `ledger`: concurrent streams per client, the cap and the peaks.
 //! - `ptz`: poses of PTZ cameras and which console holds each.
 //! - `hostile`: the catalogue's JSON under the hostile profile's faults.
@@ -21,6 +23,7 @@ mod availability;
 mod catalogue;
 mod config;
 mod dice;
+mod hls;
 mod hostile;
 mod http;
 mod ledger;
@@ -82,6 +85,7 @@ struct Shared {
     /// Counts media requests, so that fault dice differ from one request to the next.
     requests: AtomicU64,
     tokens: tokens::Tokens,
+    hls: hls::Library,
     /// Set by [`VideoSim::close_streams`]: every stream ends.
     closing: watch::Sender<bool>,
     /// `http://host:port` of a second listener serving the media, for the
@@ -115,6 +119,7 @@ impl VideoSim {
                 closing: watch::channel(false).0,
                 tokens: tokens::Tokens::new(),
                 media_base: RwLock::new(None),
+                hls: hls::Library::new(config.hls_encoder.clone()),
                 orders,
                 catalogue,
                 clock,
@@ -173,8 +178,11 @@ impl VideoSim {
         if faults.token_ttl_secs > 0 {
             let token = self.shared.tokens.issue(self.shared.config.seed, index);
             camera.streams.snapshot = format!("{}?token={token}", camera.streams.snapshot);
-            if let Some(mjpeg) = &mut camera.streams.mjpeg {
-                *mjpeg = format!("{mjpeg}?token={token}");
+            for url in [&mut camera.streams.mjpeg, &mut camera.streams.hls]
+                .into_iter()
+                .flatten()
+            {
+                *url = format!("{url}?token={token}");
             }
         }
         camera

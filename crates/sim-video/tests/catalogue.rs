@@ -4,7 +4,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use gridwall_domain::video::{CameraPage, CameraStatus, CameraStatusChange, VnetHealth};
+use gridwall_domain::video::{
+    CameraKind, CameraPage, CameraStatus, CameraStatusChange, VnetHealth,
+};
 
 use crate::support::{Gateway, assert_valid, component_schema, config, response_schema};
 
@@ -102,9 +104,23 @@ async fn cameras_carry_national_codes_chinese_names_and_media_urls() {
             camera.streams.snapshot,
             format!("/vnet/v1/cameras/{}/snapshot.jpg", camera.camera_id)
         );
-        assert_eq!(camera.streams.hls, None);
+        let base = format!("/vnet/v1/cameras/{}", camera.camera_id);
+        // Drones and body cameras offer HLS only; street cameras MJPEG, some HLS too.
+        match camera.kind {
+            CameraKind::Drone | CameraKind::BodyWorn => {
+                assert_eq!(camera.streams.mjpeg, None, "{}", camera.name);
+                assert_eq!(camera.streams.hls, Some(format!("{base}/live.m3u8")));
+            }
+            _ => assert_eq!(camera.streams.mjpeg, Some(format!("{base}/live.mjpeg"))),
+        }
     }
     assert!(page.cameras.iter().any(|c| !c.ai_tasks.is_empty()));
+    assert!(
+        page.cameras
+            .iter()
+            .any(|c| c.kind == CameraKind::Fixed && c.streams.hls.is_some()),
+        "some street cameras offer HLS beside MJPEG"
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! Pictures: snapshots and MJPEG parts are real JPEGs that show time passing
-//! and PTZ moves; HLS is not offered.
+//! and PTZ moves (HLS is in `hls`).
 
 use std::time::Duration;
 
@@ -126,9 +126,9 @@ async fn a_ptz_camera_held_by_one_console_refuses_another() {
 }
 
 #[tokio::test]
-async fn hls_is_not_offered() {
+async fn a_camera_without_hls_answers_404_for_its_playlist() {
     let gateway = Gateway::default().await;
-    let camera_id = gateway.online_camera("fixed");
+    let camera_id = gateway.online_camera("ptz");
     let response = gateway
         .http
         .get(gateway.url(&format!("/vnet/v1/cameras/{camera_id}/live.m3u8")))

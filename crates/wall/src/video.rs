@@ -35,6 +35,13 @@ pub struct CameraTile {
     #[ts(skip)]
     #[serde(skip)]
     pub mjpeg: Option<String>,
+    /// Whether the camera offers live HLS (a tile plays it when the camera
+    /// offers no MJPEG: drones and body cameras, typically).
+    pub hls: bool,
+    /// The HLS playlist's URL, relative to the gateway like `snapshot`.
+    #[ts(skip)]
+    #[serde(skip)]
+    pub hls_playlist: Option<String>,
 }
 
 /// What the matrix starts from: cameras, where to fetch their media, and how
@@ -69,6 +76,8 @@ struct RawStreams {
     snapshot: String,
     #[serde(default)]
     mjpeg: Option<String>,
+    #[serde(default)]
+    hls: Option<String>,
 }
 
 /// The tiles of the stored catalogue records `(id, raw JSON)`, sorted by
@@ -109,6 +118,12 @@ fn tile(camera: RawCamera) -> CameraTile {
             .as_ref()
             .is_some_and(|url| !url.is_empty()),
         mjpeg: camera.streams.mjpeg.filter(|url| !url.is_empty()),
+        hls: camera
+            .streams
+            .hls
+            .as_ref()
+            .is_some_and(|url| !url.is_empty()),
+        hls_playlist: camera.streams.hls.filter(|url| !url.is_empty()),
     }
 }
 
@@ -159,6 +174,23 @@ mod tests {
         assert_eq!(tiles[0].name, "<b>北门</b>", "names are passed on as given");
         assert!(!tiles[1].online);
         assert_eq!(tiles[1].mjpeg, None);
+        assert!(!tiles[0].hls && tiles[0].hls_playlist.is_none());
+    }
+
+    #[test]
+    fn a_camera_that_offers_only_hls_keeps_its_playlist() {
+        let (id, raw) = record("9", "online", serde_json::Value::Null);
+        let raw = raw.replace(
+            "\"hls\":null",
+            "\"hls\":\"/vnet/v1/cameras/9/live.m3u8?token=t\"",
+        );
+        let tiles = catalogue(&[(id, raw)]);
+        assert!(!tiles[0].live);
+        assert!(tiles[0].hls);
+        assert_eq!(
+            tiles[0].hls_playlist.as_deref(),
+            Some("/vnet/v1/cameras/9/live.m3u8?token=t")
+        );
     }
 
     #[test]

@@ -23,4 +23,9 @@ location: [number, number] | null,
 /**
  * Whether the camera offers live MJPEG.
  */
-live: boolean, };
+live: boolean, 
+/**
+ * Whether the camera offers live HLS (a tile plays it when the camera
+ * offers no MJPEG: drones and body cameras, typically).
+ */
+hls: boolean, };

@@ -1,7 +1,10 @@
 // What one tile of the matrix pulls, as a small state machine with no DOM.
 // All media comes from the app's own `gridwall-video:` scheme (Rust's camera
 // proxy, crates/wall/src/video_proxy/), never from the gateway: live frames
-// one long poll each (`/live/{id}?after={seq}`), snapshots every 2 s
+// one long poll each (`/live/{id}?after={seq}`), or for a camera that offers
+// HLS and no MJPEG (drones, body cameras) the playlist
+// `/hls/{id}/live.m3u8` that the component plays with hls.js (hlsTile.ts)
+// and reports on (`hlsPlaying`, `hlsFailed`); snapshots every 2 s
 // otherwise. The proxy says why live is not available (the gateway's cap, a
 // hung or ended stream, an offline camera); the tile shows it and tries live
 // again with backoff. The component renders `TileView` (a blob: URL of the
@@ -14,11 +17,20 @@ export type TileMode = "idle" | "live" | "snapshot" | "offline";
 /** Why a tile does not show live video. */
 export type TileReason = "offline" | "cap" | "hung" | "failed" | null;
 
+/** Whether a tile can show the camera live: MJPEG first, HLS where it is all there is. */
+export function liveForm(camera: CameraTile): "mjpeg" | "hls" | null {
+  if (camera.live) return "mjpeg";
+  if (camera.hls) return "hls";
+  return null;
+}
+
 export interface TileView {
   mode: TileMode;
   reason: TileReason;
   /** The picture the <img> shows now; null shows none. */
   src: string | null;
+  /** The HLS playlist the <video> plays (or tries to) now; null: no video. */
+  hls: string | null;
 }
 
 export interface TileTimings {
@@ -73,7 +85,7 @@ export function reasonOf(reason: string | null): TileReason {
 }
 
 export class TileFeed {
-  private view: TileView = { mode: "idle", reason: null, src: null };
+  private view: TileView = { mode: "idle", reason: null, src: null, hls: null };
   private timers: ReturnType<typeof setTimeout>[] = [];
   private failures = 0;
   private snapshotErrors = 0;
@@ -137,18 +149,38 @@ export class TileFeed {
     this.stopped = true;
     this.clearTimers();
     this.leaveLive();
-    this.set({ mode: "idle", reason: null, src: null });
+    this.set({ mode: "idle", reason: null, src: null, hls: null });
     this.show(null);
+  }
+
+  /** The <video> plays the HLS stream: the tile is live. */
+  hlsPlaying(): void {
+    if (this.stopped || this.view.hls === null) return;
+    if (this.failures && this.now() - this.liveSince > HEALTHY_MS) this.failures = 0;
+    if (this.view.mode !== "live") this.set({ ...this.view, mode: "live", reason: null });
+  }
+
+  /** The HLS stream failed (the player gave up, or it stopped moving). */
+  hlsFailed(reason: TileReason): void {
+    if (this.stopped || this.view.hls === null) return;
+    this.liveFailed(reason);
   }
 
   private tryLive(): void {
     if (this.stopped) return;
-    if (!this.camera.live) {
+    const form = liveForm(this.camera);
+    if (form === null) {
       this.toSnapshots(null);
       return;
     }
     this.clearTimers();
     this.leaveLive();
+    if (form === "hls") {
+      // The component plays it and reports; the last snapshot stays until then.
+      this.liveSince = this.now();
+      this.set({ ...this.view, hls: `${this.mediaUrl}/hls/${this.id}/live.m3u8` });
+      return;
+    }
     const attempt = ++this.attempt;
     this.abort = new AbortController();
     this.liveSince = this.now();
@@ -182,7 +214,7 @@ export class TileFeed {
         return;
       }
       if (!current()) return;
-      if (this.view.mode !== "live") this.set({ mode: "live", reason: null, src: null });
+      if (this.view.mode !== "live") this.set({ mode: "live", reason: null, src: null, hls: null });
       this.show(blob);
       if (this.failures && this.now() - this.liveSince > HEALTHY_MS) this.failures = 0;
       await this.waitPainted();
@@ -206,7 +238,7 @@ export class TileFeed {
     this.leaveLive();
     this.snapshotPending = false;
     this.snapshotErrors = 0;
-    this.set({ mode: reason === "offline" ? "offline" : "snapshot", reason, src: this.view.src });
+    this.set({ mode: reason === "offline" ? "offline" : "snapshot", reason, src: this.view.src, hls: null });
     void this.snapshot();
     const tick = () => {
       if (!this.snapshotPending) void this.snapshot();
@@ -214,7 +246,7 @@ export class TileFeed {
       this.timers.push(setTimeout(tick, every));
     };
     this.timers.push(setTimeout(tick, reason === "offline" ? this.timings.offlineEvery : this.timings.snapshotEvery));
-    if (!this.camera.live) return;
+    if (liveForm(this.camera) === null) return;
     // The proxy keeps its own backoff per camera; asking sooner costs a refusal, no upstream request.
     const wait =
       reason === "cap"
@@ -229,7 +261,8 @@ export class TileFeed {
     this.snapshotCount += 1;
     this.snapshotPending = true;
     const attempt = this.attempt;
-    const current = () => attempt === this.attempt && !this.stopped && this.view.mode !== "live";
+    const current = () =>
+      attempt === this.attempt && !this.stopped && this.view.mode !== "live" && this.view.hls === null;
     let ok = false;
     let offline = false;
     try {
@@ -250,7 +283,7 @@ export class TileFeed {
     }
     this.snapshotErrors += 1;
     if ((offline || this.snapshotErrors >= 2) && this.view.mode !== "offline") {
-      this.set({ mode: "offline", reason: "offline", src: this.view.src });
+      this.set({ mode: "offline", reason: "offline", src: this.view.src, hls: null });
     }
   }
 

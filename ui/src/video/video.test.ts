@@ -3,7 +3,8 @@ import type { CameraTile } from "../bindings/CameraTile";
 import { backoff } from "./budget";
 import { defaultScenes, layoutSpec, nearestCameras } from "./layouts";
 import { ptzActionOf } from "./ptz";
-import { TileFeed, type MediaIo, type TileView } from "./tile";
+import { reasonOfStatus } from "./hlsTile";
+import { TileFeed, liveForm, type MediaIo, type TileView } from "./tile";
 
 function cam(id: string, over: Partial<CameraTile> = {}): CameraTile {
   return {
@@ -14,6 +15,7 @@ function cam(id: string, over: Partial<CameraTile> = {}): CameraTile {
     grid_id: null,
     location: null,
     live: true,
+    hls: false,
     ...over,
   };
 }
@@ -103,7 +105,7 @@ describe("tile feed", () => {
     tile.stop();
     const asked = state.requests.length;
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(last()).toEqual({ mode: "idle", reason: null, src: null });
+    expect(last()).toEqual({ mode: "idle", reason: null, src: null, hls: null });
     expect(state.requests.length).toBeLessThanOrEqual(asked + 1);
   });
 
@@ -165,6 +167,52 @@ describe("tile feed", () => {
     state.snapshots = 200;
     await vi.advanceTimersByTimeAsync(5_100);
     expect(last().mode).toBe("snapshot");
+    tile.stop();
+  });
+});
+
+describe("HLS tiles", () => {
+  let views: TileView[];
+  beforeEach(() => {
+    vi.useFakeTimers();
+    views = [];
+  });
+  afterEach(() => vi.useRealTimers());
+  const last = () => views[views.length - 1]!;
+  const drone = cam("d", { kind: "drone", live: false, hls: true });
+
+  it("plays MJPEG where offered and HLS only where it is all a camera has", () => {
+    expect(liveForm(cam("a", { hls: true }))).toBe("mjpeg");
+    expect(liveForm(drone)).toBe("hls");
+    expect(liveForm(cam("s", { live: false }))).toBeNull();
+  });
+
+  it("asks for the proxy's playlist, is live once it plays, and pulls no MJPEG", async () => {
+    const { state, io } = fakeProxy();
+    const tile = new TileFeed(drone, "gridwall-video://localhost", (v) => views.push(v), undefined, () => Date.now(), io);
+    tile.start();
+    expect(last().hls).toBe("gridwall-video://localhost/hls/d/live.m3u8");
+    expect(last().mode).not.toBe("live");
+    tile.hlsPlaying();
+    expect(last()).toMatchObject({ mode: "live", reason: null });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(state.requests.filter((r) => r.includes("/live/"))).toEqual([]);
+    tile.stop();
+    expect(last().hls).toBeNull();
+  });
+
+  it("falls back to snapshots with the reason when HLS fails, then tries again", async () => {
+    const { state, io } = fakeProxy();
+    const tile = new TileFeed(drone, "gridwall-video://localhost", (v) => views.push(v), undefined, () => Date.now(), io);
+    tile.start();
+    tile.hlsFailed(reasonOfStatus(429));
+    expect(last()).toMatchObject({ mode: "snapshot", reason: "cap", hls: null });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(state.requests).toContain("gridwall-video://localhost/snapshot/d?n=1");
+    await vi.advanceTimersByTimeAsync(5_100);
+    expect(last().hls).toBe("gridwall-video://localhost/hls/d/live.m3u8");
+    tile.hlsFailed(reasonOfStatus(503));
+    expect(last()).toMatchObject({ mode: "offline", reason: "offline", hls: null });
     tile.stop();
   });
 });

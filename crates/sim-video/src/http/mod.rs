@@ -1,8 +1,9 @@
-//! The HTTP face of the simulator: the contract's `/vnet/v1` routes ([`vnet`])
-//! and the `/admin/video` routes that tests and the operator of a simulator run
+//! The HTTP face of the simulator: the contract's `/vnet/v1` routes ([`vnet`],
+//! with the HLS playlists and segments in [`hls`]) and the `/admin/video` routes that tests and the operator of a simulator run
 //! use to inject faults and read stream counts ([`admin`]).
 
 mod admin;
+mod hls;
 mod vnet;
 
 use std::convert::Infallible;
@@ -22,7 +23,10 @@ use crate::VideoSim;
 /// Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so that
 /// clients without an `X-Client-Id` or bearer token are told apart by address.
 pub fn router(sim: VideoSim) -> Router {
-    vnet::routes().merge(admin::routes()).with_state(sim)
+    vnet::routes()
+        .merge(hls::routes())
+        .merge(admin::routes())
+        .with_state(sim)
 }
 
 /// Who a request comes from, for the per-client stream cap and PTZ holds:

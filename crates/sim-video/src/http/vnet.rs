@@ -28,7 +28,6 @@ pub(super) fn routes() -> Router<VideoSim> {
         .route("/vnet/v1/cameras", get(cameras))
         .route("/vnet/v1/cameras/{camera_id}/snapshot.jpg", get(snapshot))
         .route("/vnet/v1/cameras/{camera_id}/live.mjpeg", get(live_mjpeg))
-        .route("/vnet/v1/cameras/{camera_id}/live.m3u8", get(live_hls))
         .route("/vnet/v1/cameras/{camera_id}/ptz", post(ptz))
         .route("/vnet/v1/status/stream", get(status_stream))
 }
@@ -117,7 +116,11 @@ async fn cameras(
 /// The camera's index if it exists, the token is good (when tokens are on),
 /// the camera is online and this request is not one the `unavailable_fraction`
 /// fault fails.
-fn servable(sim: &VideoSim, camera_id: &str, token: Option<&str>) -> Result<usize, Problem> {
+pub(super) fn servable(
+    sim: &VideoSim,
+    camera_id: &str,
+    token: Option<&str>,
+) -> Result<usize, Problem> {
     let index = sim
         .shared
         .catalogue
@@ -235,18 +238,6 @@ async fn live_mjpeg(
         body,
     )
         .into_response())
-}
-
-/// The simulator offers no HLS; the contract lets a camera answer 404 here.
-async fn live_hls(State(sim): State<VideoSim>, Path(camera_id): Path<String>) -> Problem {
-    if sim.shared.catalogue.index_of(&camera_id).is_none() {
-        return Problem::unknown_camera(&camera_id);
-    }
-    Problem::new(
-        StatusCode::NOT_FOUND,
-        "no HLS",
-        format!("camera {camera_id} offers no HLS; use MJPEG or snapshots"),
-    )
 }
 
 async fn ptz(

@@ -48,7 +48,28 @@ pub(crate) struct Backdrop {
 /// Renders `shot` and encodes it as a JPEG, reusing `backdrop` when the view
 /// and the light have not changed since it was painted (and updating it if they have).
 pub(crate) fn render(shot: &Shot, format: Format, backdrop: &mut Option<Backdrop>) -> Vec<u8> {
-    let mut canvas = Canvas::new(usize::from(format.width), usize::from(format.height));
+    let pixels = paint(shot, format.width, format.height, backdrop);
+    let mut jpeg = Vec::with_capacity(pixels.len() / 8);
+    jpeg_encoder::Encoder::new(&mut jpeg, format.quality)
+        .encode(
+            &pixels,
+            format.width,
+            format.height,
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .expect("encoding into memory cannot fail for a valid frame size");
+    jpeg
+}
+
+/// Renders `shot` as packed 8-bit RGB rows (what a video encoder takes), with
+/// `backdrop` as for [`render`].
+pub(crate) fn paint(
+    shot: &Shot,
+    width: u16,
+    height: u16,
+    backdrop: &mut Option<Backdrop>,
+) -> Vec<u8> {
+    let mut canvas = Canvas::new(usize::from(width), usize::from(height));
     let view = View::of(shot, canvas.width);
     let light = light_at(shot.at);
     let key = (
@@ -72,16 +93,7 @@ pub(crate) fn render(shot: &Shot, format: Format, backdrop: &mut Option<Backdrop
     }
     paint_movers(&mut canvas, shot, &view);
     paint_captions(&mut canvas, shot);
-    let mut jpeg = Vec::with_capacity(canvas.pixels.len() / 8);
-    jpeg_encoder::Encoder::new(&mut jpeg, format.quality)
-        .encode(
-            &canvas.pixels,
-            format.width,
-            format.height,
-            jpeg_encoder::ColorType::Rgb,
-        )
-        .expect("encoding into memory cannot fail for a valid frame size");
-    jpeg
+    canvas.pixels
 }
 
 /// An RGB pixel buffer.

@@ -351,6 +351,8 @@ mod tests {
             snapshot: String::new(),
             live: false,
             mjpeg: None,
+            hls: false,
+            hls_playlist: None,
         };
         let cameras = [
             camera("far", 121.3, true),

@@ -1,5 +1,6 @@
 //! Camera media through Rust: one upstream MJPEG connection per camera, shared
-//! by every window and tile that shows it.
+//! by every window and tile that shows it, and HLS playlists and segments
+//! with their URIs kept here ([`hls`]).
 //!
 //! The webview never talks to the gateway. It asks this proxy (through the
 //! shell's `gridwall-video:` URI scheme) for the next frame of a camera after
@@ -48,10 +49,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::video::CameraTile;
 
+mod hls;
 mod multipart;
 mod ptz;
 mod scheme;
 
+pub use hls::{HlsBody, LIVE_PLAYLIST, PLAYLIST_TYPE};
 pub use multipart::{Multipart, boundary_of};
 pub use ptz::PtzError;
 pub use scheme::{MEDIA_BASE, MediaAnswer, SCHEME};
@@ -201,8 +204,11 @@ struct State {
     cap: Option<u32>,
     /// Media paths by camera, from the catalogue.
     media: HashMap<String, Media>,
-    /// Open (or opening) upstream streams by camera: what counts against the cap.
+    /// Open (or opening) upstream streams by camera: what counts against the
+    /// cap, with the cameras playing HLS now.
     feeds: HashMap<String, Arc<Feed>>,
+    /// Cameras whose HLS the page plays or played lately.
+    hls: HashMap<String, hls::Session>,
     /// Cameras whose last stream failed: not asked again before `until`.
     failures: HashMap<String, Failure>,
     /// Upstream streams opened since the start, for tests and benchmarks.
@@ -212,10 +218,18 @@ struct State {
     refused: Option<Arc<tokio::sync::Notify>>,
 }
 
+impl State {
+    /// Live streams held now: MJPEG feeds and cameras playing HLS.
+    fn live_streams(&self, now: Instant) -> usize {
+        self.feeds.len() + self.hls.values().filter(|s| s.active(now)).count()
+    }
+}
+
 #[derive(Clone)]
 struct Media {
     snapshot: String,
     mjpeg: Option<String>,
+    hls: Option<String>,
 }
 
 struct Failure {
@@ -294,6 +308,7 @@ impl VideoProxy {
                     Media {
                         snapshot: c.snapshot.clone(),
                         mjpeg: c.mjpeg.clone(),
+                        hls: c.hls_playlist.clone(),
                     },
                 )
             })
@@ -324,9 +339,10 @@ impl VideoProxy {
         error
     }
 
-    /// Upstream live streams open now (or opening): never more than the cap.
+    /// Upstream live streams open now (or opening), counting cameras playing
+    /// HLS: never more than the cap.
     pub fn open_streams(&self) -> usize {
-        self.state().feeds.len()
+        self.state().live_streams(Instant::now())
     }
 
     /// Upstream live streams opened since the start.
@@ -404,7 +420,7 @@ impl VideoProxy {
             .and_then(|m| m.mjpeg.clone())
             .ok_or(MediaError::NotFound)?;
         let cap = state.cap.unwrap_or(0) as usize;
-        if state.feeds.len() >= cap {
+        if state.live_streams(now) >= cap {
             return Err(MediaError::Cap);
         }
         // Appended as a pair: the URL's own query (its token) stays as it came.

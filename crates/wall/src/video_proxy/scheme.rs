@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use super::{MediaError, Poll, VideoProxy};
+use super::{HlsBody, LIVE_PLAYLIST, MediaError, Poll, VideoProxy};
 
 /// The URI scheme the shell serves media on, and the webview's base URL for it
 /// (WebKitGTK spells custom schemes `scheme://localhost/`).
@@ -32,6 +32,16 @@ impl MediaAnswer {
         }
     }
 
+    fn hls(answer: HlsBody) -> Self {
+        Self {
+            status: 200,
+            content_type: answer.content_type,
+            seq: None,
+            reason: None,
+            body: answer.body,
+        }
+    }
+
     fn error(error: &MediaError) -> Self {
         Self {
             status: error.status(),
@@ -58,13 +68,32 @@ impl VideoProxy {
     ///
     /// - `/live/{camera_id}?after={seq}`: the next frame (`200`, with its
     ///   number), or `204` when none came in time (ask again), or the error;
-    /// - `/snapshot/{camera_id}`: one JPEG, or the error.
+    /// - `/snapshot/{camera_id}`: one JPEG, or the error;
+    /// - `/hls/{camera_id}/live.m3u8`: the camera's HLS playlist, its URIs
+    ///   replaced by numbers; `/hls/{camera_id}/{number}`: what it listed.
     pub async fn answer(&self, path: &str, query: Option<&str>) -> MediaAnswer {
+        const EXPECTED: &str = "expected /live/{camera}, /snapshot/{camera} or /hls/{camera}/…";
         let mut segments = path.trim_start_matches('/').splitn(2, '/');
         let (Some(kind), Some(camera)) = (segments.next(), segments.next()) else {
-            return MediaAnswer::bad("expected /live/{camera} or /snapshot/{camera}");
+            return MediaAnswer::bad(EXPECTED);
         };
         match kind {
+            "hls" => {
+                let Some((camera, resource)) = camera.split_once('/') else {
+                    return MediaAnswer::bad(EXPECTED);
+                };
+                let answer = if resource == LIVE_PLAYLIST {
+                    self.hls_playlist(camera).await
+                } else if let Ok(number) = resource.parse::<u64>() {
+                    self.hls_resource(camera, number).await
+                } else {
+                    return MediaAnswer::bad("an HLS resource is live.m3u8 or a number");
+                };
+                match answer {
+                    Ok(answer) => MediaAnswer::hls(answer),
+                    Err(error) => MediaAnswer::error(&error),
+                }
+            }
             "snapshot" => match self.snapshot(camera).await {
                 Ok(jpeg) => MediaAnswer::jpeg(jpeg, None),
                 Err(error) => MediaAnswer::error(&error),
@@ -90,7 +119,7 @@ impl VideoProxy {
                     Err(error) => MediaAnswer::error(&error),
                 }
             }
-            _ => MediaAnswer::bad("expected /live/{camera} or /snapshot/{camera}"),
+            _ => MediaAnswer::bad(EXPECTED),
         }
     }
 }
