@@ -240,7 +240,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {columns}, r.raw FROM events e \
+            "SELECT {columns}, r.codec, r.raw FROM events e \
              JOIN event_revisions r ON r.id = e.id AND r.revision = e.revision WHERE e.id = $1"
         );
         let Some(row) = sqlx::query(&sql)
@@ -250,7 +250,9 @@ impl Store {
         else {
             return Ok(None);
         };
-        Ok(Some((Incident::from_row(&row)?, row.try_get("raw")?)))
+        let raw = crate::raw::unpack(row.try_get("codec")?, row.try_get("raw")?)
+            .map_err(crate::Error::StoredRevision)?;
+        Ok(Some((Incident::from_row(&row)?, raw)))
     }
 
     /// Events whose id starts with `query` (ids are letters and digits;
