@@ -126,10 +126,11 @@ pub struct Store {
     url: String,
     /// This instance's name in the change notices it sends (`shared`).
     origin: String,
-    /// The one writer of `events` at a time in this process, and the bulk
-    /// path's session while one is open (see [`write`]). A tokio mutex: it
-    /// is held across a batch's transaction.
-    writer: tokio::sync::Mutex<Option<write::BulkSession>>,
+    /// The one writer of `events` at a time in this process: the bulk
+    /// path's session while one is open, and the records revisions are
+    /// packed on (see [`write`]). A tokio mutex: it is held across a
+    /// batch's transaction.
+    writer: tokio::sync::Mutex<write::Writer>,
 }
 
 impl Store {
@@ -189,7 +190,7 @@ impl Store {
             logged: OncePerMinute::default(),
             url,
             origin: instance_name(),
-            writer: tokio::sync::Mutex::new(None),
+            writer: tokio::sync::Mutex::new(write::Writer::default()),
         };
         audit::adopt_unchained(&store).await?;
         Ok(store)

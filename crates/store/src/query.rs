@@ -54,25 +54,31 @@ impl Store {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let raw = crate::raw::unpack(row.try_get("codec")?, row.try_get("raw")?)
-                    .map_err(Error::StoredRevision)?;
-                // The record parsed when it landed; its seq, state and time
-                // are read from it rather than kept twice.
-                let event = parse_event(raw.as_bytes())
-                    .map_err(|refused| Error::StoredRevision(refused.message))?;
-                let revision: i64 = row.try_get("revision")?;
-                Ok(StoredRevision {
-                    revision: u32::try_from(revision).unwrap_or(u32::MAX),
-                    seq: i64::try_from(event.seq).unwrap_or(i64::MAX),
-                    state: event.state.as_str().to_owned(),
-                    updated_at: event.updated_at.to_offset(time::UtcOffset::UTC),
-                    upstream: row.try_get("upstream")?,
-                    raw,
-                })
-            })
-            .collect()
+        let mut timeline: Vec<StoredRevision> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let revision: i64 = row.try_get("revision")?;
+            // A revision packed on its predecessor reads it first: the
+            // rows come in revision order, so it is the last one read.
+            let previous = timeline
+                .last()
+                .filter(|before| i64::from(before.revision) + 1 == revision)
+                .map(|before| before.raw.as_str());
+            let raw = crate::raw::unpack(row.try_get("codec")?, row.try_get("raw")?, previous)
+                .map_err(Error::StoredRevision)?;
+            // The record parsed when it landed; its seq, state and time
+            // are read from it rather than kept twice.
+            let event = parse_event(raw.as_bytes())
+                .map_err(|refused| Error::StoredRevision(refused.message))?;
+            timeline.push(StoredRevision {
+                revision: u32::try_from(revision).unwrap_or(u32::MAX),
+                seq: i64::try_from(event.seq).unwrap_or(i64::MAX),
+                state: event.state.as_str().to_owned(),
+                updated_at: event.updated_at.to_offset(time::UtcOffset::UTC),
+                upstream: row.try_get("upstream")?,
+                raw,
+            });
+        }
+        Ok(timeline)
     }
 
     /// Refused records counted per upstream and kind.

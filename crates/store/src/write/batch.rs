@@ -9,22 +9,22 @@ use crate::conn::Conn;
 use crate::newest::{self, EVENT_COLUMNS, EventRow, Transition};
 use crate::parse::{Quarantined, parse_event};
 use crate::sql::{Statement, in_list, ladder};
-use crate::write::cache::{Known, NewestCache};
+use crate::write::cache::{Known, LastRecords, NewestCache};
 use crate::write::land::{self, Arrived};
 use crate::write::{Alert, Applied, Changes, RawRecord, copy, overdue, sort_alerts};
 use crate::{Backend, Error, Result, grid, kpi, raw, series};
 
-/// A batch parsed and packed, before its transaction.
+/// A batch parsed, before its transaction.
 pub(crate) struct Parsed<'a> {
-    pub good: Vec<Arrived<'a>>,
+    pub good: Vec<(Event, &'a RawRecord)>,
     pub bad: Vec<(&'a RawRecord, Quarantined)>,
     /// Records repeating an `(id, revision)` earlier in the batch.
     pub repeated: usize,
 }
 
-/// Parse every record and pack the good ones for storage: most of a
-/// batch's CPU, so it runs before the transaction (and, for a large batch,
-/// on both cores: see [`parse_all`]).
+/// Parse every record: with packing, most of a batch's CPU, so it runs
+/// before the transaction (and, for a large batch, on both cores: see
+/// [`on_two_threads`]).
 pub(crate) fn parse(batch: &[RawRecord]) -> Parsed<'_> {
     let mut parsed = Parsed {
         good: Vec::with_capacity(batch.len()),
@@ -32,16 +32,12 @@ pub(crate) fn parse(batch: &[RawRecord]) -> Parsed<'_> {
         repeated: 0,
     };
     let mut seen = HashSet::with_capacity(batch.len());
-    for (record, result) in batch.iter().zip(parse_all(batch)) {
+    let results = on_two_threads(batch, |record| parse_event(&record.body));
+    for (record, result) in batch.iter().zip(results) {
         match result {
-            Ok((event, codec, packed)) => {
+            Ok(event) => {
                 if seen.insert((event.id.clone(), event.revision)) {
-                    parsed.good.push(Arrived {
-                        event,
-                        upstream: &record.upstream,
-                        codec,
-                        raw: packed,
-                    });
+                    parsed.good.push((event, record));
                 } else {
                     parsed.repeated += 1;
                 }
@@ -52,29 +48,56 @@ pub(crate) fn parse(batch: &[RawRecord]) -> Parsed<'_> {
     parsed
 }
 
-type ParseResult = std::result::Result<(Event, i64, Vec<u8>), Quarantined>;
-
-fn parse_one(record: &RawRecord) -> ParseResult {
-    let event = parse_event(&record.body)?;
-    let (codec, packed) = raw::pack(&record.body);
-    Ok((event, codec, packed))
-}
-
-/// Parse and pack each record, a large batch in two halves on two threads.
-fn parse_all(batch: &[RawRecord]) -> Vec<ParseResult> {
-    if batch.len() < 1_000 {
-        return batch.iter().map(parse_one).collect();
+/// `f` of each item, a large slice in two halves on two threads.
+fn on_two_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if items.len() < 1_000 {
+        return items.iter().map(&f).collect();
     }
-    let (first, second) = batch.split_at(batch.len() / 2);
+    let (first, second) = items.split_at(items.len() / 2);
     std::thread::scope(|scope| {
-        let other = scope.spawn(|| second.iter().map(parse_one).collect::<Vec<_>>());
-        let mut out: Vec<ParseResult> = first.iter().map(parse_one).collect();
+        let other = scope.spawn(|| second.iter().map(&f).collect::<Vec<_>>());
+        let mut out: Vec<R> = first.iter().map(&f).collect();
         match other.join() {
             Ok(rest) => out.extend(rest),
-            Err(_) => out.extend(second.iter().map(parse_one)),
+            Err(_) => out.extend(second.iter().map(&f)),
         }
         out
     })
+}
+
+/// Pack each revision for storage: on its event's previous revision when
+/// that record is at hand (landing in this batch, or remembered in `last`),
+/// else on the dictionary.
+fn pack<'a>(revisions: &[(&'a Event, &'a RawRecord)], last: &LastRecords) -> Vec<Arrived<'a>> {
+    let mut order: Vec<usize> = (0..revisions.len()).collect();
+    order.sort_by_key(|&i| (&revisions[i].0.id, revisions[i].0.revision));
+    let mut previous: Vec<Option<&[u8]>> = vec![None; revisions.len()];
+    for (k, &i) in order.iter().enumerate() {
+        let (event, _) = revisions[i];
+        let revision = i64::from(event.revision);
+        let in_batch = k
+            .checked_sub(1)
+            .map(|k| revisions[order[k]])
+            .filter(|(before, _)| before.id == event.id && before.revision + 1 == event.revision);
+        previous[i] = match in_batch {
+            Some((_, record)) => Some(record.body.as_slice()),
+            None => last.previous(&event.id, revision),
+        };
+    }
+    let jobs: Vec<(usize, Option<&[u8]>)> = previous.into_iter().enumerate().collect();
+    let packed = on_two_threads(&jobs, |(i, previous)| {
+        raw::pack(&revisions[*i].1.body, *previous)
+    });
+    revisions
+        .iter()
+        .zip(packed)
+        .map(|((event, record), (codec, raw))| Arrived {
+            event,
+            record,
+            codec,
+            raw,
+        })
+        .collect()
 }
 
 /// What a batch left, for its caller to finish after the commit.
@@ -86,6 +109,9 @@ pub(crate) struct Landed {
     /// Every `events` row this transaction read or wrote, in order: for the
     /// bulk import's cache, once committed.
     pub rows: Vec<EventRow>,
+    /// The revisions stored as new, above their event's newest row: (id,
+    /// revision, record), for [`LastRecords`] once committed.
+    pub records: Vec<(String, i64, Vec<u8>)>,
 }
 
 /// Land `parsed` (with the cursor, if any) in the transaction on `conn`.
@@ -97,6 +123,7 @@ pub(crate) async fn land(
     cursor: Option<(&str, u64)>,
     now: i64,
     cache: Option<&NewestCache>,
+    last: &LastRecords,
 ) -> Result<Landed> {
     let mut applied = Applied {
         duplicate: parsed.repeated,
@@ -117,8 +144,8 @@ pub(crate) async fn land(
         .collect();
     rows.extend(stored.values().cloned());
     let mut ask: Vec<&str> = Vec::new();
-    for arrived in &parsed.good {
-        let id = arrived.event.id.as_str();
+    for (event, _) in &parsed.good {
+        let id = event.id.as_str();
         if stored.contains_key(id) {
             continue;
         }
@@ -149,27 +176,28 @@ pub(crate) async fn land(
 
     // Revisions above their event's newest are new; the others may be
     // stored already, and only the engine knows.
-    let mut certain: Vec<&Arrived> = Vec::new();
-    let mut uncertain: Vec<&Arrived> = Vec::new();
-    let mut landed: Vec<&Event> = Vec::new();
-    for arrived in &parsed.good {
-        let event = &arrived.event;
+    let mut certain: Vec<(&Event, &RawRecord)> = Vec::new();
+    let mut uncertain: Vec<(&Event, &RawRecord)> = Vec::new();
+    for (event, record) in &parsed.good {
         let newest = stored.get(&event.id).map(|row| row.revision);
         if newest.is_none_or(|newest| i64::from(event.revision) > newest) {
-            certain.push(arrived);
-            landed.push(event);
+            certain.push((event, record));
         } else {
-            uncertain.push(arrived);
+            uncertain.push((event, record));
         }
     }
+    let mut landed: Vec<&Event> = certain.iter().map(|(event, _)| *event).collect();
+    let certain = pack(&certain, last);
+    let uncertain = pack(&uncertain, &LastRecords::default());
+    let certain_refs: Vec<&Arrived> = certain.iter().collect();
     let inserted = match conn {
         Conn::Postgres(pg) => {
-            let rows = certain.iter().map(|arrived| land::revision_values(arrived));
+            let rows = certain.iter().map(land::revision_values);
             copy::copy_in(pg, land::REVISIONS, rows).await?
         }
         _ => {
             let mut inserted = 0;
-            for statement in land::new_revisions(backend, &certain) {
+            for statement in land::new_revisions(backend, &certain_refs) {
                 inserted += conn.execute(&statement).await?;
             }
             inserted
@@ -180,13 +208,13 @@ pub(crate) async fn land(
             "a revision above its event's newest row was already stored".into(),
         ));
     }
-    for arrived in uncertain {
+    for arrived in &uncertain {
         if conn
             .execute(&land::maybe_new_revision(backend, arrived))
             .await?
             == 1
         {
-            landed.push(&arrived.event);
+            landed.push(arrived.event);
         }
     }
     applied.stored = landed.len();
@@ -253,9 +281,17 @@ pub(crate) async fn land(
     };
     rows.extend(decision.upserts.into_iter().map(|(_, row)| row));
     rows.extend(decision.finished);
+    let records = certain
+        .iter()
+        .map(|a| {
+            let revision = i64::from(a.event.revision);
+            (a.event.id.clone(), revision, a.record.body.clone())
+        })
+        .collect();
     Ok(Landed {
         applied,
         grids,
         rows,
+        records,
     })
 }

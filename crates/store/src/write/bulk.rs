@@ -17,7 +17,7 @@ use sqlx::{ConnectOptions, Connection};
 use crate::conn::Conn;
 use crate::newest::EventRow;
 use crate::write::batch::{self, Landed, Parsed};
-use crate::write::cache::NewestCache;
+use crate::write::cache::{LastRecords, NewestCache};
 use crate::{Backend, Result, Store};
 
 enum BulkConn {
@@ -62,16 +62,18 @@ impl BulkSession {
         })
     }
 
-    /// Land `parsed` in one transaction on this session's connection.
+    /// Land `parsed` in one transaction on this session's connection. The
+    /// caller hands the committed rows to [`BulkSession::absorb`].
     pub async fn land(
         &mut self,
         backend: Backend,
         parsed: &Parsed<'_>,
         cursor: Option<(&str, u64)>,
         now: i64,
+        last: &LastRecords,
     ) -> Result<Landed> {
         let cache = Some(&self.cache);
-        let mut landed = match &mut self.conn {
+        let landed = match &mut self.conn {
             BulkConn::Sqlite(c) => {
                 let mut tx = c.begin().await?;
                 let landed = batch::land(
@@ -81,6 +83,7 @@ impl BulkSession {
                     cursor,
                     now,
                     cache,
+                    last,
                 )
                 .await?;
                 tx.commit().await?;
@@ -95,13 +98,13 @@ impl BulkSession {
                     cursor,
                     now,
                     cache,
+                    last,
                 )
                 .await?;
                 tx.commit().await?;
                 landed
             }
         };
-        self.cache.absorb(std::mem::take(&mut landed.rows));
         Ok(landed)
     }
 

@@ -85,3 +85,45 @@ impl NewestCache {
         (self.open.len(), self.finished.len())
     }
 }
+
+/// The stored record of each open event's newest revision, so that the next
+/// revision can be packed on it ([`crate::raw::ZSTD_PREVIOUS`]). Kept by the
+/// one writer of the store for both paths; at most [`MAX_RECORDS`] (about
+/// 85 MB of the platform's records): past that a revision is packed on the
+/// dictionary alone, as after a restart, which costs bytes, never
+/// correctness.
+#[derive(Default)]
+pub(crate) struct LastRecords {
+    records: HashMap<String, (i64, Vec<u8>)>,
+}
+
+const MAX_RECORDS: usize = 100_000;
+
+impl LastRecords {
+    /// The stored record of `revision - 1` of event `id`, if remembered.
+    pub fn previous(&self, id: &str, revision: i64) -> Option<&[u8]> {
+        match self.records.get(id) {
+            Some((stored, record)) if *stored + 1 == revision => Some(record),
+            _ => None,
+        }
+    }
+
+    /// Remember the records a committed batch stored as new revisions
+    /// (id, revision, record), and forget the events it left finished.
+    pub fn absorb(&mut self, stored: Vec<(String, i64, Vec<u8>)>, rows: &[EventRow]) {
+        for (id, revision, record) in stored {
+            let room = self.records.len() < MAX_RECORDS;
+            match self.records.get_mut(&id) {
+                Some(entry) if entry.0 < revision => *entry = (revision, record),
+                Some(_) => {}
+                None if room => {
+                    self.records.insert(id, (revision, record));
+                }
+                None => {}
+            }
+        }
+        for row in rows.iter().filter(|row| !row.is_open) {
+            self.records.remove(&row.id);
+        }
+    }
+}

@@ -12,8 +12,9 @@ use crate::write::RawRecord;
 /// A revision that parsed, ready to be stored: the event and its record
 /// packed (see [`crate::raw`]).
 pub(crate) struct Arrived<'a> {
-    pub event: Event,
-    pub upstream: &'a str,
+    pub event: &'a Event,
+    /// The record as it arrived, and from which upstream.
+    pub record: &'a RawRecord,
     pub codec: i64,
     pub raw: Vec<u8>,
 }
@@ -27,7 +28,7 @@ pub(crate) fn revision_values<'a>(revision: &'a Arrived<'_>) -> [Value<'a>; 5] {
     [
         Value::from(revision.event.id.as_str()),
         Value::from(i64::from(revision.event.revision)),
-        Value::from(revision.upstream),
+        Value::from(revision.record.upstream.as_str()),
         Value::from(revision.codec),
         Value::from(revision.raw.as_slice()),
     ]

@@ -60,7 +60,17 @@ use crate::grid::GridState;
 use crate::parse::{RejectKind, storable};
 use crate::{Error, Result, Store};
 
-pub(crate) use bulk::BulkSession;
+use bulk::BulkSession;
+use cache::LastRecords;
+
+/// What the one writer of `events` in this process holds between batches.
+#[derive(Default)]
+pub(crate) struct Writer {
+    /// The bulk path's connection and cache, while a backfill runs.
+    bulk: Option<BulkSession>,
+    /// The newest record of open events, to pack the next revision on.
+    last: LastRecords,
+}
 
 /// One record as it came off the wire, and which upstream sent it.
 #[derive(Clone, Debug)]
@@ -201,7 +211,7 @@ impl Store {
     /// Close the bulk path's connection and drop its cache (a backfill has
     /// caught up). The next [`Store::apply_bulk`] opens them again.
     pub async fn finish_bulk(&self) {
-        let session = self.writer.lock().await.take();
+        let session = self.writer.lock().await.bulk.take();
         if let Some(session) = session {
             session.close().await;
         }
@@ -222,7 +232,7 @@ impl Store {
         conn.execute_all(&crate::series::statements(self.backend, &transitions))
             .await?;
         tx.commit().await?;
-        if let Some(session) = writer.as_mut() {
+        if let Some(session) = writer.bulk.as_mut() {
             session.absorb(transitions.iter().map(|t| t.new.clone()).collect());
         }
         let ids: Vec<&str> = grids.iter().map(String::as_str).collect();
@@ -325,15 +335,18 @@ impl Store {
         // One writer of `events` at a time in this process, so the bulk
         // path's cache sees every change.
         let mut writer = self.writer.lock().await;
-        let landed = match path {
+        let writer = &mut *writer;
+        let mut landed = match path {
             Path::Bulk => {
-                if writer.is_none() {
-                    *writer = Some(BulkSession::open(self).await?);
+                if writer.bulk.is_none() {
+                    writer.bulk = Some(BulkSession::open(self).await?);
                 }
-                let session = writer.as_mut().ok_or(Error::Inconsistent(
+                let session = writer.bulk.as_mut().ok_or(Error::Inconsistent(
                     "the bulk session was just opened".into(),
                 ))?;
-                session.land(self.backend, &parsed, cursor, now).await?
+                session
+                    .land(self.backend, &parsed, cursor, now, &writer.last)
+                    .await?
             }
             Path::Live => {
                 let mut tx = self.pool.begin().await?;
@@ -344,22 +357,23 @@ impl Store {
                     cursor,
                     now,
                     None,
+                    &writer.last,
                 )
                 .await?;
                 tx.commit().await?;
-                if let Some(session) = writer.as_mut() {
-                    session.absorb(landed.rows);
-                }
-                batch::Landed {
-                    rows: Vec::new(),
-                    ..landed
-                }
+                landed
             }
         };
+        // Committed: what it stored is now true for the caches too.
+        writer
+            .last
+            .absorb(std::mem::take(&mut landed.records), &landed.rows);
+        if let Some(session) = writer.bulk.as_mut() {
+            session.absorb(std::mem::take(&mut landed.rows));
+        }
         let mut applied = landed.applied;
         let ids: Vec<&str> = landed.grids.iter().map(String::as_str).collect();
         applied.changes.grids = crate::grid::read_grids(&self.pool, self.backend, &ids).await?;
-        drop(writer);
         Ok(applied)
     }
 
