@@ -5,7 +5,8 @@
 //! genuine entries (the case where a batch must not save the seq of a broken
 //! copy as its cursor). The store then equals the ground truth, and every
 //! event holds each of its revisions exactly once: nothing lost, nothing
-//! counted twice.
+//! counted twice. Every other run, and the last, lands its catch-up through
+//! the store's bulk path, so both paths and their hand-overs are killed.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use crate::support::{Sim, builder, eventually, same};
 
 const KILLS: usize = 24;
 
-fn spawn(url: &str, store: &str, cache: &str, reference: bool) -> Child {
+fn spawn(url: &str, store: &str, cache: &str, reference: bool, bulk: bool) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gridwall-ingest"));
     command
         .args([
@@ -32,6 +33,8 @@ fn spawn(url: &str, store: &str, cache: &str, reference: bool) -> Child {
             "--no-progress",
         ])
         .args(["--batch-max", "200", "--batch-wait-ms", "20"])
+        // Every other run lands its catch-up through the bulk path.
+        .args(["--bulk-threshold", if bulk { "0" } else { "20000" }])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -73,7 +76,7 @@ async fn sigkill_again_and_again_loses_nothing() {
     let mut killed_with_store = 0;
     for round in 0..KILLS {
         // Every fourth run syncs the reference data too, so kills land there as well.
-        let mut child = spawn(&url, &store_path, &cache, round % 4 == 0);
+        let mut child = spawn(&url, &store_path, &cache, round % 4 == 0, round % 2 == 1);
         let after = Duration::from_millis(rng.random_range(150..900));
         tokio::time::sleep(after).await;
         if child.try_wait().expect("child status").is_some() {
@@ -95,7 +98,7 @@ async fn sigkill_again_and_again_loses_nothing() {
     sim.set_faults(Faults::default());
     let (truth, _) = sim.truth();
 
-    let mut last = spawn(&url, &store_path, &cache, false);
+    let mut last = spawn(&url, &store_path, &cache, false, true);
     let store = gridwall_store::Store::open(&store_path)
         .await
         .expect("store opens");
