@@ -60,6 +60,10 @@ pub struct IngestConfig {
     pub batch_wait: Duration,
     /// `limit` of a backfill page (1 to 5,000).
     pub page_limit: u32,
+    /// A catch-up this many revisions or more behind the head (the first
+    /// import, a long outage) lands through the sink's bulk path
+    /// ([`crate::Sink::apply_bulk`]); a shorter one through the live path.
+    pub bulk_threshold: u64,
     /// No byte on the stream for this long (pings included) means reconnect.
     pub watchdog: Duration,
     /// First retry delay after a 5xx or a dropped connection; doubles up to `backoff_cap`.
@@ -89,6 +93,7 @@ impl IngestConfig {
             batch_max: 500,
             batch_wait: Duration::from_millis(25),
             page_limit: 5_000,
+            bulk_threshold: 20_000,
             watchdog: Duration::from_secs(30),
             backoff_base: Duration::from_millis(250),
             backoff_cap: Duration::from_secs(30),

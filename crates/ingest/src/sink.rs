@@ -26,6 +26,24 @@ pub trait Sink: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> impl Future<Output = Result<Applied>> + Send;
 
+    /// [`Sink::apply_from`] for a long catch-up (the first import, a long
+    /// outage): the same guarantees, on a path made for volume. By default
+    /// the same as `apply_from`.
+    fn apply_bulk(
+        &self,
+        upstream: &str,
+        batch: &[RawRecord],
+        cursor: Option<u64>,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<Applied>> + Send {
+        self.apply_from(upstream, batch, cursor, now)
+    }
+
+    /// A long catch-up is over: whatever the bulk path held can go.
+    fn finish_bulk(&self) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+
     /// Where `upstream` resumes: the cursor saved with its last batch.
     fn cursor(&self, upstream: &str) -> impl Future<Output = Result<Option<u64>>> + Send;
 
@@ -59,6 +77,20 @@ impl Sink for Store {
         now: OffsetDateTime,
     ) -> Result<Applied> {
         Ok(Store::apply_from(self, upstream, batch, cursor, now).await?)
+    }
+
+    async fn apply_bulk(
+        &self,
+        upstream: &str,
+        batch: &[RawRecord],
+        cursor: Option<u64>,
+        now: OffsetDateTime,
+    ) -> Result<Applied> {
+        Ok(Store::apply_bulk(self, upstream, batch, cursor, now).await?)
+    }
+
+    async fn finish_bulk(&self) {
+        Store::finish_bulk(self).await;
     }
 
     async fn cursor(&self, upstream: &str) -> Result<Option<u64>> {

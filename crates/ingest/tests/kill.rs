@@ -5,8 +5,10 @@
 //! genuine entries (the case where a batch must not save the seq of a broken
 //! copy as its cursor). The store then equals the ground truth, and every
 //! event holds each of its revisions exactly once: nothing lost, nothing
-//! counted twice. It runs on both engines (the binary's `--store` takes a
-//! SQLite file or a PostgreSQL URL).
+//! counted twice. Every other run, and the last, lands its catch-up through
+//! the store's bulk path, so both paths and their hand-overs are killed.
+//! It runs on both engines (the binary's `--store` takes a SQLite file or a
+//! PostgreSQL URL).
 //!
 //! CI kills 24 times; `GRIDWALL_KILLS=100 cargo test -p gridwall-ingest
 //! --test tests kill -- --nocapture` is the long run whose figures are in
@@ -47,7 +49,7 @@ async fn sigkill_again_and_again_loses_nothing_on_postgres() {
     sigkill_again_and_again_loses_nothing(Engine::Postgres).await;
 }
 
-fn spawn(url: &str, store: &str, cache: &str, reference: bool) -> Child {
+fn spawn(url: &str, store: &str, cache: &str, reference: bool, bulk: bool) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_gridwall-ingest"));
     command
         .args([
@@ -60,6 +62,8 @@ fn spawn(url: &str, store: &str, cache: &str, reference: bool) -> Child {
             "--no-progress",
         ])
         .args(["--batch-max", "200", "--batch-wait-ms", "20"])
+        // Every other run lands its catch-up through the bulk path.
+        .args(["--bulk-threshold", if bulk { "0" } else { "20000" }])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -116,7 +120,7 @@ async fn sigkill_again_and_again_loses_nothing(engine: Engine) {
     let mut landed = 0;
     for round in 0..kills {
         // Every fourth run syncs the reference data too, so kills land there as well.
-        let mut child = spawn(&url, &store_path, &cache, round % 4 == 0);
+        let mut child = spawn(&url, &store_path, &cache, round % 4 == 0, round % 2 == 1);
         let after = Duration::from_millis(rng.random_range(150..900));
         tokio::time::sleep(after).await;
         if child.try_wait().expect("child status").is_some() {
@@ -163,7 +167,7 @@ async fn sigkill_again_and_again_loses_nothing(engine: Engine) {
     sim.set_faults(Faults::default());
     let (truth, _) = sim.truth();
 
-    let mut last = spawn(&url, &store_path, &cache, false);
+    let mut last = spawn(&url, &store_path, &cache, false, true);
     let store = gridwall_store::Store::open(&store_path)
         .await
         .expect("store opens");

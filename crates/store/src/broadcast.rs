@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 
-use crate::ingest::placeholders;
+use crate::sql::placeholders;
 use crate::{Result, Store};
 
 /// A broadcast as the app keeps it.

@@ -240,7 +240,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {columns}, r.raw FROM events e \
+            "SELECT {columns}, r.codec, r.raw FROM events e \
              JOIN event_revisions r ON r.id = e.id AND r.revision = e.revision WHERE e.id = $1"
         );
         let Some(row) = sqlx::query(&sql)
@@ -250,7 +250,24 @@ impl Store {
         else {
             return Ok(None);
         };
-        Ok(Some((Incident::from_row(&row)?, row.try_get("raw")?)))
+        let incident = Incident::from_row(&row)?;
+        let codec: i64 = row.try_get("codec")?;
+        let raw = if codec == crate::raw::ZSTD_PREVIOUS {
+            // Packed on the revision before it: read the event's timeline.
+            let timeline = self.timeline(id).await?;
+            timeline
+                .into_iter()
+                .rev()
+                .find(|r| r.revision == incident.revision)
+                .map(|r| r.raw)
+                .ok_or_else(|| {
+                    crate::Error::StoredRevision(format!("{id} lost its newest record"))
+                })?
+        } else {
+            crate::raw::unpack(codec, row.try_get("raw")?, None)
+                .map_err(crate::Error::StoredRevision)?
+        };
+        Ok(Some((incident, raw)))
     }
 
     /// Events whose id starts with `query` (ids are letters and digits;

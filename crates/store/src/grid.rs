@@ -4,7 +4,7 @@
 //! An event contributes to its grid through its newest revision only: one to
 //! `open_severity_N` while open, one to `overdue` while pending and past due.
 //! When a newer revision lands, the old contribution is taken out and the new
-//! one put in (see `ingest::Deltas`). `newest_event_at` is the latest
+//! one put in (see [`crate::newest::Transition`]). `newest_event_at` is the latest
 //! `updated_at` of any revision that became its event's newest in the grid; it
 //! never goes back.
 //!
@@ -17,10 +17,13 @@
 //! Colour rule: **red** if any open event has severity 3 or 4, or any is
 //! overdue; **amber** if any event is open; **green** otherwise.
 
-use sqlx::{Any, Row, Transaction};
+use std::collections::BTreeMap;
+
+use sqlx::{Any, Row};
 use time::OffsetDateTime;
 
-use crate::ingest::{Changes, Deltas, EVENT_COLUMNS, EventRow, in_list, placeholders};
+use crate::newest::{EventRow, Transition};
+use crate::sql::{Statement, in_list, placeholders};
 use crate::{Backend, Result, Store};
 
 /// The status colour of a grid on the wall.
@@ -68,67 +71,49 @@ impl GridState {
 
 /// Counter changes of one grid over a batch.
 #[derive(Default)]
-pub(crate) struct GridDelta {
-    pub open: [i64; 4],
-    pub overdue: i64,
-    pub newest_event_at: Option<i64>,
+struct GridDelta {
+    open: [i64; 4],
+    overdue: i64,
+    newest_event_at: Option<i64>,
 }
 
-/// Advance the store clock to `now` (never back) and flag the events whose
-/// deadline passed since; returns the clock.
-pub(crate) async fn sweep_overdue(
-    tx: &mut Transaction<'static, Any>,
-    now: i64,
-    deltas: &mut Deltas,
-) -> Result<i64> {
-    sqlx::query("UPDATE store_clock SET now = $1 WHERE singleton = 1 AND now < $1")
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    let clock: i64 = sqlx::query("SELECT now FROM store_clock WHERE singleton = 1")
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("now")?;
-    // The predicate repeats the partial index's, so the planner can use it.
-    let due = sqlx::query(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events \
-         WHERE pending = 1 AND overdue = 0 AND due_at IS NOT NULL AND due_at < $1"
-    ))
-    .bind(clock)
-    .fetch_all(&mut **tx)
-    .await?;
-    if due.is_empty() {
-        return Ok(clock);
+impl GridDelta {
+    /// Add (`by` = 1) or take out (`by` = -1) one event row's contribution.
+    fn shift(&mut self, row: &EventRow, by: i64) {
+        if row.is_open {
+            // Severity is 1..=4 by the parser; clamp so a bad row cannot index out.
+            let index = usize::try_from(row.severity.clamp(1, 4) - 1).unwrap_or(0);
+            self.open[index] += by;
+        }
+        if row.overdue {
+            self.overdue += by;
+        }
     }
-    for row in &due {
-        let old = EventRow::from_row(row)?;
-        let mut new = old.clone();
-        new.overdue = true;
-        deltas.replace(Some(&old), &new);
-    }
-    sqlx::query(
-        "UPDATE events SET overdue = 1 \
-         WHERE pending = 1 AND overdue = 0 AND due_at IS NOT NULL AND due_at < $1",
-    )
-    .bind(clock)
-    .execute(&mut **tx)
-    .await?;
-    Ok(clock)
 }
 
-/// Rows per multi-row statement: 7 values each, well under both engines'
+/// Rows per multi-row statement: 8 values each, well under both engines'
 /// parameter limits.
 const GRID_CHUNK: usize = 500;
 
-/// Write the gathered counter changes, recomputing each touched grid's colour
-/// in the same statement, and read the touched grids back for the UI.
-pub(crate) async fn write_grid_deltas(
-    tx: &mut Transaction<'static, Any>,
+/// The grid counters' writer: the statements that move `grid_state` by
+/// `transitions`, recomputing each touched grid's colour in the same
+/// statement. Rows in grid order, so two writers on one PostgreSQL take
+/// their locks in one order. Returns them with the touched grids' ids.
+pub(crate) fn statements(
     backend: Backend,
-    deltas: &Deltas,
-    changes: &mut Changes,
-) -> Result<()> {
-    let touched: Vec<(&String, &GridDelta)> = deltas.grids.iter().collect();
+    transitions: &[Transition],
+) -> (Vec<Statement<'static>>, Vec<String>) {
+    let mut deltas: BTreeMap<&str, GridDelta> = BTreeMap::new();
+    for t in transitions {
+        if let Some(old) = &t.old {
+            deltas.entry(&old.grid_id).or_default().shift(old, -1);
+        }
+        let delta = deltas.entry(&t.new.grid_id).or_default();
+        delta.shift(&t.new, 1);
+        delta.newest_event_at = delta.newest_event_at.max(Some(t.new.updated_at));
+    }
+    let touched: Vec<(&str, GridDelta)> = deltas.into_iter().collect();
+    let mut out = Vec::new();
     for chunk in touched.chunks(GRID_CHUNK) {
         // Each counter is the stored one plus the delta; the colour is
         // computed from those same sums. CASE rather than SQLite's max() or
@@ -155,7 +140,7 @@ pub(crate) async fn write_grid_deltas(
                ELSE 'green' END",
             placeholders(backend, chunk.len(), 8)
         );
-        let mut query = sqlx::query(&sql);
+        let mut statement = Statement::new(sql);
         for (grid_id, delta) in chunk {
             // A grid seen for the first time takes the deltas as its counts.
             let colour = if delta.open[2] + delta.open[3] > 0 || delta.overdue > 0 {
@@ -165,30 +150,30 @@ pub(crate) async fn write_grid_deltas(
             } else {
                 "green"
             };
-            query = query
-                .bind(grid_id.as_str())
+            statement = statement
+                .bind((*grid_id).to_owned())
                 .bind(delta.open[0])
                 .bind(delta.open[1])
                 .bind(delta.open[2])
                 .bind(delta.open[3])
                 .bind(delta.overdue)
                 .bind(delta.newest_event_at)
-                .bind(colour);
+                .bind(colour.to_owned());
         }
-        query.execute(&mut **tx).await?;
-
-        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
-        changes
-            .grids
-            .extend(read_grids(&mut **tx, backend, &ids).await?);
+        out.push(statement);
     }
-    Ok(())
+    let ids = touched.into_iter().map(|(id, _)| id.to_owned()).collect();
+    (out, ids)
 }
 
 const GRID_COLUMNS: &str = "grid_id, open_severity_1, open_severity_2, open_severity_3, \
      open_severity_4, overdue, newest_event_at, colour";
 
-async fn read_grids<'c, E>(executor: E, backend: Backend, ids: &[&str]) -> Result<Vec<GridState>>
+pub(crate) async fn read_grids<'c, E>(
+    executor: E,
+    backend: Backend,
+    ids: &[&str],
+) -> Result<Vec<GridState>>
 where
     E: sqlx::Executor<'c, Database = Any>,
 {
@@ -225,22 +210,6 @@ fn grid_from_row(row: &sqlx::any::AnyRow) -> Result<GridState> {
 }
 
 impl Store {
-    /// Advance the overdue clock to `now` and count the events whose deadline
-    /// passed since the last call (or batch). Visits only those events.
-    /// Returns what changed: the grids touched, with their new state.
-    pub async fn refresh_overdue(&self, now: OffsetDateTime) -> Result<Changes> {
-        let mut tx = self.pool.begin().await?;
-        let mut deltas = Deltas::default();
-        sweep_overdue(&mut tx, now.unix_timestamp(), &mut deltas).await?;
-        let mut changes = Changes {
-            became_overdue: deltas.became_overdue,
-            ..Changes::default()
-        };
-        crate::ingest::write_deltas(&mut tx, self.backend, &deltas, &mut changes).await?;
-        tx.commit().await?;
-        Ok(changes)
-    }
-
     pub async fn grid_state(&self, grid_id: &str) -> Result<Option<GridState>> {
         Ok(read_grids(&self.pool, self.backend, &[grid_id])
             .await?

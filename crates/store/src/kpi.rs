@@ -21,10 +21,11 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
-use crate::ingest::{Deltas, EVENT_COLUMNS, EventRow, placeholders};
+use crate::newest::{EVENT_COLUMNS, EventRow, Transition};
 use crate::series::Scope;
+use crate::sql::{Statement, placeholders};
 use crate::{Backend, Result, Store};
 
 const LOCAL_OFFSET: i64 = 8 * 3600;
@@ -86,38 +87,67 @@ pub(crate) fn handling_bucket(row: &EventRow) -> Option<i64> {
         .map(|finished| (finished - row.reported_at).max(0) / BUCKET)
 }
 
-pub(crate) async fn write_kpi_deltas(
-    tx: &mut Transaction<'static, Any>,
-    backend: Backend,
-    deltas: &Deltas,
-) -> Result<()> {
-    let kpi: Vec<_> = deltas.kpi.iter().filter(|(_, n)| **n != 0).collect();
-    for chunk in kpi.chunks(500) {
+/// The KPI counters' writer: the statements that move `kpi_daily` and
+/// `kpi_handling` by `transitions`, each counter once, in key order.
+pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<Statement<'static>> {
+    let mut counters: BTreeMap<(i64, &str, &'static str), i64> = BTreeMap::new();
+    let mut handling: BTreeMap<(i64, &str, i64), i64> = BTreeMap::new();
+    // Each transition takes the old row's contribution out and puts the new one's in.
+    let rows = transitions.iter().flat_map(|t| {
+        t.old
+            .iter()
+            .map(|old| (old, -1))
+            .chain(std::iter::once((&t.new, 1)))
+    });
+    for (row, by) in rows {
+        let day = local_day(row.reported_at);
+        for metric in metrics_of(row) {
+            *counters
+                .entry((day, row.town_code.as_str(), metric))
+                .or_default() += by;
+        }
+        if let Some(bucket) = handling_bucket(row) {
+            *handling
+                .entry((day, row.town_code.as_str(), bucket))
+                .or_default() += by;
+        }
+    }
+    let mut out = Vec::new();
+    let counters: Vec<_> = counters.into_iter().filter(|(_, n)| *n != 0).collect();
+    for chunk in counters.chunks(500) {
         let sql = format!(
             "INSERT INTO kpi_daily AS k (day, town_code, metric, n) VALUES {} \
              ON CONFLICT (day, town_code, metric) DO UPDATE SET n = k.n + excluded.n",
             placeholders(backend, chunk.len(), 4)
         );
-        let mut query = sqlx::query(&sql);
+        let mut statement = Statement::new(sql);
         for ((day, town, metric), n) in chunk {
-            query = query.bind(*day).bind(town.as_str()).bind(*metric).bind(**n);
+            statement = statement
+                .bind(*day)
+                .bind((*town).to_owned())
+                .bind((*metric).to_owned())
+                .bind(*n);
         }
-        query.execute(&mut **tx).await?;
+        out.push(statement);
     }
-    let handling: Vec<_> = deltas.handling.iter().filter(|(_, n)| **n != 0).collect();
+    let handling: Vec<_> = handling.into_iter().filter(|(_, n)| *n != 0).collect();
     for chunk in handling.chunks(500) {
         let sql = format!(
             "INSERT INTO kpi_handling AS k (day, town_code, bucket, n) VALUES {} \
              ON CONFLICT (day, town_code, bucket) DO UPDATE SET n = k.n + excluded.n",
             placeholders(backend, chunk.len(), 4)
         );
-        let mut query = sqlx::query(&sql);
+        let mut statement = Statement::new(sql);
         for ((day, town, bucket), n) in chunk {
-            query = query.bind(*day).bind(town.as_str()).bind(*bucket).bind(**n);
+            statement = statement
+                .bind(*day)
+                .bind((*town).to_owned())
+                .bind(*bucket)
+                .bind(*n);
         }
-        query.execute(&mut **tx).await?;
+        out.push(statement);
     }
-    Ok(())
+    out
 }
 
 /// Which KPI.

@@ -3,10 +3,13 @@
 //!
 //! - [`parse`]: strict parsing of one record into the domain [`Event`], or the
 //!   reason it goes to quarantine.
-//! - [`ingest`]: [`Store::apply`], one transaction per batch: every revision is
-//!   kept, the newest one per event is upserted, and per-grid state is adjusted
-//!   by the difference between the old and the new newest revision.
-//! - [`grid`]: the per-grid derived state and its colour rule; [`Store::refresh_overdue`].
+//! - [`write`]: the write path, one way: parse → land revisions → the newest
+//!   row's difference ([`newest`]) → one writer per derived table. The live
+//!   path ([`Store::apply`]) and the bulk path for first imports and long
+//!   backfills ([`Store::apply_bulk`]); [`Store::refresh_overdue`].
+//! - [`raw`]: raw revisions kept compactly (zstd with a shipped dictionary);
+//!   [`retention`]: dropping old revisions of finished events, when asked.
+//! - [`grid`]: the per-grid derived state and its colour rule.
 //! - [`footing`]: emergency plans, the footing in force and the two-person
 //!   proposals that switch it (issue 12).
 //! - [`broadcast`]: broadcasts to grid workers and their acknowledgements,
@@ -28,20 +31,25 @@
 pub mod accounts;
 pub mod audit;
 pub mod broadcast;
+pub(crate) mod conn;
 pub mod drill;
 pub mod footing;
 pub mod grid;
-pub mod ingest;
 pub mod kpi;
+pub mod newest;
 pub mod parse;
 pub mod query;
+pub mod raw;
 pub mod reference;
+pub mod retention;
 pub mod rollup;
 pub mod scenes;
 pub mod series;
 pub mod shared;
+pub(crate) mod sql;
 pub mod testing;
 pub mod warnings;
+pub mod write;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -60,7 +68,6 @@ pub use broadcast::{
 pub use drill::{Incident, IncidentFilter};
 pub use footing::{Footing, Proposal, StoredPlan};
 pub use grid::{GridState, StatusColour};
-pub use ingest::{Alert, Applied, Changes, RawRecord};
 pub use kpi::{Kpi, KpiKey, KpiWindow};
 pub use parse::{Quarantined, RejectKind, parse_event};
 pub use query::{QuarantineCount, StoredRevision};
@@ -69,6 +76,7 @@ pub use scenes::{Rotation, SavedScene};
 pub use series::Scope;
 pub use shared::{Change, Heard, LeaderLock, Listener, Notice};
 pub use warnings::{Reported, StoredWarning, Transition, WarningState};
+pub use write::{Alert, Applied, Changes, RawRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -91,6 +99,10 @@ pub enum Error {
     InvalidAccount(String),
     #[error("could not hash the PIN: {0}")]
     PinHash(String),
+    #[error("the store disagrees with itself: {0}; report this with the log")]
+    Inconsistent(String),
+    #[error("a stored revision cannot be read: {0}")]
+    StoredRevision(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -115,6 +127,11 @@ pub struct Store {
     url: String,
     /// This instance's name in the change notices it sends (`shared`).
     origin: String,
+    /// The one writer of `events` at a time in this process: the bulk
+    /// path's session while one is open, and the records revisions are
+    /// packed on (see [`write`]). A tokio mutex: it is held across a
+    /// batch's transaction.
+    writer: tokio::sync::Mutex<write::Writer>,
 }
 
 impl Store {
@@ -174,6 +191,7 @@ impl Store {
             logged: OncePerMinute::default(),
             url,
             origin: instance_name(),
+            writer: tokio::sync::Mutex::new(write::Writer::default()),
         };
         audit::adopt_unchained(&store).await?;
         Ok(store)

@@ -49,7 +49,7 @@ pub enum RejectKind {
     Invalid,
     /// Parsed and valid, but the database engine refused to store it (on
     /// PostgreSQL, e.g. an id too long for a B-tree index). Found by landing
-    /// the batch that carried it in halves; see [`crate::ingest`].
+    /// the batch that carried it in halves; see [`crate::write`].
     Unstorable,
 }
 

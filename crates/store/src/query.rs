@@ -4,7 +4,8 @@
 use sqlx::Row;
 use time::OffsetDateTime;
 
-use crate::{Result, Store};
+use crate::parse::parse_event;
+use crate::{Error, Result, Store};
 
 /// One stored revision of an event, for the incident timeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,30 +44,41 @@ impl Store {
             .collect()
     }
 
-    /// Every stored revision of event `id`, oldest first.
+    /// Every stored revision of event `id`, oldest first, each record as it
+    /// arrived (byte for byte, however it is stored: see [`crate::raw`]).
     pub async fn timeline(&self, id: &str) -> Result<Vec<StoredRevision>> {
         let rows = sqlx::query(
-            "SELECT revision, seq, state, updated_at, upstream, raw FROM event_revisions \
+            "SELECT revision, upstream, codec, raw FROM event_revisions \
              WHERE id = $1 ORDER BY revision",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let updated_at: i64 = row.try_get("updated_at")?;
-                let revision: i64 = row.try_get("revision")?;
-                Ok(StoredRevision {
-                    revision: u32::try_from(revision).unwrap_or(u32::MAX),
-                    seq: row.try_get("seq")?,
-                    state: row.try_get("state")?,
-                    updated_at: OffsetDateTime::from_unix_timestamp(updated_at)
-                        .unwrap_or(OffsetDateTime::UNIX_EPOCH),
-                    upstream: row.try_get("upstream")?,
-                    raw: row.try_get("raw")?,
-                })
-            })
-            .collect()
+        let mut timeline: Vec<StoredRevision> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let revision: i64 = row.try_get("revision")?;
+            // A revision packed on its predecessor reads it first: the
+            // rows come in revision order, so it is the last one read.
+            let previous = timeline
+                .last()
+                .filter(|before| i64::from(before.revision) + 1 == revision)
+                .map(|before| before.raw.as_str());
+            let raw = crate::raw::unpack(row.try_get("codec")?, row.try_get("raw")?, previous)
+                .map_err(Error::StoredRevision)?;
+            // The record parsed when it landed; its seq, state and time
+            // are read from it rather than kept twice.
+            let event = parse_event(raw.as_bytes())
+                .map_err(|refused| Error::StoredRevision(refused.message))?;
+            timeline.push(StoredRevision {
+                revision: u32::try_from(revision).unwrap_or(u32::MAX),
+                seq: i64::try_from(event.seq).unwrap_or(i64::MAX),
+                state: event.state.as_str().to_owned(),
+                updated_at: event.updated_at.to_offset(time::UtcOffset::UTC),
+                upstream: row.try_get("upstream")?,
+                raw,
+            });
+        }
+        Ok(timeline)
     }
 
     /// Refused records counted per upstream and kind.
@@ -111,7 +123,7 @@ impl Store {
         let sql = format!(
             "SELECT id, grid_id, severity, source, category, title, reported_at FROM events \
              WHERE is_open = 1 AND id IN ({}) ORDER BY reported_at DESC, id",
-            crate::ingest::in_list(self.backend, ids.len())
+            crate::sql::in_list(self.backend, ids.len())
         );
         let mut query = sqlx::query(&sql);
         for id in ids {

@@ -3,8 +3,8 @@
 
 use sqlx::Row;
 
-use crate::ingest::placeholders;
 use crate::parse::storable;
+use crate::sql::placeholders;
 use crate::{Result, Store};
 
 impl Store {

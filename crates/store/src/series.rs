@@ -1,6 +1,9 @@
-//! Time series for the charts, read from `events` over short windows through
-//! the `reported_at` indexes (a day holds about two thousand events), and
-//! from the KPI counters for the 30-day resolution rate.
+//! Time series for the charts: events per day and the week's top categories
+//! from `event_days`, counters per day, category and scope kept by this
+//! module's writer (issue 17: bounded by the days asked for, not by the
+//! history); events per hour from `events` through the `reported_at`
+//! indexes (a day holds about two thousand events); the 30-day resolution
+//! rate from the KPI counters.
 //!
 //! A `Scope` narrows every series to a town, a village or a grid, for the
 //! duty officer's drill-down; `Scope::City` is the wall's.
@@ -10,7 +13,9 @@ use std::collections::BTreeMap;
 use sqlx::Row;
 
 use crate::kpi::local_day;
-use crate::{Result, Store};
+use crate::newest::{EventRow, Transition};
+use crate::sql::{Statement, placeholders};
+use crate::{Backend, Result, Store};
 
 /// Where a series is taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +45,76 @@ impl Scope {
             ),
         }
     }
+}
+
+impl Scope {
+    /// The scope's key in `event_days`.
+    fn key(&self) -> String {
+        match self {
+            Scope::City => String::new(),
+            Scope::Town(code) => format!("t:{code}"),
+            Scope::Village(code) => format!("v:{code}"),
+            Scope::Grid(id) => format!("g:{id}"),
+            Scope::MicroGrid(id) => format!("m:{id}"),
+        }
+    }
+}
+
+/// The keys of every scope an event row counts in.
+fn scopes_of(row: &EventRow) -> Vec<String> {
+    let mut keys = vec![String::new()];
+    if !row.town_code.is_empty() {
+        keys.push(format!("t:{}", row.town_code));
+    }
+    if !row.village_code.is_empty() {
+        keys.push(format!("v:{}", row.village_code));
+    }
+    keys.push(format!("g:{}", row.grid_id));
+    if let Some(micro) = &row.micro_grid_id {
+        keys.push(format!("m:{micro}"));
+    }
+    keys
+}
+
+/// The daily series' writer: the statements that move `event_days` by
+/// `transitions`. Only a new event, or a revision that moves one to another
+/// day, category or place, changes a count.
+pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<Statement<'static>> {
+    let mut counts: BTreeMap<(String, i64, &str), i64> = BTreeMap::new();
+    let rows = transitions.iter().flat_map(|t| {
+        t.old
+            .iter()
+            .map(|old| (old, -1))
+            .chain(std::iter::once((&t.new, 1)))
+    });
+    for (row, by) in rows {
+        let day = local_day(row.reported_at);
+        for scope in scopes_of(row) {
+            *counts
+                .entry((scope, day, row.category.as_str()))
+                .or_default() += by;
+        }
+    }
+    let counts: Vec<_> = counts.into_iter().filter(|(_, n)| *n != 0).collect();
+    counts
+        .chunks(500)
+        .map(|chunk| {
+            let sql = format!(
+                "INSERT INTO event_days AS d (scope, day, category, n) VALUES {} \
+                 ON CONFLICT (scope, day, category) DO UPDATE SET n = d.n + excluded.n",
+                placeholders(backend, chunk.len(), 4)
+            );
+            let mut statement = Statement::new(sql);
+            for ((scope, day, category), n) in chunk {
+                statement = statement
+                    .bind(scope.clone())
+                    .bind(*day)
+                    .bind((*category).to_owned())
+                    .bind(*n);
+            }
+            statement
+        })
+        .collect()
 }
 
 const HOUR: i64 = 3600;
@@ -84,17 +159,13 @@ impl Store {
     ) -> Result<Vec<(i64, u64)>> {
         let today = local_day(now);
         let first_day = today - days + 1;
-        let start = first_day * 86_400 - 8 * HOUR;
-        let (condition, values) = scope.condition(3);
-        // Counted in SQL per local day, through the (scope, reported_at) index.
-        let sql = format!(
-            "SELECT (reported_at + 28800) / 86400 AS day, COUNT(*) AS n FROM events \
-             WHERE reported_at >= $1 AND reported_at < $2{condition} GROUP BY day"
-        );
-        let mut query = sqlx::query(&sql).bind(start).bind(start + days * 86_400);
-        for value in values {
-            query = query.bind(value);
-        }
+        let query = sqlx::query(
+            "SELECT day, CAST(SUM(n) AS BIGINT) AS n FROM event_days \
+             WHERE scope = $1 AND day >= $2 AND day <= $3 GROUP BY day",
+        )
+        .bind(scope.key())
+        .bind(first_day)
+        .bind(today);
         let mut counts = vec![0u64; usize::try_from(days).unwrap_or(0)];
         for row in query.fetch_all(&self.pool).await? {
             let day: i64 = row.try_get("day")?;
@@ -155,16 +226,13 @@ impl Store {
     /// Events per category reported over the 7 days ending today, most first.
     pub async fn top_categories(&self, now: i64, scope: &Scope) -> Result<Vec<(String, u64)>> {
         let first_day = local_day(now) - 6;
-        let start = first_day * 86_400 - 8 * HOUR;
-        let (condition, values) = scope.condition(2);
-        let sql = format!(
-            "SELECT category, COUNT(*) AS n FROM events WHERE reported_at >= $1{condition} \
-             GROUP BY category ORDER BY n DESC, category"
-        );
-        let mut query = sqlx::query(&sql).bind(start);
-        for value in values {
-            query = query.bind(value);
-        }
+        let query = sqlx::query(
+            "SELECT category, CAST(SUM(n) AS BIGINT) AS n FROM event_days \
+             WHERE scope = $1 AND day >= $2 GROUP BY category HAVING SUM(n) > 0 \
+             ORDER BY n DESC, category",
+        )
+        .bind(scope.key())
+        .bind(first_day);
         query
             .fetch_all(&self.pool)
             .await?

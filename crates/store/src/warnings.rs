@@ -12,7 +12,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::audit::{self, AuditEntry};
-use crate::ingest::placeholders;
+use crate::sql::placeholders;
 use crate::{Result, Store};
 
 /// Where the people handling a warning are.

@@ -89,6 +89,17 @@ fn expected(
 }
 
 async fn counters_equal_a_recomputation_after_random_revisions(fresh: Fresh) -> anyhow::Result<()> {
+    random_revisions(fresh, false).await
+}
+
+/// The same on the bulk path (issue 17), batches taking either path in turn
+/// and the bulk session closed now and then, so its cache of newest rows
+/// meets the live path's and the overdue sweep's changes.
+async fn counters_equal_a_recomputation_with_the_bulk_path(fresh: Fresh) -> anyhow::Result<()> {
+    random_revisions(fresh, true).await
+}
+
+async fn random_revisions(fresh: Fresh, bulk: bool) -> anyhow::Result<()> {
     let store = &fresh.store;
     let mut rng = ChaCha8Rng::seed_from_u64(4);
 
@@ -124,7 +135,14 @@ async fn counters_equal_a_recomputation_after_random_revisions(fresh: Fresh) -> 
         rest = tail;
         now += rng.random_range(0..1_000);
         let records: Vec<_> = batch.iter().map(|planned| planned.rev().record()).collect();
-        store.apply(&records, at(now)).await?;
+        if bulk && rng.random_bool(0.7) {
+            store.apply_bulk("zhili", &records, None, at(now)).await?;
+        } else {
+            store.apply(&records, at(now)).await?;
+        }
+        if bulk && rng.random_bool(0.05) {
+            store.finish_bulk().await;
+        }
         for planned in batch {
             let newer = delivered
                 .get(&planned.id)
@@ -240,6 +258,7 @@ async fn each_grid_names_its_next_deadline(fresh: Fresh) -> anyhow::Result<()> {
 
 on_both!(
     counters_equal_a_recomputation_after_random_revisions,
+    counters_equal_a_recomputation_with_the_bulk_path,
     an_event_becomes_overdue_once_when_its_deadline_passes,
     each_grid_names_its_next_deadline
 );

@@ -16,6 +16,17 @@ use crate::support::{Fresh, on_both};
 async fn two_simulated_days_leave_the_newest_revision_of_every_event(
     fresh: Fresh,
 ) -> anyhow::Result<()> {
+    two_days(fresh, false).await
+}
+
+/// The same through the bulk path (issue 17).
+async fn two_simulated_days_through_the_bulk_path_leave_the_newest_revision(
+    fresh: Fresh,
+) -> anyhow::Result<()> {
+    two_days(fresh, true).await
+}
+
+async fn two_days(fresh: Fresh, bulk: bool) -> anyhow::Result<()> {
     let sim = Simulator::builder()
         .seed(3)
         .warmup(Duration::ZERO)
@@ -50,7 +61,11 @@ async fn two_simulated_days_leave_the_newest_revision_of_every_event(
         // Replays: a few records of this chunk and of the whole history again.
         batch.extend(chunk.choose_multiple(&mut rng, 25).cloned());
         batch.extend(records.choose_multiple(&mut rng, 25).cloned());
-        let applied = store.apply(&batch, to).await?;
+        let applied = if bulk {
+            store.apply_bulk("zhili", &batch, None, to).await?
+        } else {
+            store.apply(&batch, to).await?
+        };
         assert_eq!(applied.quarantined, 0, "the simulator writes valid records");
         total_duplicates += applied.duplicate;
         total_stale += applied.stored - applied.advanced;
@@ -70,4 +85,7 @@ async fn two_simulated_days_leave_the_newest_revision_of_every_event(
     Ok(())
 }
 
-on_both!(two_simulated_days_leave_the_newest_revision_of_every_event);
+on_both!(
+    two_simulated_days_leave_the_newest_revision_of_every_event,
+    two_simulated_days_through_the_bulk_path_leave_the_newest_revision
+);

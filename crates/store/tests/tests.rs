@@ -4,12 +4,16 @@
 //! `<test>::sqlite` and `<test>::postgres`.
 //!
 //! - `support`: a fresh store, event JSON builders, times.
+//! - `compact`: every revision of a simulated month, landed through the bulk
+//!   path and stored compressed, reads back byte for byte.
 //! - `broadcasts`: a broadcast's draft before its POST, the platform's
 //!   answer, and acknowledgements counted once however they arrive.
 //! - `open`: WAL mode; a reopened file (by path or `sqlite:` URL) keeps its events.
 //! - `revisions`: duplicates and older revisions change nothing; every revision
 //!   is kept for the timeline; unknown sources and categories are kept raw;
 //!   two batches at once both land.
+//! - `retention`: pruning keeps the newest revision of old, finished events
+//!   and changes nothing the wall shows.
 //! - `quarantine`: malformed and contract-breaking records go to quarantine
 //!   once however often they are delivered,
 //!   with their reason, counted per upstream, and never stop a batch.
@@ -39,12 +43,14 @@
 mod accounts;
 mod audit;
 mod broadcasts;
+mod compact;
 mod drill;
 mod footing;
 mod grid_state;
 mod kpi;
 mod open;
 mod quarantine;
+mod retention;
 mod revisions;
 mod scenes;
 mod series;

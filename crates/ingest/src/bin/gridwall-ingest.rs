@@ -50,6 +50,10 @@ struct Cli {
     /// Milliseconds a stream batch waits for more records before committing.
     #[arg(long, default_value_t = 25)]
     batch_wait_ms: u64,
+    /// A catch-up at least this many revisions behind the head lands through
+    /// the store's bulk path (0: every catch-up does).
+    #[arg(long, default_value_t = 20_000)]
+    bulk_threshold: u64,
     /// No progress bar (it is also hidden when standard error is not a terminal).
     #[arg(long)]
     no_progress: bool,
@@ -83,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
     config.watchdog = Duration::from_secs(cli.watchdog_secs.max(1));
     config.batch_max = cli.batch_max;
     config.batch_wait = Duration::from_millis(cli.batch_wait_ms.max(1));
+    config.bulk_threshold = cli.bulk_threshold;
 
     let store = Arc::new(
         Store::open(&cli.store)

@@ -345,8 +345,22 @@ impl<S: Sink> Ingest<S> {
     }
 
     /// Backfills from the cursor to the head, or takes a snapshot when the
-    /// feed answers 410.
+    /// feed answers 410. A backfill [`IngestConfig::bulk_threshold`] or more
+    /// behind the head lands on the sink's bulk path, which is let go once
+    /// the head is reached.
     async fn catch_up(&self, state: &mut FeedState, cancel: &CancellationToken) -> Result<()> {
+        let caught_up = self.catch_up_pages(state, cancel).await;
+        if caught_up.is_ok() {
+            self.sink.finish_bulk().await;
+        }
+        caught_up
+    }
+
+    async fn catch_up_pages(
+        &self,
+        state: &mut FeedState,
+        cancel: &CancellationToken,
+    ) -> Result<()> {
         let start = state.cursor.unwrap_or(0);
         let mut since = start;
         loop {
@@ -363,8 +377,14 @@ impl<S: Sink> Ingest<S> {
                 Some(next) => next,
                 None => newest_in_page.map_or(since, |n| n.max(since)),
             };
-            self.land(&page.records(&self.config.upstream), Some(next), state)
-                .await?;
+            let bulk = page.head_seq.saturating_sub(since) >= self.config.bulk_threshold;
+            self.land(
+                &page.records(&self.config.upstream),
+                Some(next),
+                state,
+                bulk,
+            )
+            .await?;
             self.tracker.set_progress(
                 Phase::Backfill,
                 next.saturating_sub(start),
@@ -398,18 +418,22 @@ impl<S: Sink> Ingest<S> {
             })
     }
 
-    /// Lands `records` with `cursor` and accounts for them.
+    /// Lands `records` with `cursor` and accounts for them, on the sink's
+    /// bulk path when `bulk` (a long catch-up).
     async fn land(
         &self,
         records: &[RawRecord],
         cursor: Option<u64>,
         state: &mut FeedState,
+        bulk: bool,
     ) -> Result<Applied> {
         let now = self.config.clock.now();
-        let applied = self
-            .sink
-            .apply_from(&self.config.upstream, records, cursor, now)
-            .await?;
+        let upstream = &self.config.upstream;
+        let applied = if bulk {
+            self.sink.apply_bulk(upstream, records, cursor, now).await?
+        } else {
+            self.sink.apply_from(upstream, records, cursor, now).await?
+        };
         self.tracker.applied(&applied, records.len());
         if let Some(c) = cursor {
             state.cursor = Some(c);
@@ -463,7 +487,7 @@ impl<S: Sink> Ingest<S> {
         }
         let head = page.head_seq;
         let from = state.cursor.unwrap_or(0);
-        self.land(&records, Some(head), state).await?;
+        self.land(&records, Some(head), state, false).await?;
         tracing::info!(
             open = page.events.len(),
             refreshed = gone_quiet.len(),

@@ -132,7 +132,7 @@ impl<S: Sink> Ingest<S> {
             let n = batch.acks.len() as u64;
             self.tracker.modify(|h| h.acks += n);
         }
-        self.land(&batch.events, cursor, state).await?;
+        self.land(&batch.events, cursor, state, false).await?;
         let head = self.tracker.health().borrow().head_seq;
         self.tracker
             .set_progress(Phase::Live, cursor.unwrap_or(0), head);

@@ -231,7 +231,7 @@ impl Store {
     ) -> Result<std::collections::HashSet<String>> {
         let mut found = std::collections::HashSet::new();
         for chunk in subjects.chunks(500) {
-            let list = crate::ingest::placeholders(self.backend, chunk.len(), 1);
+            let list = crate::sql::placeholders(self.backend, chunk.len(), 1);
             let action_at = match self.backend {
                 crate::Backend::Sqlite => "?".to_owned(),
                 _ => format!("${}", chunk.len() + 1),

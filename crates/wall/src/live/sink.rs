@@ -26,6 +26,25 @@ impl Sink for LiveSink {
         Ok(applied)
     }
 
+    /// A long catch-up on the store's bulk path; the wall hears of it as
+    /// of any batch.
+    async fn apply_bulk(
+        &self,
+        upstream: &str,
+        batch: &[RawRecord],
+        cursor: Option<u64>,
+        now: OffsetDateTime,
+    ) -> gridwall_ingest::Result<Applied> {
+        let applied = Sink::apply_bulk(&*self.0.store, upstream, batch, cursor, now).await?;
+        self.0.record(&applied.changes);
+        self.0.announce(&applied.changes).await;
+        Ok(applied)
+    }
+
+    async fn finish_bulk(&self) {
+        Sink::finish_bulk(&*self.0.store).await;
+    }
+
     async fn cursor(&self, upstream: &str) -> gridwall_ingest::Result<Option<u64>> {
         Sink::cursor(&*self.0.store, upstream).await
     }

@@ -28,6 +28,22 @@ impl<S: Sink> Sink for WarningSink<S> {
         Ok(applied)
     }
 
+    async fn apply_bulk(
+        &self,
+        upstream: &str,
+        batch: &[RawRecord],
+        cursor: Option<u64>,
+        now: OffsetDateTime,
+    ) -> gridwall_ingest::Result<Applied> {
+        let applied = self.inner.apply_bulk(upstream, batch, cursor, now).await?;
+        self.warnings.queue(batch);
+        Ok(applied)
+    }
+
+    async fn finish_bulk(&self) {
+        self.inner.finish_bulk().await;
+    }
+
     async fn cursor(&self, upstream: &str) -> gridwall_ingest::Result<Option<u64>> {
         self.inner.cursor(upstream).await
     }
