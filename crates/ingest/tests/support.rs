@@ -195,38 +195,13 @@ pub async fn store_on(engine: Engine, dir: &Path) -> Arc<Store> {
     let url = match engine {
         Engine::Sqlite => dir.join("store.sqlite").to_str().unwrap().to_owned(),
         Engine::Postgres => {
-            let server = std::env::var("GRIDWALL_TEST_POSTGRES").expect(
-                "GRIDWALL_TEST_POSTGRES is not set: start a server with `scripts/postgres start` \
-                 and export the URL it prints, or run the whole suite with scripts/test",
-            );
-            new_database(&server).await
+            let server = gridwall_store::testing::postgres_server().unwrap();
+            gridwall_store::testing::new_database(&server, "gwi")
+                .await
+                .unwrap()
         }
     };
     Arc::new(Store::open(&url).await.expect("store opens"))
-}
-
-/// An empty database with a unique name on the server at `url`; its URL.
-async fn new_database(url: &str) -> String {
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let name = format!("gwi_{}_{n}_{nanos}", std::process::id());
-    let mut admin = sqlx::AnyConnection::connect(url)
-        .await
-        .expect("the test PostgreSQL server answers");
-    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create a test database");
-    admin.close().await.expect("close");
-    let (base, _) = url
-        .rsplit_once('/')
-        .expect("GRIDWALL_TEST_POSTGRES must end in /<database>");
-    format!("{base}/{name}")
 }
 
 /// A client following the feed (no reference sync) on its own task.
