@@ -11,7 +11,7 @@
 //! PostgreSQL URL).
 //!
 //! CI kills 24 times; `GRIDWALL_KILLS=100 cargo test -p gridwall-ingest
-//! --test tests kill -- --nocapture` is the long run whose figures are in
+//! --test integration kill -- --nocapture` is the long run whose figures are in
 //! `docs/benchmarks.md`.
 
 use std::process::{Child, Command, Stdio};
