@@ -13,8 +13,9 @@
 //! - The same (id, revision) may arrive more than once: `duplicate_rate` on
 //!   pages and on the stream (`http/events.rs`, `http/stream.rs`).
 //! - After a reconnect the stream replays from Last-Event-ID; the server may
-//!   end the stream at any time: `stream_cut_after`, plus a message cut in the
-//!   middle under `sse_framing` (`http/framing.rs`).
+//!   end the stream at any time: under this profile a message cut in the
+//!   middle (`sse_framing`, `http/framing.rs`) or a reset ends it (the
+//!   `stream_cut_after` fault, off here, ends streams on a count instead).
 //! - A client mixing the stream with backfill can see an older revision after
 //!   a newer one: `reorder_backfill` (`http/events.rs`).
 //! - `seq` is a 64-bit integer: under this profile seqs start above 2^53
