@@ -1,32 +1,51 @@
-//! Importing a long history into a fresh SQLite store, against the sqlite3
-//! command-line tool importing the same rows from CSV, in the same run on the
-//! same machine; then drill-down query latencies over the result, and the
-//! process's peak resident memory. Prints figures; asserts nothing.
+//! Importing a long history into a fresh store through the bulk path
+//! (`Store::apply_bulk`, issue 17), against the sqlite3 command-line tool
+//! importing the same rows from CSV, in the same run on the same machine;
+//! then the bytes on disk, every console and wall query over the result
+//! (p50/p99), and the process's peak resident memory. Prints figures;
+//! asserts nothing.
 //!
 //!   cargo bench -p gridwall-store --bench import            # 365 days
 //!   GRIDWALL_BENCH_DAYS=1826 cargo bench -p gridwall-store --bench import
 //!
+//! With `GRIDWALL_BENCH_POSTGRES=<server URL>` the same history also goes
+//! into PostgreSQL, against `psql \copy` (see `import/postgres.rs`).
+//!
 //! With `GRIDWALL_BENCH_KEEP=<file>` it only builds a store of that history
-//! (streamed straight into `apply`, no files, no baseline, no queries) and
-//! leaves it at `<file>`: the five-year store the console's click-to-panel
-//! benchmark opens (`benches/console_clicks.rs` at the repository root).
+//! (streamed straight into `apply_bulk`, no files, no baseline, no queries)
+//! and leaves it at `<file>`: the five-year store the console's
+//! click-to-panel benchmark opens (`benches/console_clicks.rs` at the
+//! repository root). `GRIDWALL_BENCH_QUERIES=<file>` only times the queries
+//! over a store built so.
 //!
 //! The records are generated and serialised before the clock starts and kept
 //! on disk between batches (a JSON-lines file), so the import's figure is
-//! parsing and landing only. The sqlite3 baseline imports the same
-//! `event_revisions` rows (id, revision, seq, state, updated_at, upstream,
-//! raw JSON) into a table with the same primary key, in one transaction:
-//! the floor of what landing these bytes in SQLite costs.
+//! parsing and landing only. The sqlite3 baseline imports the
+//! `event_revisions` rows as they were before issue 17 (id, revision, seq,
+//! state, updated_at, upstream, raw JSON as text) into a table with the same
+//! primary key, in one transaction: the floor of what landing these bytes
+//! in SQLite costs.
+
+#[path = "import/postgres.rs"]
+mod postgres;
+#[path = "import/queries.rs"]
+mod queries;
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use gridwall_sim::Simulator;
-use gridwall_store::{Level, RawRecord, Scope, Store};
+use gridwall_store::{RawRecord, Store};
 use time::macros::datetime;
 
 const BATCH: usize = 5_000;
+
+/// Start counting the peak resident memory afresh (Linux: `clear_refs` 5
+/// resets VmHWM), so each import's peak is its own.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -50,31 +69,6 @@ fn csv_field(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
-async fn time_query<F, Fut>(label: &str, runs: usize, mut f: F) -> anyhow::Result<()>
-where
-    F: FnMut(usize) -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<()>>,
-{
-    let mut times = Vec::with_capacity(runs);
-    for i in 0..runs {
-        let started = Instant::now();
-        f(i).await?;
-        times.push(started.elapsed());
-    }
-    times.sort();
-    println!(
-        "  {label}: p50 {:.2} ms, p99 {:.2} ms ({runs} runs)",
-        percentile(&times, 0.5),
-        percentile(&times, 0.99)
-    );
-    Ok(())
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let days: i64 = std::env::var("GRIDWALL_BENCH_DAYS")
@@ -91,12 +85,23 @@ async fn main() -> anyhow::Result<()> {
     if let Some(keep) = std::env::var_os("GRIDWALL_BENCH_KEEP") {
         return build_only(&sim, from, to, std::path::Path::new(&keep)).await;
     }
+    let runs: usize = std::env::var("GRIDWALL_BENCH_RUNS")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(300);
+    if let Some(path) = std::env::var_os("GRIDWALL_BENCH_QUERIES") {
+        let store = Store::open(path.to_str().expect("a UTF-8 path")).await?;
+        println!(
+            "queries over {} ({runs} runs each):",
+            path.to_string_lossy()
+        );
+        return queries::run(&store, to.unix_timestamp(), runs).await;
+    }
 
     // Generate once: JSON lines for the store, CSV for sqlite3.
     let generated = Instant::now();
     let jsonl = dir.path().join("history.jsonl");
     let csv = dir.path().join("history.csv");
-    let mut grids = Vec::new();
     let mut count = 0u64;
     {
         let mut json_out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&jsonl)?);
@@ -122,9 +127,6 @@ async fn main() -> anyhow::Result<()> {
             csv_field(&mut line, &json);
             line.push(b'\n');
             csv_out.write_all(&line)?;
-            if count.is_multiple_of(997) {
-                grids.push(event.grid_id.clone());
-            }
             count += 1;
         }
     }
@@ -166,85 +168,81 @@ async fn main() -> anyhow::Result<()> {
         other => println!("sqlite3 tool unavailable or failed ({other:?}): install sqlite3"),
     }
 
-    // The store: parse, land, derive (grid counters, KPIs), in batches.
+    // The store: parse, land, derive (grid counters, KPIs), in batches, on
+    // the bulk path with the cursor saved with each batch, as ingest does.
     let path = dir.path().join("store.sqlite");
     let store = Store::open(path.to_str().expect("temp paths are UTF-8")).await?;
+    reset_peak_rss();
     let reader = BufReader::with_capacity(1 << 20, std::fs::File::open(&jsonl)?);
     let mut batch = Vec::with_capacity(BATCH);
     let mut landing = Duration::ZERO;
+    let mut landed = 0u64;
     for line in reader.lines() {
         batch.push(RawRecord::new("zhili", line?));
         if batch.len() == BATCH {
+            landed += batch.len() as u64;
             let started = Instant::now();
-            store.apply(&batch, to).await?;
+            store.apply_bulk("zhili", &batch, Some(landed), to).await?;
             landing += started.elapsed();
             batch.clear();
         }
     }
+    landed += batch.len() as u64;
     let started = Instant::now();
-    store.apply(&batch, to).await?;
+    store.apply_bulk("zhili", &batch, Some(landed), to).await?;
+    store.finish_bulk().await;
     landing += started.elapsed();
     let rate = count as f64 / landing.as_secs_f64();
     println!(
-        "gridwall store import: {:.1} s, {rate:.0} revisions/s, {:.2}× the sqlite3 tool's rate",
+        "gridwall store import (bulk path): {:.1} s, {rate:.0} revisions/s, {:.2}× the sqlite3 tool's rate",
         landing.as_secs_f64(),
         baseline / landing.as_secs_f64()
     );
-    println!("peak resident memory: {:.0} MiB", peak_rss_mib());
-
-    // Drill-down queries over the imported store.
-    let now = to.unix_timestamp();
-    println!("drill-down queries:");
-    time_query("a grid's open incidents", 300, |i| {
-        let grid = grids[i % grids.len()].clone();
-        let store = &store;
-        async move {
-            sqlx::query(
-                "SELECT id, severity, state, title, updated_at FROM events \
-                 WHERE grid_id = $1 AND is_open = 1 ORDER BY severity DESC, updated_at DESC",
-            )
-            .bind(grid)
-            .fetch_all(store.pool())
-            .await?;
-            Ok(())
-        }
-    })
-    .await?;
-    time_query("rollup of every town", 300, |_| {
-        let store = &store;
-        async move {
-            store.rollups(Level::Town).await?;
-            Ok(())
-        }
-    })
-    .await?;
-    time_query("a town's 30-day series", 300, |i| {
-        let town = format!("{}000", &grids[i % grids.len()][..9]);
-        let store = &store;
-        async move {
-            store.events_per_day(now, 30, &Scope::Town(town)).await?;
-            Ok(())
-        }
-    })
-    .await?;
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM events WHERE grid_id = $1")
-        .bind(grids[0].clone())
-        .fetch_all(store.pool())
-        .await?;
-    time_query("an incident's timeline", 300, |i| {
-        let store = &store;
-        let id = ids[i % ids.len()].clone();
-        async move {
-            store.timeline(&id).await?;
-            Ok(())
-        }
-    })
-    .await?;
     println!(
-        "peak resident memory after queries: {:.0} MiB",
+        "peak resident memory of the import: {:.0} MiB",
         peak_rss_mib()
     );
+    store.close().await;
+    report_size(&path, count);
+    report_size(&baseline_db, count);
+
+    let store = Store::open(path.to_str().expect("temp paths are UTF-8")).await?;
+    println!("queries ({runs} runs each):");
+    queries::run(&store, to.unix_timestamp(), runs).await?;
+    store.close().await;
+    if let Ok(server) = std::env::var("GRIDWALL_BENCH_POSTGRES") {
+        postgres::run(&server, &csv, &jsonl, count, to, runs).await?;
+    }
     Ok(())
+}
+
+/// The file's size per revision, and the largest tables and indexes in it
+/// (SQLite's `dbstat`, through the sqlite3 tool).
+fn report_size(path: &std::path::Path, revisions: u64) {
+    let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    println!(
+        "{}: {:.2} GB on disk, {:.0} bytes a revision",
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        bytes as f64 / 1e9,
+        bytes as f64 / revisions as f64
+    );
+    let output = Command::new("sqlite3")
+        .arg(path)
+        .arg("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 12")
+        .output();
+    if let Ok(output) = output {
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            if let Some((name, size)) = line.split_once('|') {
+                let size: f64 = size.parse().unwrap_or(0.0);
+                println!(
+                    "  {name}: {:.0} MB, {:.1} bytes a revision",
+                    size / 1e6,
+                    size / revisions as f64
+                );
+            }
+        }
+    }
 }
 
 /// Streams the history into a store at `keep`, printing progress.
@@ -263,7 +261,7 @@ async fn build_only(
         batch.push(RawRecord::new("zhili", serde_json::to_string(&event)?));
         count += 1;
         if batch.len() == BATCH {
-            store.apply(&batch, to).await?;
+            store.apply_bulk("zhili", &batch, Some(count), to).await?;
             batch.clear();
             if count.is_multiple_of(1_000_000) {
                 println!(
@@ -273,7 +271,8 @@ async fn build_only(
             }
         }
     }
-    store.apply(&batch, to).await?;
+    store.apply_bulk("zhili", &batch, Some(count), to).await?;
+    store.finish_bulk().await;
     let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
         .fetch_one(store.pool())
         .await?;
