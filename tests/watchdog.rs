@@ -251,20 +251,22 @@ async fn a_reloaded_page_comes_back_as_the_operator_left_it() -> Result<()> {
         tokio::time::sleep(Duration::from_millis(1_500)).await;
 
         let reloaded = std::time::Instant::now();
-        wall.js("setTimeout(() => location.reload(), 50); return true")
+        // The old page is marked, so the checks below can only pass on the new one.
+        wall.js("window.__oldPage = true; setTimeout(() => location.reload(), 50); return true")
             .await?;
-        tokio::time::sleep(Duration::from_millis(300)).await;
         wall.wait_for_js(
             &format!(
-                "return document.querySelector('[data-testid=screen]')?.dataset.ready === 'true' \
+                "return !window.__oldPage \
+                 && document.querySelector('[data-testid=screen]')?.dataset.ready === 'true' \
                  && !!window.__gridwallVideo && window.__gridwallMap?.selected() === '{grid}' \
+                 && window.__gridwallMap.count() > 0 \
                  && window.__gridwallVideo.scene().focus === '{grid}'"
             ),
             Duration::from_secs(30),
         )
         .await?;
         println!(
-            "the reloaded page showed the operator's choices after {} ms",
+            "the reloaded page showed its map with the operator's choices after {} ms",
             reloaded.elapsed().as_millis()
         );
         let after = wall.js(SNAPSHOT).await?;
@@ -272,6 +274,12 @@ async fn a_reloaded_page_comes_back_as_the_operator_left_it() -> Result<()> {
         assert_eq!(after["selected"], grid.as_str(), "the selection: {after}");
         assert_eq!(after["manual"], "4", "the layout picked by hand: {after}");
         assert_eq!(after["index"], index, "the place in the rotation: {after}");
+        // The panels fill in as the feed's first messages arrive.
+        wall.wait_for_js(
+            "return document.querySelectorAll('[data-testid=video-tile][data-mode=live]').length > 0",
+            Duration::from_secs(30),
+        )
+        .await?;
         wall.screenshot("reloaded-as-left-1920x1080").await?;
         anyhow::Ok(())
     }
