@@ -20,6 +20,8 @@ pub struct Parser {
     line: Vec<u8>,
     /// The previous chunk ended in `\r`: a `\n` first in this one belongs to it.
     after_cr: bool,
+    /// A line has ended: the stream's leading byte order mark, if any, is behind.
+    started: bool,
     event: Option<String>,
     data: Option<String>,
     last_id: Option<String>,
@@ -61,6 +63,12 @@ impl Parser {
     }
 
     fn line_done(&mut self, line: &[u8], out: &mut Vec<Message>) {
+        let line = if self.started {
+            line
+        } else {
+            self.started = true;
+            line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
+        };
         if line.is_empty() {
             self.dispatch(out);
             return;
@@ -93,7 +101,7 @@ impl Parser {
     }
 
     fn dispatch(&mut self, out: &mut Vec<Message>) {
-        let event = self.event.take();
+        let event = self.event.take().filter(|e| !e.is_empty());
         if let Some(data) = self.data.take() {
             out.push(Message {
                 event: event.unwrap_or_else(|| "message".to_owned()),
@@ -138,6 +146,31 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].event, "message");
         assert_eq!(parser.invalid_lines, 2);
+    }
+
+    /// Found by fuzzing: the spec's type for an
+    /// empty `event:` is `message`, as for none.
+    #[test]
+    fn an_empty_event_type_is_a_message() {
+        let (out, _) = parse_in_pieces(b"event:\ndata: x\n\nevent: \ndata: y\n\n", 100);
+        let types: Vec<&str> = out.iter().map(|m| m.event.as_str()).collect();
+        assert_eq!(types, ["message", "message"]);
+    }
+
+    /// The spec strips one leading byte order mark from the stream; kept, it
+    /// made the first line an unknown field and lost the first message.
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped_whatever_the_chunking() {
+        let text = b"\xEF\xBB\xBFdata: first\n\n\xEF\xBB\xBFdata: second\n\n";
+        for piece in 1..text.len() {
+            let (out, parser) = parse_in_pieces(text, piece);
+            assert_eq!(out.len(), 1, "piece {piece}");
+            assert_eq!(out[0].data, "first");
+            assert_eq!(
+                parser.invalid_lines, 1,
+                "only the stream's first byte order mark is skipped"
+            );
+        }
     }
 
     #[test]
