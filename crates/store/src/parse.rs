@@ -280,6 +280,24 @@ mod tests {
         assert_eq!(parsed.title, "a\u{fffd}b \u{fffd}");
     }
 
+    /// Found by fuzzing: serde_json's default
+    /// float parsing may land a unit off on a long mantissa, so an event
+    /// read back from its own JSON had moved.
+    #[test]
+    fn coordinates_survive_the_events_own_json() {
+        let mut event = event_json();
+        event["location"] = json!("placeholder");
+        let long = "121.20633333333333333333333333333333333333333333333333333333333344";
+        let raw = event
+            .to_string()
+            .replace("\"placeholder\"", &format!("[{long},30.083436]"));
+        let parsed = parse_event(raw.as_bytes()).expect("a valid event");
+        let written = serde_json::to_vec(&parsed).expect("serialises");
+        let again = parse_event(&written).expect("parses again");
+        assert_eq!(again.location, parsed.location);
+        assert_eq!(parsed.location, Some([121.20633333333333, 30.083436]));
+    }
+
     fn arbitrary_json() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
