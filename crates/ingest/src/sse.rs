@@ -2,6 +2,8 @@
 //! HTML, "event stream interpretation"), and owning them lets the client count
 //! what it cannot read instead of losing it silently inside a crate. Chunks
 //! may split lines and `\r\n` anywhere; the parser keeps what is pending.
+//! `fuzz/` checks it against the spec's reading of the whole stream, cut
+//! into chunks anywhere.
 
 /// One dispatched message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,7 +150,7 @@ mod tests {
         assert_eq!(parser.invalid_lines, 2);
     }
 
-    /// Found by fuzzing: the spec's type for an
+    /// Found by fuzzing (`fuzz/regressions/sse/`): the spec's type for an
     /// empty `event:` is `message`, as for none.
     #[test]
     fn an_empty_event_type_is_a_message() {
@@ -171,6 +173,39 @@ mod tests {
                 "only the stream's first byte order mark is skipped"
             );
         }
+    }
+
+    /// The committed fuzz inputs (`fuzz/seeds/sse/`, `fuzz/regressions/sse/`,
+    /// see `fuzz/README.md`) read the same whatever the chunking.
+    #[test]
+    fn committed_fuzz_inputs_read_the_same_whatever_the_chunking() {
+        let inputs = fuzz_inputs("sse");
+        assert!(inputs.len() >= 3, "the seeds are committed");
+        for (name, stream) in inputs {
+            let (whole, parser) = parse_in_pieces(&stream, stream.len().max(1));
+            let counts = (parser.invalid_lines, parser.comments);
+            for piece in [1, 2, 3, 5, 8, 13, 64, 251] {
+                let (out, parser) = parse_in_pieces(&stream, piece);
+                assert_eq!(out, whole, "{name} in pieces of {piece}");
+                assert_eq!((parser.invalid_lines, parser.comments), counts, "{name}");
+            }
+        }
+    }
+
+    fn fuzz_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+        let mut inputs = Vec::new();
+        for dir in ["seeds", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.expect("a readable fuzz input").path();
+                let bytes = std::fs::read(&path).expect("a readable fuzz input");
+                inputs.push((path.display().to_string(), bytes));
+            }
+        }
+        inputs
     }
 
     #[test]

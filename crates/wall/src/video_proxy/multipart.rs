@@ -244,7 +244,7 @@ mod tests {
         (got, None)
     }
 
-    /// Found by fuzzing: a part with no
+    /// Found by fuzzing (`fuzz/regressions/multipart/`): a part with no
     /// headers and no body, its CRLF shared with the next delimiter, made
     /// the body end before it began, and the proxy's task panicked.
     #[test]
@@ -290,6 +290,59 @@ mod tests {
         assert!(got.is_empty());
         assert_eq!(refused, Some(PartError::TooLong { limit: 1 << 20 }));
         assert_eq!(parts.buffered(), 0);
+    }
+
+    /// The committed fuzz inputs (`fuzz/seeds/multipart/` and
+    /// `fuzz/regressions/multipart/`, see `fuzz/README.md`) cut the same
+    /// whatever the chunking, under a small limit too, and never hold
+    /// more than the limit between chunks.
+    #[test]
+    fn committed_fuzz_inputs_cut_the_same_whatever_the_chunking() {
+        let inputs = fuzz_inputs("multipart");
+        assert!(inputs.len() >= 3, "the seeds are committed");
+        for (name, stream) in inputs {
+            for limit in [64, MAX_PART] {
+                let whole = cut_all(
+                    &mut Multipart::with_limit("gridwallframe", limit),
+                    &[&stream],
+                );
+                for piece in [1, 2, 3, 5, 8, 13, 64, 251] {
+                    let chunks: Vec<&[u8]> = stream.chunks(piece).collect();
+                    let mut parts = Multipart::with_limit("gridwallframe", limit);
+                    let mut got = (Vec::new(), None);
+                    for chunk in chunks {
+                        let (more, refused) = cut_all(&mut parts, &[chunk]);
+                        got.0.extend(more);
+                        if refused.is_some() {
+                            got.1 = refused;
+                            break;
+                        }
+                        assert!(
+                            parts.buffered() <= limit,
+                            "{name}: buffered {}",
+                            parts.buffered()
+                        );
+                    }
+                    assert_eq!(got, whole, "{name} in pieces of {piece}, limit {limit}");
+                }
+            }
+        }
+    }
+
+    fn fuzz_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+        let mut inputs = Vec::new();
+        for dir in ["seeds", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.expect("a readable fuzz input").path();
+                let bytes = std::fs::read(&path).expect("a readable fuzz input");
+                inputs.push((path.display().to_string(), bytes));
+            }
+        }
+        inputs
     }
 
     #[test]
