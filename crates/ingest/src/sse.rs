@@ -3,7 +3,8 @@
 //! what it cannot read instead of losing it silently inside a crate. Chunks
 //! may split lines and `\r\n` anywhere; the parser keeps what is pending.
 //! One parser reads one connection: the BOM the format allows first is
-//! dropped only there.
+//! dropped only there. `fuzz/` checks it against the spec's reading of the
+//! whole stream, cut into chunks anywhere.
 
 /// One dispatched message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,7 +105,7 @@ impl Parser {
     }
 
     fn dispatch(&mut self, out: &mut Vec<Message>) {
-        let event = self.event.take();
+        let event = self.event.take().filter(|e| !e.is_empty());
         if let Some(data) = self.data.take() {
             out.push(Message {
                 event: event.unwrap_or_else(|| "message".to_owned()),
@@ -162,6 +163,64 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].event, "message");
         assert_eq!(parser.invalid_lines, 2);
+    }
+
+    /// Found by fuzzing (`fuzz/regressions/sse/`): the spec's type for an
+    /// empty `event:` is `message`, as for none.
+    #[test]
+    fn an_empty_event_type_is_a_message() {
+        let (out, _) = parse_in_pieces(b"event:\ndata: x\n\nevent: \ndata: y\n\n", 100);
+        let types: Vec<&str> = out.iter().map(|m| m.event.as_str()).collect();
+        assert_eq!(types, ["message", "message"]);
+    }
+
+    /// The spec strips one leading byte order mark from the stream; kept, it
+    /// made the first line an unknown field and lost the first message.
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped_whatever_the_chunking() {
+        let text = b"\xEF\xBB\xBFdata: first\n\n\xEF\xBB\xBFdata: second\n\n";
+        for piece in 1..text.len() {
+            let (out, parser) = parse_in_pieces(text, piece);
+            assert_eq!(out.len(), 1, "piece {piece}");
+            assert_eq!(out[0].data, "first");
+            assert_eq!(
+                parser.invalid_lines, 1,
+                "only the stream's first byte order mark is skipped"
+            );
+        }
+    }
+
+    /// The committed fuzz inputs (`fuzz/seeds/sse/`, `fuzz/regressions/sse/`,
+    /// see `fuzz/README.md`) read the same whatever the chunking.
+    #[test]
+    fn committed_fuzz_inputs_read_the_same_whatever_the_chunking() {
+        let inputs = fuzz_inputs("sse");
+        assert!(inputs.len() >= 3, "the seeds are committed");
+        for (name, stream) in inputs {
+            let (whole, parser) = parse_in_pieces(&stream, stream.len().max(1));
+            let counts = (parser.invalid_lines, parser.comments);
+            for piece in [1, 2, 3, 5, 8, 13, 64, 251] {
+                let (out, parser) = parse_in_pieces(&stream, piece);
+                assert_eq!(out, whole, "{name} in pieces of {piece}");
+                assert_eq!((parser.invalid_lines, parser.comments), counts, "{name}");
+            }
+        }
+    }
+
+    fn fuzz_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+        let mut inputs = Vec::new();
+        for dir in ["seeds", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.expect("a readable fuzz input").path();
+                let bytes = std::fs::read(&path).expect("a readable fuzz input");
+                inputs.push((path.display().to_string(), bytes));
+            }
+        }
+        inputs
     }
 
     #[test]

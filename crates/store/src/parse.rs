@@ -281,6 +281,57 @@ mod tests {
         assert_eq!(parsed.title, "a\u{fffd}b \u{fffd}");
     }
 
+    /// Found by fuzzing (`fuzz/regressions/event/`): serde_json's default
+    /// float parsing may land a unit off on a long mantissa, so an event
+    /// read back from its own JSON had moved.
+    #[test]
+    fn coordinates_survive_the_events_own_json() {
+        let mut event = event_json();
+        event["location"] = json!("placeholder");
+        let long = "121.20633333333333333333333333333333333333333333333333333333333344";
+        let raw = event
+            .to_string()
+            .replace("\"placeholder\"", &format!("[{long},30.083436]"));
+        let parsed = parse_event(raw.as_bytes()).expect("a valid event");
+        let written = serde_json::to_vec(&parsed).expect("serialises");
+        let again = parse_event(&written).expect("parses again");
+        assert_eq!(again.location, parsed.location);
+        assert_eq!(parsed.location, Some([121.20633333333333, 30.083436]));
+    }
+
+    /// The committed fuzz inputs (`fuzz/seeds/event/`,
+    /// `fuzz/regressions/event/`, see `fuzz/README.md`): each parses into an
+    /// event that survives its own JSON, or is refused with a reason.
+    #[test]
+    fn committed_fuzz_inputs_parse_or_are_refused_with_a_reason() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+        let (mut parsed, mut refused) = (0, 0);
+        for dir in ["seeds", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir).join("event")) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.expect("a readable fuzz input").path();
+                let raw = std::fs::read(&path).expect("a readable fuzz input");
+                match parse_event(&raw) {
+                    Ok(event) => {
+                        let written = serde_json::to_vec(&event).expect("serialises");
+                        assert_eq!(parse_event(&written), Ok(event), "{}", path.display());
+                        parsed += 1;
+                    }
+                    Err(why) => {
+                        assert!(!why.message.is_empty(), "{}", path.display());
+                        refused += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            parsed >= 20 && refused >= 4,
+            "{parsed} parsed, {refused} refused"
+        );
+    }
+
     fn arbitrary_json() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),

@@ -525,7 +525,10 @@ impl VideoProxy {
                     Ok(Ok(None)) => return Err(MediaError::Failed("the gateway ended the stream".into())),
                     Ok(Ok(Some(bytes))) => {
                         parts.push(&bytes);
-                        while let Some(jpeg) = parts.next_part() {
+                        while let Some(jpeg) = parts
+                            .next_part()
+                            .map_err(|refused| MediaError::Failed(refused.to_string()))?
+                        {
                             let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
                             feed.frames.send_modify(|s| s.frame = Some(Frame { seq, jpeg }));
                             deadline = Instant::now() + timings.hung_after;
