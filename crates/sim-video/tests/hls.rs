@@ -68,7 +68,7 @@ async fn playlist(gateway: &Gateway, url: &reqwest::Url) -> (u64, Vec<reqwest::U
 /// Whether `ts` is an MPEG transport stream carrying H.264 (a sequence
 /// parameter set and an IDR picture: it can be decoded from its start).
 fn is_h264_transport_stream(ts: &[u8]) -> bool {
-    let packets = ts.len() % 188 == 0 && ts.chunks(188).all(|p| p[0] == 0x47);
+    let packets = ts.len().is_multiple_of(188) && ts.chunks(188).all(|p| p[0] == 0x47);
     let has = |nal: u8| ts.windows(4).any(|w| w == [0, 0, 1, nal]);
     packets && has(0x67) && has(0x65)
 }
