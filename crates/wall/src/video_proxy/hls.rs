@@ -109,7 +109,7 @@ impl VideoProxy {
             {
                 return Ok(HlsBody {
                     body: body.clone(),
-                    content_type: *content_type,
+                    content_type,
                 });
             }
             session
