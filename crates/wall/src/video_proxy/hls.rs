@@ -135,17 +135,7 @@ impl VideoProxy {
 
     /// GETs `url`; a playlist comes back rewritten, anything else as it came.
     async fn fetch_hls(&self, camera_id: &str, url: Url) -> Result<HlsBody, MediaError> {
-        let response = self
-            .inner
-            .http
-            .get(url)
-            .timeout(self.inner.timings.snapshot_timeout)
-            .send()
-            .await
-            .map_err(|err| MediaError::Failed(plain(err)))?;
-        if !response.status().is_success() {
-            return Err(self.answered(response.status()));
-        }
+        let response = self.get_ok(url).await?;
         // Redirects followed: URIs in a playlist are relative to where it is.
         let base = response.url().clone();
         let declared = response
