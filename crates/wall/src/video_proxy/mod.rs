@@ -1,6 +1,6 @@
 //! Camera media through Rust: one upstream MJPEG connection per camera, shared
 //! by every window and tile that shows it, and HLS playlists and segments
-//! with their URIs kept here ([`hls`]).
+//! with their URIs kept here (the `hls` module).
 //!
 //! The webview never talks to the gateway. It asks this proxy (through the
 //! shell's `gridwall-video:` URI scheme) for the next frame of a camera after

@@ -40,7 +40,7 @@ pub enum PartError {
 ///
 /// Memory is bounded: bytes before a delimiter are dropped as they come
 /// (a preamble, or garbage), and a part that would need more than the limit
-/// buffered to be cut out is refused ([`PartError`]), the same way however
+/// buffered to be cut out is refused (`PartError`), the same way however
 /// the stream was chunked.
 pub struct Multipart {
     delimiter: Vec<u8>,
@@ -54,7 +54,7 @@ impl Multipart {
         Self::with_limit(boundary, MAX_PART)
     }
 
-    /// A parser that refuses parts over `limit` bytes (see [`MAX_PART`]).
+    /// A parser that refuses parts over `limit` bytes (see `MAX_PART`).
     pub fn with_limit(boundary: &str, limit: usize) -> Self {
         // Servers differ on whether the boundary line carries the leading
         // dashes; accept it with them, as the RFC says.
