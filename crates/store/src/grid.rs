@@ -4,7 +4,7 @@
 //! An event contributes to its grid through its newest revision only: one to
 //! `open_severity_N` while open, one to `overdue` while pending and past due.
 //! When a newer revision lands, the old contribution is taken out and the new
-//! one put in (see [`crate::newest::Transition`]). `newest_event_at` is the latest
+//! one put in (see `crate::newest::Transition`). `newest_event_at` is the latest
 //! `updated_at` of any revision that became its event's newest in the grid; it
 //! never goes back.
 //!

@@ -3,7 +3,7 @@
 //!
 //! - [`parse`]: strict parsing of one record into the domain [`Event`], or the
 //!   reason it goes to quarantine.
-//! - [`write`]: the write path, one way: parse → land revisions → the newest
+//! - [`mod@write`]: the write path, one way: parse → land revisions → the newest
 //!   row's difference ([`newest`]) → one writer per derived table. The live
 //!   path ([`Store::apply`]) and the bulk path for first imports and long
 //!   backfills ([`Store::apply_bulk`]); [`Store::refresh_overdue`].

@@ -2,15 +2,15 @@
 //! the write pipeline (see [`crate::write`]).
 //!
 //! `events` holds one row per event, the fields of its newest revision that
-//! queries filter and aggregate on ([`EventRow`]). Given the revisions a
-//! batch brought that were new and the rows stored before it, [`decide`]
-//! says which rows change and how, as [`Transition`]s (old row, new row).
+//! queries filter and aggregate on (`EventRow`). Given the revisions a
+//! batch brought that were new and the rows stored before it, `decide`
+//! says which rows change and how, as `Transition`s (old row, new row).
 //! Every derived table (grid state, KPI counters, daily series) is moved by
 //! those transitions and nothing else, so derived state always equals a
 //! recomputation from `events`.
 //!
 //! Nothing here reads or writes a database: rows in, decisions and
-//! [`Statement`]s out.
+//! `Statement`s out.
 
 use std::collections::HashMap;
 

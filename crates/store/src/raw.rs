@@ -14,10 +14,10 @@
 //! working when a later version trains a new dictionary (a new codec
 //! number; the old dictionary stays in the binary for reading):
 //!
-//! - [`PLAIN`]: the bytes as they arrived (rows from before this codec);
-//! - [`ZSTD_1`]: a zstd frame made with dictionary 1, without the
+//! - `PLAIN`: the bytes as they arrived (rows from before this codec);
+//! - `ZSTD_1`: a zstd frame made with dictionary 1, without the
 //!   dictionary id in the header (the codec says which);
-//! - [`ZSTD_PREVIOUS`]: a zstd frame made with the record of the event's
+//! - `ZSTD_PREVIOUS`: a zstd frame made with the record of the event's
 //!   previous revision (`revision - 1`, as stored) as its dictionary. A
 //!   revision repeats most of the one before it (title, address,
 //!   description, attachments), so what remains is the fields that changed.

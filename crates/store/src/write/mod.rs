@@ -8,29 +8,29 @@
 //!  or quarantine              quarantine; the cursor          series::statements (event_days)
 //! ```
 //!
-//! 1. **Parse** ([`batch::parse`]): every record on its own, outside the
+//! 1. **Parse** (`batch::parse`): every record on its own, outside the
 //!    transaction (most of a batch's CPU; a large batch on both cores). A
 //!    bad one goes to quarantine and the batch goes on. The good ones are
 //!    packed for storage ([`crate::raw`]).
-//! 2. **Land** ([`land`]): the newest row stored for each event of the batch
+//! 2. **Land** (`land`): the newest row stored for each event of the batch
 //!    is looked up (in the bulk import's cache, else in `events`); a revision
 //!    above it is new and goes in with multi-row inserts, one at or below it
 //!    goes in alone and the engine says whether it was new.
 //! 3. **The newest row's difference** ([`crate::newest`]): per event, the
 //!    highest new revision replaces the row when it is newer, and each
-//!    change is a [`crate::newest::Transition`] (old row, new row). The
-//!    overdue clock ([`overdue`]) makes transitions too.
+//!    change is a `crate::newest::Transition` (old row, new row). The
+//!    overdue clock (`overdue`) makes transitions too.
 //! 4. **Derived tables**: each has one writer that turns the transitions
-//!    into its statements ([`crate::grid::statements`],
-//!    [`crate::kpi::statements`], [`crate::series::statements`]), so nothing on this path scans more than
+//!    into its statements (`crate::grid::statements`,
+//!    `crate::kpi::statements`, `crate::series::statements`), so nothing on this path scans more than
 //!    the rows a batch touches, and derived state equals a recomputation.
 //!
-//! Writers produce [`crate::sql::Statement`]s; [`crate::conn::Conn`] runs
+//! Writers produce `crate::sql::Statement`s; `crate::conn::Conn` runs
 //! them on the transaction's connection. The live path ([`Store::apply`])
 //! runs on the pool; the bulk path ([`Store::apply_bulk`], for the first
 //! import and long backfills) on a connection of its own, typed, with its
 //! prepared statements kept across batches and the newest rows cached in
-//! memory ([`cache`]). Both commit a batch and its cursor together.
+//! memory (`cache`). Both commit a batch and its cursor together.
 //!
 //! No single record may stop the feed (issue 18). Parsing makes every text
 //! the contract allows storable on both engines (see [`crate::parse`]), but
