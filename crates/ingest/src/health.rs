@@ -47,6 +47,9 @@ pub struct Health {
     pub acks: u64,
     /// Stream lines that are not Server-Sent Events, skipped.
     pub invalid_lines: u64,
+    /// Stream messages over the parser's size bound: the connection was
+    /// dropped and the span read from pages instead.
+    pub oversized_messages: u64,
     /// Stream connections opened after the first.
     pub reconnects: u64,
     /// Snapshot fallbacks taken (first run without history, 410, reset).
@@ -99,6 +102,7 @@ impl Tracker {
             quarantined: 0,
             acks: 0,
             invalid_lines: 0,
+            oversized_messages: 0,
             reconnects: 0,
             snapshots: 0,
             cursor: None,

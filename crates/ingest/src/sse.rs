@@ -5,6 +5,17 @@
 //! One parser reads one connection: the BOM the format allows first is
 //! dropped only there. `fuzz/` checks it against the spec's reading of the
 //! whole stream, cut into chunks anywhere.
+//!
+//! Memory is bounded: a message (its pending line and the data gathered so
+//! far) over [`MAX_MESSAGE`] bytes stops the parser for good
+//! ([`Parser::overflowed`]). Messages completed before it are still handed
+//! out; the caller drops the connection and reads the rest another way
+//! (the feed reads the same span from pages), rather than buffer a server's
+//! endless line until the machine runs out of memory.
+
+/// The most a single message may hold: far above the largest event the
+/// contract allows (free text is at most 8,000 characters per field).
+pub const MAX_MESSAGE: usize = 16 << 20;
 
 /// One dispatched message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,7 +29,7 @@ pub struct Message {
 }
 
 /// The parser's state between chunks.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Parser {
     line: Vec<u8>,
     /// The previous chunk ended in `\r`: a `\n` first in this one belongs to it.
@@ -32,6 +43,16 @@ pub struct Parser {
     pub comments: u64,
     /// A line has been completed: a BOM is dropped only before the first.
     past_first_line: bool,
+    /// The bound on one message's bytes (see [`MAX_MESSAGE`]).
+    limit: usize,
+    /// A message went over the bound: nothing more is read.
+    overflowed: bool,
+}
+
+impl Default for Parser {
+    fn default() -> Parser {
+        Parser::with_limit(MAX_MESSAGE)
+    }
 }
 
 impl Parser {
@@ -39,8 +60,38 @@ impl Parser {
         Parser::default()
     }
 
+    /// A parser that stops at a message over `limit` bytes.
+    pub fn with_limit(limit: usize) -> Parser {
+        Parser {
+            line: Vec::new(),
+            after_cr: false,
+            event: None,
+            data: None,
+            last_id: None,
+            invalid_lines: 0,
+            comments: 0,
+            past_first_line: false,
+            limit,
+            overflowed: false,
+        }
+    }
+
+    /// Whether a message went over the bound; the parser then ignores
+    /// everything fed to it, and the connection should be dropped.
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// The bytes the message being read holds so far.
+    fn pending(&self) -> usize {
+        self.line.len() + self.data.as_ref().map_or(0, String::len)
+    }
+
     /// Feeds one chunk; complete messages are pushed onto `out`.
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Message>) {
+        if self.overflowed {
+            return;
+        }
         let mut rest = chunk;
         if self.after_cr {
             self.after_cr = false;
@@ -49,6 +100,10 @@ impl Parser {
             }
         }
         while let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            if self.pending() + end > self.limit {
+                self.overflow();
+                return;
+            }
             self.line.extend_from_slice(&rest[..end]);
             let line = std::mem::take(&mut self.line);
             self.line_done(&line, out);
@@ -62,7 +117,18 @@ impl Parser {
                 }
             }
         }
+        if self.pending() + rest.len() > self.limit {
+            self.overflow();
+            return;
+        }
         self.line.extend_from_slice(rest);
+    }
+
+    fn overflow(&mut self) {
+        self.overflowed = true;
+        self.line = Vec::new();
+        self.data = None;
+        self.event = None;
     }
 
     fn line_done(&mut self, line: &[u8], out: &mut Vec<Message>) {
@@ -221,6 +287,52 @@ mod tests {
             }
         }
         inputs
+    }
+
+    /// Issue 18: a server may send a line that never ends. Unbounded, the
+    /// parser buffered it until the machine ran out of memory.
+    #[test]
+    fn a_message_over_the_bound_stops_the_parser_and_its_buffer_stays_bounded() {
+        let limit = 1000;
+        let mut text = b"data: first\n\nid: 2\ndata: ".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 5 * limit));
+        text.extend(b"\n\ndata: after\n\n");
+        for piece in [1, 7, 64, 999, 4096, text.len()] {
+            let mut parser = Parser::with_limit(limit);
+            let mut out = Vec::new();
+            for chunk in text.chunks(piece) {
+                parser.feed(chunk, &mut out);
+                assert!(
+                    parser.pending() <= limit,
+                    "piece {piece}: {} bytes held",
+                    parser.pending()
+                );
+            }
+            assert!(parser.overflowed(), "piece {piece}");
+            let data: Vec<&str> = out.iter().map(|m| m.data.as_str()).collect();
+            assert_eq!(
+                data,
+                ["first"],
+                "piece {piece}: only what came before the long message"
+            );
+        }
+        // Many data lines that each fit add up to the same bound.
+        let mut parser = Parser::with_limit(limit);
+        let mut out = Vec::new();
+        for _ in 0..100 {
+            parser.feed(
+                b"data: 0123456789012345678901234567890123456789\n",
+                &mut out,
+            );
+        }
+        assert!(parser.overflowed());
+        assert!(out.is_empty());
+        // At the bound, not over it, a message is read.
+        let mut parser = Parser::with_limit(limit);
+        let line = format!("data: {}\n\n", "y".repeat(limit - 6));
+        parser.feed(line.as_bytes(), &mut out);
+        assert!(!parser.overflowed());
+        assert_eq!(out.len(), 1);
     }
 
     #[test]

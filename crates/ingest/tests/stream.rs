@@ -1,7 +1,9 @@
 //! The stream's edge cases at a scripted stub platform: a broken copy that
 //! ends a batch is asked for again after a reconnect (its genuine copy
-//! follows under the same id), and lines that are not SSE are skipped.
+//! follows under the same id), lines that are not SSE are skipped, and a
+//! message that never ends is given up within a bound and read from pages.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -96,4 +98,83 @@ async fn a_broken_copy_that_ends_a_batch_is_asked_for_again() {
         "after a broken copy of 5 the stream must resume before 5, not after it"
     );
     assert_eq!(ingest.health().borrow().invalid_lines, 1);
+}
+
+/// The endless stream's state: how many connections, how many bytes sent.
+#[derive(Default)]
+struct Endless {
+    streams: AtomicU64,
+    sent: Arc<AtomicU64>,
+}
+
+/// Pages: nothing until a stream has been opened, then the event behind the
+/// endless message (the platform's paged history holds it whole).
+async fn endless_page(State(endless): State<Arc<Endless>>) -> impl IntoResponse {
+    let body = if endless.streams.load(Ordering::SeqCst) == 0 {
+        r#"{"events":[],"next_since":null,"head_seq":4}"#.to_owned()
+    } else {
+        format!(r#"{{"events":[{GENUINE}],"next_since":null,"head_seq":5}}"#)
+    };
+    ([("content-type", "application/json")], body)
+}
+
+/// A stream that opens seq 5's data line and never ends it.
+async fn endless_stream(State(endless): State<Arc<Endless>>) -> impl IntoResponse {
+    endless.streams.fetch_add(1, Ordering::SeqCst);
+    let sent = Arc::clone(&endless.sent);
+    let start = futures_util::stream::once(async {
+        Ok::<_, std::io::Error>(axum::body::Bytes::from_static(
+            b"event: event\nid: 5\ndata: {\"title\":\"",
+        ))
+    });
+    let chunk = axum::body::Bytes::from(vec![b'x'; 64 << 10]);
+    let endless = futures_util::stream::repeat_with(move || {
+        sent.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        Ok(chunk.clone())
+    });
+    (
+        [("content-type", "text/event-stream")],
+        axum::body::Body::from_stream(futures_util::StreamExt::chain(start, endless)),
+    )
+}
+
+#[tokio::test]
+async fn a_message_that_never_ends_is_dropped_within_a_bound_and_read_from_pages() {
+    let endless = Arc::new(Endless::default());
+    let app = Router::new()
+        .route("/api/v1/events", get(endless_page))
+        .route("/api/v1/events/stream", get(endless_stream))
+        .with_state(Arc::clone(&endless));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let sink = Arc::new(MemorySink::new());
+    let dir = tempfile::tempdir().unwrap();
+    let ingest = Ingest::new(
+        config(&url, dir.path(), gridwall_domain::clock::Clock::real()),
+        Arc::clone(&sink),
+    )
+    .unwrap();
+    let cancel = CancellationToken::new();
+    let follow = ingest.follow(&cancel);
+    let check = async {
+        // Unbounded, the client reads the endless line for ever (bytes keep
+        // coming, so no watchdog fires) and the event never lands.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while sink.newest().is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        cancel.cancel();
+    };
+    tokio::join!(follow, check);
+
+    assert_eq!(
+        sink.newest(),
+        vec![("SJ1".to_owned(), 1)],
+        "the event behind the endless message arrives by the pages"
+    );
+    assert!(ingest.health().borrow().oversized_messages >= 1);
+    let sent_mib = endless.sent.load(Ordering::Relaxed) >> 20;
+    println!("the endless stream sent {sent_mib} MiB before the client let go");
 }

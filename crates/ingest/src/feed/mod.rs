@@ -346,13 +346,13 @@ impl<S: Sink> Ingest<S> {
 
     /// Backfills from the cursor to the head, or takes a snapshot when the
     /// feed answers 410. A backfill [`IngestConfig::bulk_threshold`] or more
-    /// behind the head lands on the sink's bulk path, which is let go once
-    /// the head is reached.
+    /// behind the head lands on the sink's bulk path, which is let go when
+    /// the catch-up ends, reached the head or failed: its cache of newest
+    /// rows must not outlive a round in which another instance (a new
+    /// leader on a shared PostgreSQL) may write.
     async fn catch_up(&self, state: &mut FeedState, cancel: &CancellationToken) -> Result<()> {
         let caught_up = self.catch_up_pages(state, cancel).await;
-        if caught_up.is_ok() {
-            self.sink.finish_bulk().await;
-        }
+        self.sink.finish_bulk().await;
         caught_up
     }
 

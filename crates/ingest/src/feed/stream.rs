@@ -75,6 +75,17 @@ impl<S: Sink> Ingest<S> {
                                 self.flush(&mut batch, state).await?;
                             }
                         }
+                        if parser.overflowed() {
+                            // What came before it is in the batch; the
+                            // message itself is read from pages next round.
+                            tracing::warn!(
+                                limit = crate::sse::MAX_MESSAGE,
+                                "a stream message over the size bound; reading on from pages"
+                            );
+                            self.tracker.modify(|h| h.oversized_messages += 1);
+                            self.flush(&mut batch, state).await?;
+                            return Ok(StreamEnd::Closed { delivered });
+                        }
                     }
                     Ok(None) => {
                         self.flush(&mut batch, state).await?;
