@@ -268,6 +268,12 @@ impl AppState {
         tasks.supervise("broadcasts", move |cancel| broadcasts.clone().run(cancel));
         let warnings = self.warnings.clone();
         tasks.supervise("early warnings", move |cancel| warnings.clone().run(cancel));
+        if let Some(years) = self.config.keep_revisions_years {
+            let (live, clock) = (self.live.clone(), self.clock.clone());
+            tasks.supervise("retention", move |cancel| {
+                gridwall_wall::retention::run(live.clone(), clock.clone(), years, cancel)
+            });
+        }
 
         // The proxy fetches with the catalogue's media URLs: it gets the one
         // the store kept from the last run at once, then every fresh one

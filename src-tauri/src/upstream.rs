@@ -73,9 +73,13 @@ async fn embedded_simulator(
     config: &Config,
     tasks: &Tasks,
 ) -> anyhow::Result<gridwall_sim::Running> {
-    let simulator = gridwall_sim::Simulator::builder()
+    let mut builder = gridwall_sim::Simulator::builder()
         .seed(config.sim_seed)
-        .speed(config.sim_speed)
+        .speed(config.sim_speed);
+    if config.sim_hostile {
+        builder = builder.profile(gridwall_sim::Profile::Hostile);
+    }
+    let simulator = builder
         .build()
         .context("cannot build the embedded simulator")?;
     let running = simulator
@@ -85,6 +89,6 @@ async fn embedded_simulator(
         )
         .await
         .context("cannot start the embedded simulator")?;
-    tracing::info!(addr = %running.addr(), seed = config.sim_seed, speed = config.sim_speed, "embedded simulator serving");
+    tracing::info!(addr = %running.addr(), seed = config.sim_seed, speed = config.sim_speed, hostile = config.sim_hostile, "embedded simulator serving");
     Ok(running)
 }

@@ -13,6 +13,8 @@
 //! - [`live`]: the live picture (grids, ticker, KPIs, charts) fed to every window.
 //! - [`logging`]: tracing to stderr and to a rotating file.
 //! - [`outlines`]: town outlines dissolved from the platform's grid geometry.
+//! - [`quiet`]: the quiet-hour reload, when it is due.
+//! - [`retention`]: the optional retention of raw revisions, a few passes a day.
 //! - [`tasks`]: background work that shuts down within a bound.
 //! - [`warnings`]: the smart brain's early warnings (issue 13) fed from
 //!   ingest, kept, pushed to every window and acted on.
@@ -36,6 +38,7 @@ pub mod live;
 pub mod logging;
 pub mod outlines;
 pub mod quiet;
+pub mod retention;
 pub mod scenes;
 pub mod session;
 pub mod tasks;

@@ -16,6 +16,8 @@ pub(super) struct FileConfig {
     #[serde(default)]
     pub(super) simulator: FileSimulator,
     #[serde(default)]
+    pub(super) store: FileStore,
+    #[serde(default)]
     pub(super) ui: FileUi,
     #[serde(default)]
     pub(super) log: FileLog,
@@ -40,6 +42,16 @@ pub(super) struct FileUpstream {
 pub(super) struct FileSimulator {
     pub(super) seed: Option<u64>,
     pub(super) speed: Option<f64>,
+    /// `"plain"` (the default) or `"hostile"` (every "may" of both contracts).
+    pub(super) profile: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileStore {
+    /// Keep every revision of finished incidents this many years, then only
+    /// the newest; absent (the default) keeps all.
+    pub(super) keep_revisions_years: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -164,3 +164,27 @@ fn the_quiet_hour_reload_is_off_unless_a_time_is_given() {
     let file = parse_file(text, std::path::Path::new("t.toml")).unwrap();
     assert_eq!(file.ui.quiet_reload.as_deref(), Some("04:30"));
 }
+
+#[test]
+fn retention_is_off_unless_set_and_a_bad_count_of_years_is_refused() {
+    assert_eq!(
+        Config::from_toml("", &cli()).unwrap().keep_revisions_years,
+        None
+    );
+    let config = Config::from_toml("[store]\nkeep_revisions_years = 3\n", &cli()).unwrap();
+    assert_eq!(config.keep_revisions_years, Some(3));
+    let err = Config::from_toml("[store]\nkeep_revisions_years = 0\n", &cli()).unwrap_err();
+    assert!(
+        err.to_string().contains("store.keep_revisions_years"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_embedded_simulator_can_be_hostile_and_nothing_else() {
+    assert!(!Config::from_toml("", &cli()).unwrap().sim_hostile);
+    let config = Config::from_toml("[simulator]\nprofile = \"hostile\"\n", &cli()).unwrap();
+    assert!(config.sim_hostile);
+    let err = Config::from_toml("[simulator]\nprofile = \"mean\"\n", &cli()).unwrap_err();
+    assert!(err.to_string().contains("simulator.profile"), "{err}");
+}
