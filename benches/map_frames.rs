@@ -63,9 +63,13 @@ async fn main() -> Result<()> {
     .await?;
     // Colours of every grid once a second, for the simulator's grid list.
     let mut ids: Vec<String> = Vec::new();
-    let mut path = "/api/v1/grids?page_size=500".to_owned();
+    let mut token = String::new();
     loop {
-        let page = sim.get(&path).await?;
+        let mut query = vec![("page_size", "500")];
+        if !token.is_empty() {
+            query.push(("page_token", &token));
+        }
+        let page = sim.get_with("/api/v1/grids", &query).await?;
         ids.extend(
             page["grids"]
                 .as_array()
@@ -74,7 +78,7 @@ async fn main() -> Result<()> {
                 .filter_map(|g| g["grid_id"].as_str().map(str::to_owned)),
         );
         match page["next_page_token"].as_str() {
-            Some(token) => path = format!("/api/v1/grids?page_size=500&page_token={token}"),
+            Some(next) => token = next.to_owned(),
             None => break,
         }
     }

@@ -52,11 +52,11 @@ async fn names(sim: &Sim, grid_id: &str) -> Result<(HashMap<String, Value>, Valu
         .collect();
     let mut token: Option<String> = None;
     loop {
-        let path = match &token {
-            Some(t) => format!("/api/v1/grids?page_size=500&page_token={t}"),
-            None => "/api/v1/grids?page_size=500".to_owned(),
-        };
-        let page = sim.get(&path).await?;
+        let mut query = vec![("page_size", "500")];
+        if let Some(t) = &token {
+            query.push(("page_token", t));
+        }
+        let page = sim.get_with("/api/v1/grids", &query).await?;
         if let Some(grid) = page["grids"]
             .as_array()
             .context("grids")?

@@ -17,9 +17,10 @@ async fn hls_only_cameras(sim: &Sim, n: usize) -> Result<Vec<String>> {
     let mut token = String::new();
     loop {
         let page = sim
-            .get(&format!(
-                "/vnet/v1/cameras?page_size=1000&page_token={token}"
-            ))
+            .get_with(
+                "/vnet/v1/cameras",
+                &[("page_size", "1000"), ("page_token", &token)],
+            )
             .await?;
         for camera in page["cameras"].as_array().context("cameras")? {
             if camera["status"] == "online"

@@ -53,6 +53,7 @@ pub fn remember_view(window: Window, state: State<'_, AppState>, view: PageView)
 #[tracing::instrument(skip_all, fields(window = window.label()))]
 pub fn subscribe(window: Window, state: State<'_, AppState>, events: Channel<WallEvent>) {
     let cancel = state.replace_feed(window.label());
+    state.watchdog.subscribed(window.label());
     let clock = state.clock.clone();
     let links = state.links.clone();
     let live = state.live.clone();

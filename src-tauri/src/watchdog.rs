@@ -39,6 +39,8 @@ pub struct Watchdog {
     beats: Mutex<HashMap<String, Instant>>,
     /// Windows reloaded for a stall that have not drawn a frame since.
     reloaded_silent: Mutex<std::collections::HashSet<String>>,
+    /// Windows whose page said it is hidden (it draws no frames).
+    hidden: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Watchdog {
@@ -54,6 +56,24 @@ impl Watchdog {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(window.to_owned(), Instant::now());
+    }
+
+    /// A window's page subscribed: it is alive, and from now on it is
+    /// watched, whether or not its first heartbeat comes (a page that froze
+    /// before its first one was never missed, so never healed).
+    pub fn subscribed(&self, window: &str) {
+        let hidden = self
+            .hidden
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(window);
+        if !hidden {
+            self.beats
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(window.to_owned())
+                .or_insert_with(Instant::now);
+        }
     }
 
     pub fn heals(&self) -> u64 {
@@ -205,7 +225,13 @@ pub fn heartbeat(window: Window, state: State<'_, AppState>, visible: bool) {
         .beats
         .lock()
         .unwrap_or_else(|p| p.into_inner());
+    let mut hidden = state
+        .watchdog
+        .hidden
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
     if visible {
+        hidden.remove(window.label());
         beats.insert(window.label().to_owned(), Instant::now());
         state
             .watchdog
@@ -214,6 +240,7 @@ pub fn heartbeat(window: Window, state: State<'_, AppState>, visible: bool) {
             .unwrap_or_else(|p| p.into_inner())
             .remove(window.label());
     } else {
+        hidden.insert(window.label().to_owned());
         beats.remove(window.label());
     }
 }

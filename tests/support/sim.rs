@@ -71,15 +71,43 @@ impl Sim {
         format!("{}{path}", self.base_url())
     }
 
+    /// A contract route's JSON, read as a client must: a 429, a 5xx or a
+    /// dropped answer is asked again (the hostile profile does all three),
+    /// and a lone surrogate escaped in a string (which the contract allows
+    /// and serde refuses) is read as U+FFFD, as ingest reads it.
     pub async fn get(&self, path: &str) -> Result<serde_json::Value> {
-        Ok(self
-            .http
-            .get(self.url(path))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?)
+        self.get_with(path, &[]).await
+    }
+
+    /// [`Sim::get`] with query parameters, percent-encoded as they must be
+    /// (the hostile profile's page tokens hold `&`, `#`, `%` and spaces).
+    pub async fn get_with(&self, path: &str, query: &[(&str, &str)]) -> Result<serde_json::Value> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let answer = async {
+                let bytes = self
+                    .http
+                    .get(self.url(path))
+                    .query(query)
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .bytes()
+                    .await?;
+                let bytes = gridwall_store::parse::mend_surrogates(&bytes)
+                    .unwrap_or_else(|| bytes.to_vec());
+                anyhow::Ok(serde_json::from_slice(&bytes)?)
+            }
+            .await;
+            match answer {
+                Ok(value) => return Ok(value),
+                Err(err) if tries >= 30 => {
+                    return Err(err.context(format!("GET {path}, {tries} tries")));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
     }
 
     /// Reports an event now (`POST /admin/events`); returns the answer.
