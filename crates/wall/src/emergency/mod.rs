@@ -30,7 +30,7 @@ use tokio_util::sync::CancellationToken;
 use gridwall_domain::clock::Clock;
 use gridwall_store::{AuditEntry, Footing, Proposal, Store, StoredPlan};
 
-use crate::console::Console;
+use crate::console::{Console, Directory};
 use crate::feed::{Layout, WallEvent};
 use crate::live::{Live, PIN_SEVERITY};
 use crate::session::{self, Person, Role, SessionError};
@@ -97,6 +97,8 @@ pub struct Emergency {
 struct Published {
     current: Current,
     view: Option<FootingView>,
+    /// The directory the zone was resolved with.
+    directory: Option<Arc<Directory>>,
     /// Whether windows were told at all (the first refresh always tells).
     told: bool,
 }
@@ -162,15 +164,28 @@ impl Emergency {
             footing: self.store.footing().await?,
             proposal: self.store.pending_proposal().await?,
         };
-        // A zone resolved before the reference data arrived is resolved again.
+        // A zone resolved before the reference data arrived is resolved
+        // again: before the grids, or before the cameras (ingest syncs
+        // grids first; a footing switched on in between kept no cameras).
         let unresolved = guard.current.footing.is_some()
-            && guard.view.as_ref().is_none_or(|v| v.grids.is_empty());
+            && match (&guard.view, &guard.directory) {
+                (Some(v), Some(used)) if !v.grids.is_empty() => {
+                    v.cameras.is_empty()
+                        && self
+                            .console
+                            .directory()
+                            .await
+                            .is_ok_and(|now| !Arc::ptr_eq(&now, used))
+                }
+                _ => true,
+            };
         if !guard.told || fresh != guard.current || unresolved {
-            let view = self.view_of(&fresh).await;
+            let (view, directory) = self.view_of(&fresh).await;
             self.publish(&fresh, view.clone());
             *guard = Published {
                 current: fresh,
                 view,
+                directory,
                 told: true,
             };
         }
@@ -207,15 +222,18 @@ impl Emergency {
             .set_footing(WallEvent::Footing { footing, proposal });
     }
 
-    async fn view_of(&self, current: &Current) -> Option<FootingView> {
-        let footing = current.footing.as_ref()?;
+    /// The footing's view, with the directory its zone was resolved with.
+    async fn view_of(&self, current: &Current) -> (Option<FootingView>, Option<Arc<Directory>>) {
+        let Some(footing) = current.footing.as_ref() else {
+            return (None, None);
+        };
         let plan = match Plan::parse(&footing.plan_toml, None) {
             Ok(plan) => plan,
             Err(err) => {
                 // Checked when it was switched on; a hand-edited row is the
                 // only way here. Show the footing without a zone.
                 tracing::error!(plan = %footing.plan_name, "the plan in force does not parse: {err}");
-                return None;
+                return (None, None);
             }
         };
         let directory = match self.console.directory_cached().await {
@@ -225,12 +243,8 @@ impl Emergency {
                 None
             }
         };
-        Some(zone::view(
-            &plan,
-            footing,
-            directory.as_deref(),
-            &self.windows,
-        ))
+        let view = zone::view(&plan, footing, directory.as_deref(), &self.windows);
+        (Some(view), directory)
     }
 
     /// The current footing as windows see it (`None` in peacetime).
