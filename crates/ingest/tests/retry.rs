@@ -131,12 +131,13 @@ async fn the_token_never_reaches_the_logs() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let sim = Sim::start(builder(600.0, 1).token(TOKEN)).await;
-    sim.set_faults(Faults {
+    let faults = Faults {
         rate_limit_burst: 2,
         retry_after_s: 1,
         error_rate: 0.2,
         ..Faults::default()
-    });
+    };
+    sim.set_faults(faults.clone());
     let dir = tempfile::tempdir().unwrap();
     let store = store(dir.path()).await;
     let mut cfg = config(
@@ -153,7 +154,17 @@ async fn the_token_never_reaches_the_logs() {
         let cancel = cancel.clone();
         async move { ingest.run(cancel).await }
     });
+    // The faults stay on until the feed's client has met a 429: the burst
+    // goes to whichever requests come first, and which come first (the
+    // feed's, the health probe's, the camera catalogue's) is a race.
+    let logged_429 =
+        || String::from_utf8_lossy(&captured.0.lock().unwrap()).contains("rate limited");
+    let met = tokio::time::Instant::now();
     sim.live(Duration::from_secs(1), None).await;
+    while !logged_429() && met.elapsed() < Duration::from_secs(30) {
+        sim.set_faults(faults.clone());
+        sim.live(Duration::from_millis(300), None).await;
+    }
     sim.set_faults(Faults::default());
     let (truth, _) = sim.truth();
     eventually(&store, Duration::from_secs(30), |newest| {
