@@ -188,10 +188,14 @@ async fn sigkill_again_and_again_loses_nothing(engine: Engine) {
     }
 }
 
-/// A seeded generator, so a failing kill schedule can be replayed; the seed
+/// A seeded generator, so a failing kill schedule can be replayed
+/// (`GRIDWALL_KILL_SEED=<the printed seed>`); the seed
 /// is printed.
 fn kill_schedule() -> rand::rngs::StdRng {
-    let seed: u64 = rand::rng().random();
+    let seed: u64 = std::env::var("GRIDWALL_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| rand::rng().random());
     println!("kill schedule seed: {seed}");
     rand::rngs::StdRng::seed_from_u64(seed)
 }
