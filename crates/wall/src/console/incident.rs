@@ -23,7 +23,7 @@ impl Console {
         };
         // The platform's two answers (timeline, workers on duty) at once.
         let (asked_timeline, (mut workers, _)) = tokio::join!(
-            self.live_timeline(id),
+            self.live_timeline_retried(id),
             self.workers(&directory, &grid_place)
         );
         let (timeline, timeline_from) = match asked_timeline {
@@ -93,6 +93,22 @@ impl Console {
             workers,
             at: crate::rfc3339(now),
         })
+    }
+
+    /// [`Console::live_timeline`], asked again after 0.3 s and 0.7 s more
+    /// when it fails: a platform may answer 429 or 5xx at any time, and one
+    /// such answer should not cost the officer the actors of the closed loop
+    /// (the stored timeline has none).
+    async fn live_timeline_retried(&self, id: &str) -> Result<Vec<TimelineEntry>, ConsoleError> {
+        let mut outcome = self.live_timeline(id).await;
+        for pause in [300, 700] {
+            if outcome.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(pause)).await;
+            outcome = self.live_timeline(id).await;
+        }
+        outcome
     }
 
     async fn live_timeline(&self, id: &str) -> Result<Vec<TimelineEntry>, ConsoleError> {
