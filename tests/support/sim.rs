@@ -112,15 +112,7 @@ impl Sim {
 
     /// Reports an event now (`POST /admin/events`); returns the answer.
     pub async fn inject(&self, body: serde_json::Value) -> Result<serde_json::Value> {
-        Ok(self
-            .http
-            .post(self.url("/admin/events"))
-            .json(&body)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?)
+        self.post("/admin/events", body).await
     }
 
     /// Any admin POST with a JSON body; returns the answer.

@@ -53,17 +53,15 @@ async fn stream(State(script): State<Arc<Script>>, headers: HeaderMap) -> impl I
     ([("content-type", "text/event-stream")], body)
 }
 
-#[tokio::test]
-async fn a_broken_copy_that_ends_a_batch_is_asked_for_again() {
-    let script = Arc::new(Script::default());
-    let app = Router::new()
-        .route("/api/v1/events", get(page))
-        .route("/api/v1/events/stream", get(stream))
-        .with_state(Arc::clone(&script));
+/// Serves `app` as the platform and follows it with a fresh ingest into a
+/// memory sink until an event has landed or `within` has passed.
+async fn follow_until_landed(
+    app: Router,
+    within: Duration,
+) -> (Ingest<MemorySink>, Arc<MemorySink>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-
     let sink = Arc::new(MemorySink::new());
     let dir = tempfile::tempdir().unwrap();
     let ingest = Ingest::new(
@@ -72,19 +70,25 @@ async fn a_broken_copy_that_ends_a_batch_is_asked_for_again() {
     )
     .unwrap();
     let cancel = CancellationToken::new();
-    let follow = ingest.follow(&cancel);
     let check = async {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while sink.newest().is_empty() {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "the genuine copy never landed"
-            );
+        let deadline = tokio::time::Instant::now() + within;
+        while sink.newest().is_empty() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         cancel.cancel();
     };
-    tokio::join!(follow, check);
+    tokio::join!(ingest.follow(&cancel), check);
+    (ingest, sink)
+}
+
+#[tokio::test]
+async fn a_broken_copy_that_ends_a_batch_is_asked_for_again() {
+    let script = Arc::new(Script::default());
+    let app = Router::new()
+        .route("/api/v1/events", get(page))
+        .route("/api/v1/events/stream", get(stream))
+        .with_state(Arc::clone(&script));
+    let (ingest, sink) = follow_until_landed(app, Duration::from_secs(10)).await;
 
     assert_eq!(sink.newest(), vec![("SJ1".to_owned(), 1)]);
     assert_eq!(sink.quarantined(), 1, "the broken copy is quarantined");
@@ -145,29 +149,9 @@ async fn a_message_that_never_ends_is_dropped_within_a_bound_and_read_from_pages
         .route("/api/v1/events", get(endless_page))
         .route("/api/v1/events/stream", get(endless_stream))
         .with_state(Arc::clone(&endless));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-
-    let sink = Arc::new(MemorySink::new());
-    let dir = tempfile::tempdir().unwrap();
-    let ingest = Ingest::new(
-        config(&url, dir.path(), gridwall_domain::clock::Clock::real()),
-        Arc::clone(&sink),
-    )
-    .unwrap();
-    let cancel = CancellationToken::new();
-    let follow = ingest.follow(&cancel);
-    let check = async {
-        // Unbounded, the client reads the endless line for ever (bytes keep
-        // coming, so no watchdog fires) and the event never lands.
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        while sink.newest().is_empty() && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        cancel.cancel();
-    };
-    tokio::join!(follow, check);
+    // Unbounded, the client reads the endless line for ever (bytes keep
+    // coming, so no watchdog fires) and the event never lands.
+    let (ingest, sink) = follow_until_landed(app, Duration::from_secs(30)).await;
 
     assert_eq!(
         sink.newest(),
