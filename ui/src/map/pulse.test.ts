@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GridMapStats } from "./GridMap";
-import { Pulse } from "./pulse";
+import { PULSE_FOR_MS, Pulse } from "./pulse";
 import { GridState } from "./state";
 
 /** A state with three grids, the first and last overdue, and nothing dirty. */
@@ -8,6 +8,7 @@ function stateWithOverdue(): GridState {
   const st = new GridState({} as GridMapStats);
   st.overdue = Int32Array.from([2, 0, 1]);
   st.overdueCount = 2;
+  st.overdueRaised = 2;
   st.dirty = new Int32Array(3);
   st.dirtyMark = new Uint8Array(3);
   return st;
@@ -17,8 +18,8 @@ describe("Pulse", () => {
   it("steps four times per period, repainting the overdue grids only when the step changes", () => {
     const st = stateWithOverdue();
     const pulse = new Pulse(true, st);
-    expect(pulse.running).toBe(true);
     pulse.step(0);
+    expect(pulse.running).toBe(true);
     expect(Array.from(st.dirty.subarray(0, st.dirtyCount))).toEqual([0, 2]);
     expect(pulse.haloAlpha()).toBeCloseTo(0.15);
     st.clearDirty();
@@ -36,13 +37,36 @@ describe("Pulse", () => {
     pulse.step(0);
     st.clearDirty();
     st.overdueCount = 161;
-    expect(pulse.running).toBe(false);
     pulse.step(100);
+    expect(pulse.running).toBe(false);
     expect(st.dirtyCount).toBe(2);
     expect(pulse.haloAlpha()).toBeCloseTo(0.75);
     st.clearDirty();
     pulse.step(1300);
     expect(st.dirtyCount).toBe(0);
+  });
+
+  it("breathes for five periods after a grid falls overdue, then stands still until another does", () => {
+    const st = stateWithOverdue();
+    const pulse = new Pulse(true, st);
+    pulse.step(0);
+    expect(pulse.running).toBe(true);
+    st.clearDirty();
+    pulse.step(PULSE_FOR_MS + 1);
+    expect(pulse.running).toBe(false);
+    // Once more at full strength, so every outline matches, then nothing.
+    expect(st.dirtyCount).toBe(2);
+    expect(pulse.haloAlpha()).toBeCloseTo(0.75);
+    st.clearDirty();
+    pulse.step(PULSE_FOR_MS + 5000);
+    expect(st.dirtyCount).toBe(0);
+    expect(pulse.running).toBe(false);
+    // A grid falls overdue: the halo breathes again.
+    st.overdueRaised += 1;
+    st.overdueCount += 1;
+    pulse.step(PULSE_FOR_MS + 6000);
+    expect(pulse.running).toBe(true);
+    expect(st.dirtyCount).toBe(2);
   });
 
   it("stands still when turned off (reduced motion)", () => {

@@ -1,6 +1,13 @@
-// The overdue pulse: the halo around overdue grids breathes in a few steps.
+// The overdue pulse: the halo around overdue grids breathes in a few steps
+// for a while after a grid falls overdue, then stands still at full strength.
 // Each frame asks it to step; when the step changes, every overdue grid is
 // marked dirty and the painter redraws them with `haloAlpha`/`haloWidthCss`.
+//
+// Why it stops: the overdue grids lie all over the city, and a canvas's
+// damage is the bounding box of what was drawn on it, so every step repaints
+// nearly the whole map (measured with benches/damage.rs: most of the quiet
+// wall's repainted pixels were the pulse). Motion draws the eye to a change;
+// a steady bright halo keeps saying "overdue" without repainting anything.
 
 import type { GridState } from "./state";
 
@@ -14,25 +21,34 @@ const PULSE_LEVELS = [0, 1, 2, 1];
 const PULSE_STEPS = 2;
 /** More overdue grids than this and the outline stays still: the whole city would repaint. */
 const PULSE_MAX_GRIDS = 160;
+/** How long the halo breathes after a grid falls overdue: five periods. */
+export const PULSE_FOR_MS = 5 * PULSE_MS;
 
 export class Pulse {
   /** The step drawn now, or -1 when the halo stands still at full strength. */
   private level = -1;
+  /** `state.overdueRaised` when last looked at, and when the current breathing ends. */
+  private seen = 0;
+  private until = -Infinity;
 
   constructor(
     private readonly enabled: boolean,
     private readonly state: GridState,
   ) {}
 
-  /** Whether the pulse is running, so the frame loop keeps asking for frames. */
+  /** Whether the pulse is breathing, so the frame loop keeps asking for frames. */
   get running(): boolean {
-    const n = this.state.overdueCount;
-    return this.enabled && n > 0 && n <= PULSE_MAX_GRIDS;
+    return this.level >= 0;
   }
 
   /** Moves the pulse to `now`, marking the overdue grids dirty when its step changes. */
   step(now: number): void {
-    if (!this.running) {
+    if (this.state.overdueRaised !== this.seen) {
+      this.seen = this.state.overdueRaised;
+      this.until = now + PULSE_FOR_MS;
+    }
+    const n = this.state.overdueCount;
+    if (!this.enabled || n === 0 || n > PULSE_MAX_GRIDS || now >= this.until) {
       // Stopping mid-pulse: repaint the outlines once at full strength so they all match.
       if (this.level >= 0) this.state.markOverdueDirty();
       this.level = -1;

@@ -30,6 +30,8 @@ export class GridState {
    */
   painted = new Uint8Array(0);
   overdueCount = 0;
+  /** Grids that fell overdue so far (never decreases): the pulse starts again when it grows. */
+  overdueRaised = 0;
 
   /** The selected grid's index, or -1. */
   selectedIndex = -1;
@@ -83,7 +85,10 @@ export class GridState {
         this.overdue[i] = overdue;
         continue;
       }
-      if (this.overdue[i]! > 0 !== overdue > 0) this.overdueCount += overdue > 0 ? 1 : -1;
+      if (this.overdue[i]! > 0 !== overdue > 0) {
+        this.overdueCount += overdue > 0 ? 1 : -1;
+        if (overdue > 0) this.overdueRaised++;
+      }
       this.colour[i] = code;
       this.overdue[i] = overdue;
       this.stale[i] = stale;
