@@ -19,7 +19,8 @@
 //!
 //! Per phase: bursts a second, megapixels repainted a second, a burst's area
 //! p50/p95 (as a share of the window), the bursts that repaint ≥ 90 % of the
-//! window, and the repainted pixels a second inside each panel.
+//! window, the repainted pixels a second inside each panel, and the CPU the
+//! app's processes and the X server used.
 //!
 //! Asserts nothing.
 //!
@@ -171,6 +172,33 @@ fn summarise(phase: &str, reports: &[Report], regions: &[(String, [i32; 4])], se
     }
 }
 
+/// CPU time so far (clock ticks) of the app's processes, by role: the app
+/// (UI process), WebKit's web process, and the X server that composites.
+/// Found by name in /proc: the bench runs one app at a time.
+fn cpu_ticks() -> [u64; 3] {
+    let mut ticks = [0; 3];
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ...`: comm may hold spaces; fields follow the last ')'.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let role = match &stat[open + 1..close] {
+            "gridwall" => 0,
+            "WebKitWebProces" => 1,
+            "Xvfb" => 2,
+            _ => continue,
+        };
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        // utime and stime are fields 14 and 15 of stat, 12 and 13 after comm.
+        let used: u64 = fields[11].parse().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+        ticks[role] += used;
+    }
+    ticks
+}
+
 /// Records one phase while `during` runs, then summarises it.
 async fn phase<F: std::future::Future<Output = Result<()>>>(
     name: &str,
@@ -181,9 +209,20 @@ async fn phase<F: std::future::Future<Output = Result<()>>>(
     let regions = regions(wall).await?;
     reports.lock().unwrap().clear();
     let started = std::time::Instant::now();
+    let cpu_before = cpu_ticks();
     during.await?;
+    let cpu_after = cpu_ticks();
     let taken = std::mem::take(&mut *reports.lock().unwrap());
-    summarise(name, &taken, &regions, started.elapsed().as_secs_f64());
+    let seconds = started.elapsed().as_secs_f64();
+    summarise(name, &taken, &regions, seconds);
+    // Clock ticks are 1/100 s on Linux: ticks per second = % of one core.
+    let busy = |i: usize| (cpu_after[i] - cpu_before[i]) as f64 / seconds;
+    println!(
+        "    cpu: app {:.0} %, web process {:.0} %, X server {:.0} % of a core",
+        busy(0),
+        busy(1),
+        busy(2)
+    );
     Ok(())
 }
 
@@ -234,6 +273,12 @@ async fn main() -> Result<()> {
     // in the page in turn (cumulatively) and the quiet wall measured after
     // it: to find what on the page makes the damage large.
     if let Ok(file) = std::env::var("GRIDWALL_DAMAGE_PROBES") {
+        // `GRIDWALL_DAMAGE_PROBE_SEVERITY=N`: each probe's phase injects one
+        // event of severity N a second, as the `grid`/`ticker` phases do.
+        let severity: Option<u8> = std::env::var("GRIDWALL_DAMAGE_PROBE_SEVERITY")
+            .ok()
+            .and_then(|s| s.parse().ok());
+        let quiet = sim.quiet_grids(&wall).await?;
         for line in std::fs::read_to_string(file)?
             .lines()
             .filter(|l| !l.trim().is_empty())
@@ -245,13 +290,10 @@ async fn main() -> Result<()> {
                 println!("{name} answered: {answer}");
             }
             tokio::time::sleep(Duration::from_secs(2)).await;
-            phase(
-                name,
-                &wall,
-                &reports,
-                tokio::time::sleep(PHASE / 2).map_ok(),
-            )
-            .await?;
+            match severity {
+                Some(severity) => phase(name, &wall, &reports, inject(&sim, &quiet, severity)).await?,
+                None => phase(name, &wall, &reports, tokio::time::sleep(PHASE / 2).map_ok()).await?,
+            }
         }
         return wall.close().await;
     }
