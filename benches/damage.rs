@@ -1,9 +1,17 @@
 //! How many pixels each kind of change repaints (issue 16): the X server's
 //! own record of what the app drew into its window, through the DAMAGE
 //! extension on the virtual display's root window (the way VNC servers learn
-//! what to send). WebKitGTK without accelerated compositing pushes only the
-//! rectangles it repainted to X, so the damaged area is the repainted area,
-//! whatever the page's JavaScript believes it changed.
+//! what to send), and the CPU the app, its web process and the X server spent.
+//!
+//! Read the two together. WebKitGTK without accelerated compositing draws the
+//! rectangles it repainted into one image clipped to their region and copies
+//! it to X in one composite, which DAMAGE reports as the region's bounding
+//! box: two small changes at opposite corners are reported as the whole
+//! window while costing almost nothing. A frame with more than about ten
+//! dirty rectangles is different: WebKit then repaints their bounding box
+//! whole (twelve small changes spread over the window cost as much CPU as
+//! repainting it all). So the damaged area is an upper bound of what was
+//! repainted, and the CPU figures say which it was.
 //!
 //! The app runs at 3840×2160 against the simulator at real speed. Each phase
 //! lasts [`PHASE`]; damage reports closer than [`BURST_GAP_MS`] to each other
@@ -291,8 +299,18 @@ async fn main() -> Result<()> {
             }
             tokio::time::sleep(Duration::from_secs(2)).await;
             match severity {
-                Some(severity) => phase(name, &wall, &reports, inject(&sim, &quiet, severity)).await?,
-                None => phase(name, &wall, &reports, tokio::time::sleep(PHASE / 2).map_ok()).await?,
+                Some(severity) => {
+                    phase(name, &wall, &reports, inject(&sim, &quiet, severity)).await?
+                }
+                None => {
+                    phase(
+                        name,
+                        &wall,
+                        &reports,
+                        tokio::time::sleep(PHASE / 2).map_ok(),
+                    )
+                    .await?
+                }
             }
         }
         return wall.close().await;
