@@ -90,6 +90,7 @@ const zh = {
   banner_lagging: "治理平台数据延迟：画面可能不是最新",
   banner_down: "治理平台连接中断：画面显示的是中断前的数据",
   banner_database: "共享数据库连接中断：画面停在中断时刻，正在重连",
+  just_now: "刚刚",
   seconds_ago: "秒前",
   minutes_ago: "分钟前",
   video_offline: "离线",
@@ -340,6 +341,7 @@ const en: DictShape = {
   banner_lagging: "Governance data delayed: the wall may not be current",
   banner_down: "Governance link down: the wall shows data from before the outage",
   banner_database: "Shared database unreachable: the wall shows the picture from before the cut, reconnecting",
+  just_now: "just now",
   seconds_ago: "s ago",
   minutes_ago: "min ago",
   video_offline: "Offline",
@@ -544,11 +546,19 @@ export function sourceName(dict: Dict, source: string): string {
   return dict.sources[source] ?? source;
 }
 
-/** "12 s ago" / "3 min ago" between two RFC 3339 times (platform time). */
+/**
+ * "just now" / "20 s ago" / "3 min ago" between two RFC 3339 times (platform
+ * time). Seconds go in steps of ten: an age that changed every second made
+ * each panel a ticking clock, one more small repaint a second in a corner of
+ * the wall (issue 16), while a reader three metres away needs no more than
+ * "fresh", "a little old" and "minutes old".
+ */
 export function ageText(dict: Dict, now: string | null, at: string | null): string | null {
   if (!now || !at) return null;
-  const seconds = Math.max(0, Math.round((Date.parse(now) - Date.parse(at)) / 1000));
-  return seconds < 120 ? `${seconds} ${dict.seconds_ago}` : `${Math.round(seconds / 60)} ${dict.minutes_ago}`;
+  const seconds = Math.max(0, Math.floor((Date.parse(now) - Date.parse(at)) / 1000));
+  if (seconds < 10) return dict.just_now;
+  if (seconds < 120) return `${Math.floor(seconds / 10) * 10} ${dict.seconds_ago}`;
+  return `${Math.round(seconds / 60)} ${dict.minutes_ago}`;
 }
 
 export function dictionary(lang: Language): Dict {
