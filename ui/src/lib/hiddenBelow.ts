@@ -4,6 +4,9 @@
 /** Rows of `list` (its element children) whose bottom is below its visible area. */
 export function hiddenBelow(list: HTMLElement): number {
   const bottom = list.scrollTop + list.clientHeight;
+  // Scrolled to its end, nothing is below, whatever the rows' rounded
+  // offsets add up to (rows of fractional height once were counted hidden).
+  if (bottom >= list.scrollHeight - 1) return 0;
   let n = 0;
   for (const row of Array.from(list.children) as HTMLElement[]) {
     if (row.offsetTop - list.offsetTop + row.offsetHeight > bottom + 1) n += 1;
