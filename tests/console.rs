@@ -123,7 +123,8 @@ async fn stored(wall: &Wall, id: &str) -> Result<()> {
 
 /// The exact text of the element matching `css` (its `textContent`), for
 /// comparing upstream text: WebDriver's element text is the rendered text,
-/// which collapses the tabs and line separators the hostile profile sends.
+/// which collapses the tabs and line separators the hostile profile sends,
+/// and [`Wall::texts`] trims it.
 async fn exact_text(wall: &Wall, css: &str) -> Result<String> {
     let script = format!("return document.querySelector({css:?})?.textContent ?? null");
     wall.js(&script)
@@ -195,10 +196,7 @@ async fn drilling_from_the_city_to_an_incident_shows_the_simulators_names_and_ti
     drill(&wall, "village", &village).await?;
     drill(&wall, "grid", &grid_id).await?;
 
-    let crumbs: Vec<String> = serde_json::from_value(
-        wall.js("return [...document.querySelectorAll('[data-testid=crumb]')].map((c) => c.textContent)")
-            .await?,
-    )?;
+    let crumbs = wall.texts("[data-testid=crumb]").await?;
     let expected: Vec<String> = [
         &city["name"],
         &divisions[&town]["name"],
