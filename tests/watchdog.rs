@@ -241,19 +241,7 @@ async fn a_reloaded_page_comes_back_as_the_operator_left_it() -> Result<()> {
             .js("window.__gridwallVideo.hold(true); return window.__gridwallVideo.scene().index")
             .await?;
         // The time-to-breach layer, and a grid selected on the map.
-        // A layer button is a choice, not a toggle: a click that
-        // WebKitWebDriver answered with an empty error (seen once under
-        // the full suite's load) is tried again.
-        for attempt in 1.. {
-            match wall.click("[data-testid=map-layer-breach]").await {
-                Ok(()) => break,
-                Err(err) if attempt < 3 => {
-                    eprintln!("clicking the breach layer failed ({err}); again");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-                Err(err) => return Err(err.context("clicking the breach layer, three times")),
-            }
-        }
+        wall.click("[data-testid=map-layer-breach]").await?;
         let grid = select_a_grid(&wall).await?;
         let before = wall.js(SNAPSHOT).await?;
         assert_eq!(before["layer"], "breach", "{before}");

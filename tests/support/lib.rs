@@ -64,19 +64,23 @@ pub fn screenshot_dir() -> PathBuf {
 pub struct Display {
     pub number: u32,
     child: Child,
+    /// Where Xvfb wrote its display number, kept open while it runs.
+    _displayfd: std::io::BufReader<std::process::ChildStdout>,
 }
 
 impl Display {
+    /// Xvfb picks the display number itself (`-displayfd`): it takes the
+    /// first one whose lock file it can create, so two tests starting
+    /// displays at once never share one. (Picking a number by looking for a
+    /// free lock first let two tests pick the same one; the second Xvfb
+    /// failed, both apps drew on the first, and when its test ended the
+    /// other test's app lost its display: "page crash or hang" in CI.)
     pub fn start(width: u32, height: u32) -> Result<Self> {
-        // A lock whose process is gone is free: Xvfb replaces a stale lock.
-        let free = |n: &u32| match std::fs::read_to_string(format!("/tmp/.X{n}-lock")) {
-            Err(_) => true,
-            Ok(pid) => !Path::new(&format!("/proc/{}", pid.trim())).exists(),
-        };
-        let number = (90..400).find(free).context("no free X display number")?;
-        let child = Command::new("Xvfb")
-            .arg(format!(":{number}"))
+        use std::io::BufRead;
+        let mut child = Command::new("Xvfb")
             .args([
+                "-displayfd",
+                "1",
                 "-screen",
                 "0",
                 &format!("{width}x{height}x24"),
@@ -84,13 +88,37 @@ impl Display {
                 "tcp",
                 "-noreset",
             ])
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .context("cannot start Xvfb: install it with scripts/setup")?;
-        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-        wait_until(Duration::from_secs(10), || socket.exists()).context("Xvfb did not come up")?;
-        Ok(Self { number, child })
+        let stdout = child.stdout.take().context("Xvfb's stdout")?;
+        // Xvfb writes the number once it accepts connections.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = std::io::BufReader::new(stdout);
+            let mut line = String::new();
+            let read = reader.read_line(&mut line);
+            let _ = tx.send((read.map(|_| line), reader));
+        });
+        let got = rx.recv_timeout(Duration::from_secs(10));
+        let (line, reader) = match got {
+            Ok((Ok(line), reader)) if !line.trim().is_empty() => (line, reader),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!("Xvfb did not come up");
+            }
+        };
+        let number: u32 = line
+            .trim()
+            .parse()
+            .with_context(|| format!("Xvfb's display number: {line:?}"))?;
+        Ok(Self {
+            number,
+            child,
+            _displayfd: reader,
+        })
     }
 
     pub fn name(&self) -> String {
