@@ -1,6 +1,7 @@
-//! Reads for the duty officer's console (issue 7): a scope's incidents under
-//! filters, its open incidents by source and severity, one incident with its
-//! newest record, and search by event id prefix or address fragment.
+//! Reads for the duty officer's console (issue 7): what a list filters by and
+//! shows (the list itself is in [`crate::list`]), a scope's open incidents by
+//! source and severity, one incident with its newest record, and search by
+//! event id prefix or address fragment.
 //!
 //! Every read goes through an index: open events through the small partial
 //! index `events_open`, a grid through `events_by_grid`, time windows through
@@ -28,13 +29,14 @@ pub struct IncidentFilter {
     /// Only events pending past their `due_at`.
     pub overdue_only: bool,
     /// Only events reported at or after this (unix seconds). Without it and
-    /// without `open_only` a list covers the last [`DEFAULT_WINDOW`] seconds,
-    /// so that no click ever asks for five years of rows.
+    /// without `open_only` a list covers the last [`DEFAULT_DAYS`] local
+    /// days, so that no click ever asks for five years of rows.
     pub since: Option<i64>,
 }
 
-/// The window of a list that is neither open-only nor given one: 30 days.
-pub const DEFAULT_WINDOW: i64 = 30 * 86_400;
+/// The window of a list that is neither open-only nor given one: today and
+/// the 29 local days before it, the days of the 30-day chart.
+pub const DEFAULT_DAYS: i64 = 30;
 
 /// An event at its newest revision, as lists and search show it.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,12 +62,12 @@ pub struct Incident {
     pub due_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, revision, title, source, category, severity, state, grid_id, \
+pub(crate) const COLUMNS: &str = "id, revision, title, source, category, severity, state, grid_id, \
      micro_grid_id, address, lon, lat, mediation_outcome, is_open, overdue, reported_at, \
      updated_at, due_at";
 
 impl Incident {
-    fn from_row(row: &AnyRow) -> Result<Incident> {
+    pub(crate) fn from_row(row: &AnyRow) -> Result<Incident> {
         let revision: i64 = row.try_get("revision")?;
         let severity: i64 = row.try_get("severity")?;
         let lon: Option<f64> = row.try_get("lon")?;
@@ -93,15 +95,15 @@ impl Incident {
 }
 
 /// Values bound to a dynamically built query, in order.
-enum Bind<'a> {
+pub(crate) enum Bind<'a> {
     Int(i64),
     Text(&'a str),
 }
 
 /// A WHERE clause under construction, numbering `$n` as it goes.
 #[derive(Default)]
-struct Where<'a> {
-    sql: String,
+pub(crate) struct Where<'a> {
+    pub(crate) sql: String,
     binds: Vec<Bind<'a>>,
 }
 
@@ -110,13 +112,13 @@ impl<'a> Where<'a> {
         self.binds.len() + 1
     }
 
-    fn int(&mut self, clause: &str, value: i64) {
+    pub(crate) fn int(&mut self, clause: &str, value: i64) {
         let n = self.next();
         self.sql.push_str(&clause.replace("$?", &format!("${n}")));
         self.binds.push(Bind::Int(value));
     }
 
-    fn text_in(&mut self, column: &str, values: impl IntoIterator<Item = &'a str>) {
+    pub(crate) fn text_in(&mut self, column: &str, values: impl IntoIterator<Item = &'a str>) {
         let values: Vec<&str> = values.into_iter().collect();
         if values.is_empty() {
             return;
@@ -129,13 +131,13 @@ impl<'a> Where<'a> {
         self.binds.extend(values.into_iter().map(Bind::Text));
     }
 
-    fn scope(&mut self, scope: &'a Scope) {
+    pub(crate) fn scope(&mut self, scope: &'a Scope) {
         let (condition, values) = scope.condition(self.next());
         self.sql.push_str(&condition);
         self.binds.extend(values.into_iter().map(Bind::Text));
     }
 
-    fn query<'q>(
+    pub(crate) fn query<'q>(
         &'q self,
         sql: &'q str,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>
@@ -154,58 +156,6 @@ impl<'a> Where<'a> {
 }
 
 impl Store {
-    /// The incidents of `scope` that pass `filter` at `now`: overdue first,
-    /// then the most severe, then the newest report; at most `limit`, with
-    /// the total that passed.
-    pub async fn incidents(
-        &self,
-        scope: &Scope,
-        filter: &IncidentFilter,
-        now: i64,
-        limit: usize,
-    ) -> Result<(Vec<Incident>, u64)> {
-        let mut w = Where::default();
-        if filter.open_only || filter.overdue_only {
-            w.sql.push_str(" AND is_open = 1");
-        }
-        if filter.overdue_only {
-            w.sql.push_str(" AND overdue = 1");
-        }
-        let since = match filter.since {
-            Some(since) => Some(since),
-            None if filter.open_only || filter.overdue_only => None,
-            None => Some(now - DEFAULT_WINDOW),
-        };
-        if let Some(since) = since {
-            w.int(" AND reported_at >= $?", since);
-        }
-        w.scope(scope);
-        w.text_in("source", filter.sources.iter().map(String::as_str));
-        let severities: Vec<String> = filter.severities.iter().map(u8::to_string).collect();
-        if !severities.is_empty() {
-            // Small integers from the UI's checkboxes: inlined, never user text.
-            w.sql
-                .push_str(&format!(" AND severity IN ({})", severities.join(", ")));
-        }
-        w.text_in("state", filter.states.iter().map(String::as_str));
-
-        let count_sql = format!("SELECT COUNT(*) AS n FROM events WHERE 1 = 1{}", w.sql);
-        let total: i64 = w
-            .query(&count_sql)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-        let list_sql = format!(
-            "SELECT {COLUMNS} FROM events WHERE 1 = 1{} \
-             ORDER BY overdue DESC, severity DESC, reported_at DESC, id LIMIT {}",
-            w.sql,
-            limit.min(10_000)
-        );
-        let rows = w.query(&list_sql).fetch_all(&self.pool).await?;
-        let incidents = rows.iter().map(Incident::from_row).collect::<Result<_>>()?;
-        Ok((incidents, u64::try_from(total).unwrap_or(0)))
-    }
-
     /// Open incidents of `scope` counted by `(source, severity)`, most first.
     pub async fn open_breakdown(&self, scope: &Scope) -> Result<Vec<(String, u8, u64)>> {
         let mut w = Where::default();

@@ -36,6 +36,7 @@ pub mod drill;
 pub mod footing;
 pub mod grid;
 pub mod kpi;
+pub mod list;
 pub mod newest;
 pub mod parse;
 pub mod query;

@@ -49,7 +49,7 @@ impl Scope {
 
 impl Scope {
     /// The scope's key in `event_days`.
-    fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         match self {
             Scope::City => String::new(),
             Scope::Town(code) => format!("t:{code}"),

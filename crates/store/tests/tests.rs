@@ -24,6 +24,8 @@
 //!   values computed independently from the simulator's history.
 //! - `series`: the chart series count what was reported where and when.
 //! - `drill`: the console's incident lists, breakdowns, search and scoped KPIs.
+//! - `list`: a place's list read group by group shows the page and total one
+//!   sort of its whole window shows, at every level and under every filter.
 //! - `footing`: emergency plans, the footing in force, proposals decided once.
 //! - `scenes`: the video matrix's saved scenes and each window's rotation.
 //! - `audit`: the audit log's hash chain: edits, deletions, inserts and swaps
@@ -48,6 +50,7 @@ mod drill;
 mod footing;
 mod grid_state;
 mod kpi;
+mod list;
 mod open;
 mod quarantine;
 mod retention;
