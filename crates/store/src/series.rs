@@ -194,18 +194,14 @@ impl Store {
     ) -> Result<Vec<(i64, i64, i64)>> {
         let today = local_day(now);
         let first_day = today - days + 1;
-        let mut sql = String::from(
-            "SELECT day, metric, CAST(SUM(n) AS BIGINT) AS n FROM kpi_daily \
-             WHERE day >= $1 AND day <= $2 AND metric IN ('dispute_success', 'dispute_decided')",
-        );
-        if town.is_some() {
-            sql.push_str(" AND town_code = $3");
-        }
-        sql.push_str(" GROUP BY day, metric");
-        let mut query = sqlx::query(&sql).bind(first_day).bind(today);
-        if let Some(town) = town {
-            query = query.bind(town);
-        }
+        let place = town.map_or_else(String::new, |code| format!("t:{code}"));
+        let query = sqlx::query(
+            "SELECT day, metric, n FROM kpi_days WHERE scope = $1 AND day >= $2 AND day <= $3 \
+             AND metric IN ('dispute_success', 'dispute_decided')",
+        )
+        .bind(place)
+        .bind(first_day)
+        .bind(today);
         let mut by_day: BTreeMap<i64, (i64, i64)> =
             (first_day..=today).map(|day| (day, (0, 0))).collect();
         for row in query.fetch_all(&self.pool).await? {

@@ -179,6 +179,45 @@ async fn kpis_equal_an_independent_computation(fresh: Fresh) -> anyhow::Result<(
         ratio(KpiKey::Closure, &in_town, clock)
     );
 
+    // One village, every window: its counters against its events.
+    let village = "330282004001";
+    let windows = store
+        .kpis_in_windows(
+            clock,
+            &KpiWindow::ALL,
+            &gridwall_store::Scope::Village(village.into()),
+        )
+        .await?;
+    for (window, kpis) in KpiWindow::ALL.iter().zip(&windows) {
+        let first = kpis[0].first_day;
+        let in_village: Vec<&Known> = known
+            .values()
+            .filter(|k| {
+                k.newest.grid_id.starts_with(village)
+                    && local_day(k.newest.reported_at.unix_timestamp()) >= first
+            })
+            .collect();
+        if *window != KpiWindow::Today {
+            assert!(!in_village.is_empty(), "{window:?}: the village has events");
+        }
+        for kpi in kpis {
+            if kpi.key == KpiKey::MedianHandlingMinutes {
+                let finished = in_village
+                    .iter()
+                    .filter(|k| k.finished_at.is_some())
+                    .count();
+                assert_eq!(kpi.numerator as usize, finished, "{window:?} finished");
+            } else {
+                assert_eq!(
+                    (kpi.numerator, kpi.denominator),
+                    ratio(kpi.key, &in_village, clock),
+                    "the village's {:?} over {window:?}",
+                    kpi.key
+                );
+            }
+        }
+    }
+
     // Rollups: open events per town and for the city.
     let mut open_by_town: BTreeMap<String, i64> = BTreeMap::new();
     for k in known.values() {

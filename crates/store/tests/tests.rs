@@ -22,6 +22,8 @@
 //!   follows the clock.
 //! - `kpi`: every KPI over every window, one town's, and the rollups, equal
 //!   values computed independently from the simulator's history.
+//! - `kpi_backfill`: a store from before the per-place counters gets, when
+//!   opened, the counters the writer keeps.
 //! - `series`: the chart series count what was reported where and when.
 //! - `drill`: the console's incident lists, breakdowns, search and scoped KPIs.
 //! - `list`: a place's list read group by group shows the page and total one
@@ -50,6 +52,7 @@ mod drill;
 mod footing;
 mod grid_state;
 mod kpi;
+mod kpi_backfill;
 mod list;
 mod open;
 mod quarantine;

@@ -1,8 +1,9 @@
 //! The command centre's KPIs, each a ratio (or a median) over a window of
-//! local days, kept as counters per day of `reported_at` and town that move
-//! with each event's newest revision, like the grid counters.
+//! local days, kept as counters per place (the city, its towns and villages)
+//! and day or year of `reported_at` that move with each event's newest
+//! revision, like the grid counters ([`counters`]).
 //!
-//! An event counts on the local (UTC+8) day it was reported, in its town, with
+//! An event counts on the local (UTC+8) day it was reported, in its place, with
 //! the state of its newest revision. So "today" is the events reported today
 //! and how far they have got. Definitions ([`KpiKey::definition`]):
 //!
@@ -19,14 +20,11 @@
 //! Handling times are counted in 15-minute buckets; the median is the middle
 //! of the bucket that holds the middle event, so it is exact to ±7.5 minutes.
 
+mod counters;
+
 use std::collections::BTreeMap;
 
-use sqlx::Row;
-
-use crate::newest::{EVENT_COLUMNS, EventRow, Transition};
-use crate::series::Scope;
-use crate::sql::{Statement, placeholders};
-use crate::{Backend, Result, Store};
+pub(crate) use counters::statements;
 
 const LOCAL_OFFSET: i64 = 8 * 3600;
 const DAY: i64 = 86_400;
@@ -38,116 +36,16 @@ pub fn local_day(unix: i64) -> i64 {
     (unix + LOCAL_OFFSET).div_euclid(DAY)
 }
 
-/// The counters an event's newest row adds one to.
-pub(crate) fn metrics_of(row: &EventRow) -> Vec<&'static str> {
-    let mut out = Vec::with_capacity(6);
-    let cancelled = row.state == "cancelled";
-    if !cancelled {
-        out.push("events");
-    }
-    if row.state == "closed" {
-        out.push("closed");
-    }
-    let outcome = row.mediation_outcome.as_deref();
-    let decided = matches!(outcome, Some("success" | "failed"));
-    if row.category.starts_with("dispute.") && decided {
-        out.push("dispute_decided");
-        if outcome == Some("success") {
-            out.push("dispute_success");
-        }
-    }
-    if row.source == "litigation" && decided {
-        out.push("lit_decided");
-        if outcome == Some("success") {
-            out.push("lit_success");
-        }
-    }
-    if row.source == "police_110" && !cancelled {
-        let handled = matches!(row.state.as_str(), "resolved" | "closed");
-        if handled || matches!(row.state.as_str(), "mediation_failed" | "escalated") || row.overdue
-        {
-            out.push("p110_due");
-        }
-        if handled {
-            out.push("p110_handled");
-        }
-    }
-    if let (Some(finished), Some(due)) = (row.finished_at, row.due_at) {
-        out.push("finished_due");
-        if finished <= due {
-            out.push("on_time");
-        }
-    }
-    out
-}
-
-/// The handling-time bucket of a finished event.
-pub(crate) fn handling_bucket(row: &EventRow) -> Option<i64> {
-    row.finished_at
-        .map(|finished| (finished - row.reported_at).max(0) / BUCKET)
-}
-
-/// The KPI counters' writer: the statements that move `kpi_daily` and
-/// `kpi_handling` by `transitions`, each counter once, in key order.
-pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<Statement<'static>> {
-    let mut counters: BTreeMap<(i64, &str, &'static str), i64> = BTreeMap::new();
-    let mut handling: BTreeMap<(i64, &str, i64), i64> = BTreeMap::new();
-    // Each transition takes the old row's contribution out and puts the new one's in.
-    let rows = transitions.iter().flat_map(|t| {
-        t.old
-            .iter()
-            .map(|old| (old, -1))
-            .chain(std::iter::once((&t.new, 1)))
-    });
-    for (row, by) in rows {
-        let day = local_day(row.reported_at);
-        for metric in metrics_of(row) {
-            *counters
-                .entry((day, row.town_code.as_str(), metric))
-                .or_default() += by;
-        }
-        if let Some(bucket) = handling_bucket(row) {
-            *handling
-                .entry((day, row.town_code.as_str(), bucket))
-                .or_default() += by;
-        }
-    }
-    let mut out = Vec::new();
-    let counters: Vec<_> = counters.into_iter().filter(|(_, n)| *n != 0).collect();
-    for chunk in counters.chunks(500) {
-        let sql = format!(
-            "INSERT INTO kpi_daily AS k (day, town_code, metric, n) VALUES {} \
-             ON CONFLICT (day, town_code, metric) DO UPDATE SET n = k.n + excluded.n",
-            placeholders(backend, chunk.len(), 4)
-        );
-        let mut statement = Statement::new(sql);
-        for ((day, town, metric), n) in chunk {
-            statement = statement
-                .bind(*day)
-                .bind((*town).to_owned())
-                .bind((*metric).to_owned())
-                .bind(*n);
-        }
-        out.push(statement);
-    }
-    let handling: Vec<_> = handling.into_iter().filter(|(_, n)| *n != 0).collect();
-    for chunk in handling.chunks(500) {
-        let sql = format!(
-            "INSERT INTO kpi_handling AS k (day, town_code, bucket, n) VALUES {} \
-             ON CONFLICT (day, town_code, bucket) DO UPDATE SET n = k.n + excluded.n",
-            placeholders(backend, chunk.len(), 4)
-        );
-        let mut statement = Statement::new(sql);
-        for ((day, town, bucket), n) in chunk {
-            statement = statement
-                .bind(*day)
-                .bind((*town).to_owned())
-                .bind(*bucket)
-                .bind(*n);
-        }
-        out.push(statement);
-    }
-    out
+/// The local day number of the first of January of the year that holds
+/// local day `day`: the key of that year's counters.
+pub fn year_of_day(day: i64) -> i64 {
+    /// The Julian day of 1970-01-01.
+    const EPOCH: i64 = 2_440_588;
+    i32::try_from(EPOCH + day)
+        .ok()
+        .and_then(|julian| time::Date::from_julian_day(julian).ok())
+        .and_then(|date| date.replace_ordinal(1).ok())
+        .map_or(day, |jan1| i64::from(jan1.to_julian_day()) - EPOCH)
 }
 
 /// Which KPI.
@@ -344,138 +242,8 @@ pub struct Kpi {
     pub value: Option<f64>,
 }
 
-impl Store {
-    /// Every KPI over `window` ending at `now`, for the city or one town.
-    pub async fn kpis(&self, now: i64, window: KpiWindow, town: Option<&str>) -> Result<Vec<Kpi>> {
-        let (first, last) = window.days(now);
-        let mut sql =
-            String::from("SELECT metric, SUM(n) AS n FROM kpi_daily WHERE day >= $1 AND day <= $2");
-        if town.is_some() {
-            sql.push_str(" AND town_code = $3");
-        }
-        sql.push_str(" GROUP BY metric");
-        // SUM over BIGINT is NUMERIC on PostgreSQL: cast back.
-        let sql = sql.replace("SUM(n)", "CAST(SUM(n) AS BIGINT)");
-        let mut query = sqlx::query(&sql).bind(first).bind(last);
-        if let Some(town) = town {
-            query = query.bind(town);
-        }
-        let mut counters: BTreeMap<String, i64> = BTreeMap::new();
-        for row in query.fetch_all(&self.pool).await? {
-            counters.insert(row.try_get("metric")?, row.try_get("n")?);
-        }
-        let histogram = self.handling_histogram(first, last, town).await?;
-        Ok(assemble(window, first, last, &counters, &histogram))
-    }
-
-    /// Every KPI over `window` ending at `now`, for any scope. The city and
-    /// towns read the daily counters; a village, grid or micro-grid (a few
-    /// hundred to a few thousand events a year) counts its events' newest
-    /// rows with the same rules the counters are kept by.
-    pub async fn kpis_in(&self, now: i64, window: KpiWindow, scope: &Scope) -> Result<Vec<Kpi>> {
-        Ok(self
-            .kpis_in_windows(now, &[window], scope)
-            .await?
-            .pop()
-            .unwrap_or_default())
-    }
-
-    /// [`Store::kpis_in`] for several windows, one list per window in the
-    /// order asked. Below the towns the events are read once, over the span
-    /// of all the windows, and counted into each window they fall in.
-    pub async fn kpis_in_windows(
-        &self,
-        now: i64,
-        windows: &[KpiWindow],
-        scope: &Scope,
-    ) -> Result<Vec<Vec<Kpi>>> {
-        let town = match scope {
-            Scope::City => Some(None),
-            Scope::Town(code) => Some(Some(code.as_str())),
-            Scope::Village(_) | Scope::Grid(_) | Scope::MicroGrid(_) => None,
-        };
-        if let Some(town) = town {
-            let asks = windows.iter().map(|&window| self.kpis(now, window, town));
-            return futures_util::future::try_join_all(asks).await;
-        }
-        let spans: Vec<(i64, i64)> = windows.iter().map(|w| w.days(now)).collect();
-        let (Some(first), Some(last)) = (
-            spans.iter().map(|s| s.0).min(),
-            spans.iter().map(|s| s.1).max(),
-        ) else {
-            return Ok(Vec::new());
-        };
-        let start = first * DAY - LOCAL_OFFSET;
-        let end = (last + 1) * DAY - LOCAL_OFFSET;
-        let (condition, values) = scope.condition(3);
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events \
-             WHERE reported_at >= $1 AND reported_at < $2{condition}"
-        );
-        let mut query = sqlx::query(&sql).bind(start).bind(end);
-        for value in values {
-            query = query.bind(value);
-        }
-        let mut counters: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); windows.len()];
-        let mut histograms: Vec<BTreeMap<i64, i64>> = vec![BTreeMap::new(); windows.len()];
-        for row in query.fetch_all(&self.pool).await? {
-            let row = EventRow::from_row(&row)?;
-            let day = local_day(row.reported_at);
-            let metrics = metrics_of(&row);
-            let bucket = handling_bucket(&row);
-            for (i, &(from, to)) in spans.iter().enumerate() {
-                if day < from || day > to {
-                    continue;
-                }
-                for metric in &metrics {
-                    *counters[i].entry((*metric).to_owned()).or_default() += 1;
-                }
-                if let Some(bucket) = bucket {
-                    *histograms[i].entry(bucket).or_default() += 1;
-                }
-            }
-        }
-        Ok(windows
-            .iter()
-            .zip(&spans)
-            .zip(counters.iter().zip(&histograms))
-            .map(|((&window, &(from, to)), (counters, histogram))| {
-                assemble(window, from, to, counters, histogram)
-            })
-            .collect())
-    }
-
-    async fn handling_histogram(
-        &self,
-        first: i64,
-        last: i64,
-        town: Option<&str>,
-    ) -> Result<BTreeMap<i64, i64>> {
-        let mut sql = String::from(
-            "SELECT bucket, CAST(SUM(n) AS BIGINT) AS n FROM kpi_handling \
-             WHERE day >= $1 AND day <= $2",
-        );
-        if town.is_some() {
-            sql.push_str(" AND town_code = $3");
-        }
-        sql.push_str(" GROUP BY bucket");
-        let mut query = sqlx::query(&sql).bind(first).bind(last);
-        if let Some(town) = town {
-            query = query.bind(town);
-        }
-        let mut histogram = BTreeMap::new();
-        for row in query.fetch_all(&self.pool).await? {
-            let n: i64 = row.try_get("n")?;
-            if n > 0 {
-                histogram.insert(row.try_get("bucket")?, n);
-            }
-        }
-        Ok(histogram)
-    }
-}
-
 /// The KPIs from the counters and the handling-time histogram of a window.
-fn assemble(
+pub(crate) fn assemble(
     window: KpiWindow,
     first: i64,
     last: i64,
@@ -538,6 +306,14 @@ mod tests {
         let midnight = 1_795_708_800;
         assert_eq!(local_day(midnight), local_day(midnight + DAY - 1));
         assert_eq!(local_day(midnight) - 1, local_day(midnight - 1));
+    }
+
+    #[test]
+    fn a_day_belongs_to_the_year_of_its_local_date() {
+        let jan1 = local_day(1_767_196_800); // 2026-01-01 00:00 +08:00
+        assert_eq!(year_of_day(jan1), jan1);
+        assert_eq!(year_of_day(jan1 + 330), jan1);
+        assert_eq!(year_of_day(jan1 - 1), jan1 - 365, "2025 had 365 days");
     }
 
     #[test]

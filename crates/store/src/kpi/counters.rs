@@ -1,0 +1,296 @@
+//! The KPI counters: what each event's newest row adds to, their writer, and
+//! the reads that turn them into KPIs.
+//!
+//! Every counter is kept per place, keyed like `event_days` (`''` the city,
+//! `t:` + a town's code, `v:` + a village's), in two periods: per local day
+//! (`kpi_days`, `kpi_handling_days`) for "today" and "7 days", and per year
+//! (`kpi_years`, `kpi_handling_years`, keyed by the year's first day) for
+//! "this year". So every KPI of the city, a town or a village reads a few
+//! rows per day of a short window, or one row per counter of the year,
+//! however long the history (issue 17): a year of the city's handling times
+//! alone was a hundred thousand (day, bucket) rows. Grids and micro-grids
+//! (a few events a day) count their events' newest rows with the same rules.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+
+use super::{Kpi, KpiWindow, assemble, local_day, year_of_day};
+use crate::newest::{EVENT_COLUMNS, EventRow, Transition};
+use crate::series::Scope;
+use crate::sql::{Statement, Value, placeholders};
+use crate::{Backend, Result, Store};
+
+const LOCAL_OFFSET: i64 = 8 * 3600;
+const DAY: i64 = 86_400;
+
+/// The counters an event's newest row adds one to.
+pub(crate) fn metrics_of(row: &EventRow) -> Vec<&'static str> {
+    let mut out = Vec::with_capacity(6);
+    let cancelled = row.state == "cancelled";
+    if !cancelled {
+        out.push("events");
+    }
+    if row.state == "closed" {
+        out.push("closed");
+    }
+    let outcome = row.mediation_outcome.as_deref();
+    let decided = matches!(outcome, Some("success" | "failed"));
+    if row.category.starts_with("dispute.") && decided {
+        out.push("dispute_decided");
+        if outcome == Some("success") {
+            out.push("dispute_success");
+        }
+    }
+    if row.source == "litigation" && decided {
+        out.push("lit_decided");
+        if outcome == Some("success") {
+            out.push("lit_success");
+        }
+    }
+    if row.source == "police_110" && !cancelled {
+        let handled = matches!(row.state.as_str(), "resolved" | "closed");
+        if handled || matches!(row.state.as_str(), "mediation_failed" | "escalated") || row.overdue
+        {
+            out.push("p110_due");
+        }
+        if handled {
+            out.push("p110_handled");
+        }
+    }
+    if let (Some(finished), Some(due)) = (row.finished_at, row.due_at) {
+        out.push("finished_due");
+        if finished <= due {
+            out.push("on_time");
+        }
+    }
+    out
+}
+
+/// The handling-time bucket of a finished event.
+pub(crate) fn handling_bucket(row: &EventRow) -> Option<i64> {
+    row.finished_at
+        .map(|finished| (finished - row.reported_at).max(0) / super::BUCKET)
+}
+
+/// The places an event's row counts in: the city, its town, its village.
+fn places_of(row: &EventRow) -> Vec<String> {
+    let mut keys = vec![String::new()];
+    if !row.town_code.is_empty() {
+        keys.push(format!("t:{}", row.town_code));
+    }
+    if !row.village_code.is_empty() {
+        keys.push(format!("v:{}", row.village_code));
+    }
+    keys
+}
+
+/// Counter changes by (place, day or year, metric or bucket).
+type Moves<K> = BTreeMap<(String, i64, K), i64>;
+
+/// The KPI counters' writer: the statements that move the four counter
+/// tables by `transitions`, each counter once, in key order.
+pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<Statement<'static>> {
+    let mut days: Moves<&'static str> = BTreeMap::new();
+    let mut years: Moves<&'static str> = BTreeMap::new();
+    let mut handling_days: Moves<i64> = BTreeMap::new();
+    let mut handling_years: Moves<i64> = BTreeMap::new();
+    // Each transition takes the old row's contribution out and puts the new one's in.
+    let rows = transitions.iter().flat_map(|t| {
+        t.old
+            .iter()
+            .map(|old| (old, -1))
+            .chain(std::iter::once((&t.new, 1)))
+    });
+    for (row, by) in rows {
+        let day = local_day(row.reported_at);
+        let year = year_of_day(day);
+        let metrics = metrics_of(row);
+        let bucket = handling_bucket(row);
+        for place in places_of(row) {
+            for &metric in &metrics {
+                *days.entry((place.clone(), day, metric)).or_default() += by;
+                *years.entry((place.clone(), year, metric)).or_default() += by;
+            }
+            if let Some(bucket) = bucket {
+                *handling_days
+                    .entry((place.clone(), day, bucket))
+                    .or_default() += by;
+                *handling_years.entry((place, year, bucket)).or_default() += by;
+            }
+        }
+    }
+    let mut out = upserts(backend, "kpi_days", "day", "metric", days);
+    out.extend(upserts(backend, "kpi_years", "year", "metric", years));
+    out.extend(upserts(
+        backend,
+        "kpi_handling_days",
+        "day",
+        "bucket",
+        handling_days,
+    ));
+    out.extend(upserts(
+        backend,
+        "kpi_handling_years",
+        "year",
+        "bucket",
+        handling_years,
+    ));
+    out
+}
+
+/// `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` for every
+/// counter that moved, 500 rows a statement.
+fn upserts<K>(
+    backend: Backend,
+    table: &str,
+    period: &str,
+    what: &str,
+    moves: Moves<K>,
+) -> Vec<Statement<'static>>
+where
+    K: Into<Value<'static>>,
+{
+    let moves: Vec<_> = moves.into_iter().filter(|(_, n)| *n != 0).collect();
+    let mut out = Vec::new();
+    let mut rest = moves.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<_> = rest.by_ref().take(500).collect();
+        let sql = format!(
+            "INSERT INTO {table} AS k (scope, {period}, {what}, n) VALUES {} \
+             ON CONFLICT (scope, {period}, {what}) DO UPDATE SET n = k.n + excluded.n",
+            placeholders(backend, chunk.len(), 4)
+        );
+        let mut statement = Statement::new(sql);
+        for ((place, when, key), n) in chunk {
+            statement = statement.bind(place).bind(when).bind(key).bind(n);
+        }
+        out.push(statement);
+    }
+    out
+}
+
+impl Store {
+    /// Every KPI over `window` ending at `now`, for the city or one town.
+    pub async fn kpis(&self, now: i64, window: KpiWindow, town: Option<&str>) -> Result<Vec<Kpi>> {
+        let place = town.map_or_else(String::new, |code| format!("t:{code}"));
+        self.kpis_of(now, window, &place).await
+    }
+
+    /// Every KPI over `window` ending at `now`, for any scope.
+    pub async fn kpis_in(&self, now: i64, window: KpiWindow, scope: &Scope) -> Result<Vec<Kpi>> {
+        Ok(self
+            .kpis_in_windows(now, &[window], scope)
+            .await?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// [`Store::kpis_in`] for several windows, one list per window in the
+    /// order asked. The city, a town and a village read their counters; a
+    /// grid's or micro-grid's events are read once, over the span of all the
+    /// windows, and counted into each window they fall in.
+    pub async fn kpis_in_windows(
+        &self,
+        now: i64,
+        windows: &[KpiWindow],
+        scope: &Scope,
+    ) -> Result<Vec<Vec<Kpi>>> {
+        if matches!(scope, Scope::City | Scope::Town(_) | Scope::Village(_)) {
+            let place = scope.key();
+            let asks = windows
+                .iter()
+                .map(|&window| self.kpis_of(now, window, &place));
+            return futures_util::future::try_join_all(asks).await;
+        }
+        let spans: Vec<(i64, i64)> = windows.iter().map(|w| w.days(now)).collect();
+        let (Some(first), Some(last)) = (
+            spans.iter().map(|s| s.0).min(),
+            spans.iter().map(|s| s.1).max(),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let start = first * DAY - LOCAL_OFFSET;
+        let end = (last + 1) * DAY - LOCAL_OFFSET;
+        let (condition, values) = scope.condition(3);
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events \
+             WHERE reported_at >= $1 AND reported_at < $2{condition}"
+        );
+        let mut query = sqlx::query(&sql).bind(start).bind(end);
+        for value in values {
+            query = query.bind(value);
+        }
+        let mut counters: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); windows.len()];
+        let mut histograms: Vec<BTreeMap<i64, i64>> = vec![BTreeMap::new(); windows.len()];
+        for row in query.fetch_all(&self.pool).await? {
+            let row = EventRow::from_row(&row)?;
+            let day = local_day(row.reported_at);
+            let metrics = metrics_of(&row);
+            let bucket = handling_bucket(&row);
+            for (i, &(from, to)) in spans.iter().enumerate() {
+                if day < from || day > to {
+                    continue;
+                }
+                for metric in &metrics {
+                    *counters[i].entry((*metric).to_owned()).or_default() += 1;
+                }
+                if let Some(bucket) = bucket {
+                    *histograms[i].entry(bucket).or_default() += 1;
+                }
+            }
+        }
+        Ok(windows
+            .iter()
+            .zip(&spans)
+            .zip(counters.iter().zip(&histograms))
+            .map(|((&window, &(from, to)), (counters, histogram))| {
+                assemble(window, from, to, counters, histogram)
+            })
+            .collect())
+    }
+
+    /// The KPIs of one place (a key of the counter tables) over `window`:
+    /// this year from the year's counters, shorter windows from the days'.
+    /// The year's counters hold every event reported in the year, so an
+    /// event an upstream dated after `now` counts in "this year" too.
+    async fn kpis_of(&self, now: i64, window: KpiWindow, place: &str) -> Result<Vec<Kpi>> {
+        let (first, last) = window.days(now);
+        let (metrics, buckets, period) = match window {
+            KpiWindow::ThisYear => ("kpi_years", "kpi_handling_years", "year = $2"),
+            KpiWindow::Today | KpiWindow::SevenDays => {
+                ("kpi_days", "kpi_handling_days", "day >= $2 AND day <= $3")
+            }
+        };
+        // SUM over BIGINT is NUMERIC on PostgreSQL: cast back.
+        let counters_sql = format!(
+            "SELECT metric, CAST(SUM(n) AS BIGINT) AS n FROM {metrics} \
+             WHERE scope = $1 AND {period} GROUP BY metric"
+        );
+        let histogram_sql = format!(
+            "SELECT bucket, CAST(SUM(n) AS BIGINT) AS n FROM {buckets} \
+             WHERE scope = $1 AND {period} GROUP BY bucket"
+        );
+        let ask = |sql| {
+            let mut query = sqlx::query(sql).bind(place).bind(first);
+            if window != KpiWindow::ThisYear {
+                query = query.bind(last);
+            }
+            query.fetch_all(&self.pool)
+        };
+        let (counter_rows, bucket_rows) =
+            futures_util::future::try_join(ask(&counters_sql), ask(&histogram_sql)).await?;
+        let mut counters: BTreeMap<String, i64> = BTreeMap::new();
+        for row in counter_rows {
+            counters.insert(row.try_get("metric")?, row.try_get("n")?);
+        }
+        let mut histogram = BTreeMap::new();
+        for row in bucket_rows {
+            let n: i64 = row.try_get("n")?;
+            if n > 0 {
+                histogram.insert(row.try_get("bucket")?, n);
+            }
+        }
+        Ok(assemble(window, first, last, &counters, &histogram))
+    }
+}
