@@ -388,16 +388,16 @@ impl Brain {
             _ => Level::Yellow,
         };
         let first = visits[0].at;
-        let span_days = (visits[n - 1].at - first) as f64 / DAY as f64;
+        let (span_zh, span_en) = span_words(visits[n - 1].at - first);
         let address = event.address.trim();
         let explanation = Explanation {
             zh: format!(
-                "同一地址（{address}）{days:.0}天内第{n}次发生纠纷，间隔{span_days:.1}天，有民转刑风险；首次：{}。",
+                "同一地址（{address}）{days:.0}天内第{n}次发生纠纷，距首次{span_zh}，有民转刑风险；首次：{}。",
                 visits[0].id
             ),
             en: format!(
                 "Dispute no. {n} at the same address ({address}) within {days:.0} days, \
-                 {span_days:.1} days after the first: a risk of a civil matter turning criminal; first: {}.",
+                 {span_en} after the first: a risk of a civil matter turning criminal; first: {}.",
                 visits[0].id
             ),
             baseline: 1.0,
@@ -436,5 +436,34 @@ pub fn p_level(p: f64, alpha: f64) -> Level {
         Level::Yellow
     } else {
         Level::Blue
+    }
+}
+
+/// How long after the first a repeat came, in the unit a reader expects:
+/// minutes under an hour, hours under a day, days (one decimal) beyond.
+fn span_words(seconds: i64) -> (String, String) {
+    let seconds = seconds.max(0);
+    if seconds < 3_600 {
+        let minutes = (seconds / 60).max(1);
+        (format!("{minutes}分钟"), format!("{minutes} min"))
+    } else if seconds < DAY {
+        let hours = seconds as f64 / 3_600.0;
+        (format!("{hours:.1}小时"), format!("{hours:.1} h"))
+    } else {
+        let days = seconds as f64 / DAY as f64;
+        (format!("{days:.1}天"), format!("{days:.1} days"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span_words;
+
+    #[test]
+    fn a_repeat_span_reads_in_minutes_hours_or_days() {
+        assert_eq!(span_words(20).0, "1分钟", "never zero");
+        assert_eq!(span_words(25 * 60), ("25分钟".into(), "25 min".into()));
+        assert_eq!(span_words(5 * 3_600).0, "5.0小时");
+        assert_eq!(span_words(36 * 3_600), ("1.5天".into(), "1.5 days".into()));
     }
 }
