@@ -3,14 +3,19 @@
 //!
 //! Sorting a place's whole window to show its first page made a town's or
 //! the city's list cost as much as its month of events (66,000 in the city).
-//! The page is read group by group instead, each group in index order and
-//! only as far as the page needs:
+//! A town's or the city's page is read group by group instead, each group in
+//! index order and only as far as the page needs:
 //!
-//! 1. the overdue events, through the small indexes of open events;
+//! 1. the overdue events, through the small `events_overdue` (the city) or
+//!    the town's open events;
 //! 2. then, severity by severity from 4 down to 1, the rest, newest first:
-//!    the rare severities 3 and 4 through the partial indexes `events_severe`
-//!    and `events_severe_by_town`, the common ones through the `reported_at`
-//!    indexes, where a page fills within a few hundred rows.
+//!    the rare severities 3 and 4 through partial indexes of their own
+//!    (`events_severity4`, `events_severity3_by_town`, …), the common ones
+//!    through the `reported_at` indexes, where a page fills within a few
+//!    hundred rows.
+//!
+//! A village, grid or micro-grid (a few hundred events a month at most) is
+//! sorted in one read: five reads would cost it more than the sort.
 //!
 //! The total of an unfiltered list is the sum of the place's daily counts in
 //! `event_days` (the days of the 30-day chart); a filtered list counts its
@@ -21,7 +26,7 @@ use sqlx::Row;
 use crate::drill::{COLUMNS, DEFAULT_DAYS, Incident, IncidentFilter, Where};
 use crate::kpi::local_day;
 use crate::series::Scope;
-use crate::{Result, Store};
+use crate::{Backend, Result, Store};
 
 const DAY: i64 = 86_400;
 const LOCAL_OFFSET: i64 = 8 * 3600;
@@ -74,28 +79,42 @@ impl Store {
         };
 
         let limit = limit.min(MOST);
-        let mut groups = vec![Group::Overdue];
-        if !filter.overdue_only {
-            groups.extend(
-                (1..=4u8)
-                    .rev()
-                    .filter(|s| filter.severities.is_empty() || filter.severities.contains(s))
-                    .map(Group::Severity),
-            );
-        }
+        // A village, grid or micro-grid has a few hundred events a month at
+        // most: one sort of its window costs less than five reads.
+        let groups: Vec<Option<Group>> = if matches!(scope, Scope::City | Scope::Town(_)) {
+            let mut groups = vec![Some(Group::Overdue)];
+            if !filter.overdue_only {
+                groups.extend(
+                    (1..=4u8)
+                        .rev()
+                        .filter(|s| filter.severities.is_empty() || filter.severities.contains(s))
+                        .map(|s| Some(Group::Severity(s))),
+                );
+            }
+            groups
+        } else {
+            vec![None]
+        };
         let mut page = Vec::new();
         for group in groups {
             let wanted = limit - page.len();
             if wanted == 0 {
                 break;
             }
-            let w = narrowing(scope, filter, since, Some(group));
+            let w = narrowing(scope, filter, since, group);
             let order = match group {
-                Group::Overdue => "severity DESC, reported_at DESC, id",
-                Group::Severity(_) => "reported_at DESC, id",
+                None => "overdue DESC, severity DESC, reported_at DESC, id",
+                Some(Group::Overdue) => "severity DESC, reported_at DESC, id",
+                Some(Group::Severity(_)) => "reported_at DESC, id",
+            };
+            let index = match (self.backend, group) {
+                (Backend::Sqlite, Some(group)) => {
+                    format!(" INDEXED BY {}", index_for(scope, group, open_only))
+                }
+                _ => String::new(),
             };
             let sql = format!(
-                "SELECT {COLUMNS} FROM events WHERE 1 = 1{} ORDER BY {order} LIMIT {wanted}",
+                "SELECT {COLUMNS} FROM events{index} WHERE 1 = 1{} ORDER BY {order} LIMIT {wanted}",
                 w.sql
             );
             for row in w.query(&sql).fetch_all(&self.pool).await? {
@@ -120,6 +139,26 @@ impl Store {
     }
 }
 
+/// The index a group of a town's or the city's list is read through on
+/// SQLite. Without statistics its planner took the city's severe events to
+/// find a town's, or a town's month to find its few overdue ones; PostgreSQL
+/// plans from its statistics.
+fn index_for(scope: &Scope, group: Group, open_only: bool) -> &'static str {
+    let open = open_only || matches!(group, Group::Overdue);
+    let town = matches!(scope, Scope::Town(_));
+    match (group, town) {
+        (Group::Overdue, false) => "events_overdue",
+        _ if open && town => "events_open_by_town",
+        _ if open => "events_open",
+        (Group::Severity(4), false) => "events_severity4",
+        (Group::Severity(3), false) => "events_severity3",
+        (_, false) => "events_by_reported",
+        (Group::Severity(4), true) => "events_severity4_by_town",
+        (Group::Severity(3), true) => "events_severity3_by_town",
+        (_, true) => "events_by_town",
+    }
+}
+
 /// The WHERE clause of `filter` in `scope` from `since`, narrowed to one
 /// `group` of the sort order where given.
 fn narrowing<'a>(
@@ -138,12 +177,9 @@ fn narrowing<'a>(
     }
     if let Some(Group::Severity(severity)) = group {
         w.sql.push_str(" AND overdue = 0");
-        // A small integer of ours, inlined; the `>= 3` term is the one the
-        // partial indexes are declared with, so SQLite can use them.
+        // A small integer of ours, inlined: the term the partial indexes of
+        // severities 3 and 4 are declared with.
         w.sql.push_str(&format!(" AND severity = {severity}"));
-        if severity >= 3 {
-            w.sql.push_str(" AND severity >= 3");
-        }
     }
     if let Some(since) = since {
         w.int(" AND reported_at >= $?", since);
