@@ -78,8 +78,11 @@ async fn an_old_store_gets_the_counters_the_writer_keeps(fresh: Fresh) -> anyhow
          bucket BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (day, town_code, bucket))",
         "INSERT INTO kpi_daily SELECT day, SUBSTR(scope, 3), metric, n FROM kpi_days \
          WHERE scope LIKE 't:%'",
-        "INSERT INTO kpi_handling SELECT day, SUBSTR(scope, 3), bucket, n FROM kpi_handling_days \
-         WHERE scope LIKE 't:%'",
+        // Old buckets were quarter-hours throughout: the last quarter of
+        // each wider bucket stands for them, and must map back to its start.
+        "INSERT INTO kpi_handling SELECT day, SUBSTR(scope, 3), \
+         bucket + CASE WHEN bucket < 96 THEN 0 WHEN bucket < 672 THEN 3 ELSE 95 END, n \
+         FROM kpi_handling_days WHERE scope LIKE 't:%'",
         "DROP TABLE kpi_days",
         "DROP TABLE kpi_years",
         "DROP TABLE kpi_handling_days",

@@ -42,10 +42,14 @@ INSERT INTO kpi_days (scope, day, metric, n)
     SELECT '', day, metric, SUM(n) FROM kpi_daily GROUP BY day, metric HAVING SUM(n) <> 0;
 INSERT INTO kpi_days (scope, day, metric, n)
     SELECT 't:' || town_code, day, metric, n FROM kpi_daily WHERE town_code <> '' AND n <> 0;
+-- Handling-time buckets widen past a day (to an hour) and a week (to a
+-- day): `bucket_of` in kpi/mod.rs; a bucket is its start in quarter-hours.
 INSERT INTO kpi_handling_days (scope, day, bucket, n)
-    SELECT '', day, bucket, SUM(n) FROM kpi_handling GROUP BY day, bucket HAVING SUM(n) <> 0;
+    SELECT '', day, CASE WHEN bucket < 96 THEN bucket WHEN bucket < 672 THEN bucket - bucket % 4 ELSE bucket - bucket % 96 END, SUM(n)
+    FROM kpi_handling GROUP BY 2, 3 HAVING SUM(n) <> 0;
 INSERT INTO kpi_handling_days (scope, day, bucket, n)
-    SELECT 't:' || town_code, day, bucket, n FROM kpi_handling WHERE town_code <> '' AND n <> 0;
+    SELECT 't:' || town_code, day, CASE WHEN bucket < 96 THEN bucket WHEN bucket < 672 THEN bucket - bucket % 4 ELSE bucket - bucket % 96 END, SUM(n)
+    FROM kpi_handling WHERE town_code <> '' GROUP BY 1, 2, 3 HAVING SUM(n) <> 0;
 
 -- ... the villages from their events' newest rows, by the rules of
 -- `metrics_of` and `handling_bucket` ...
@@ -81,9 +85,11 @@ INSERT INTO kpi_days (scope, day, metric, n)
     SELECT scope, day, metric, COUNT(*) FROM village_metrics GROUP BY scope, day, metric;
 DROP TABLE village_metrics;
 INSERT INTO kpi_handling_days (scope, day, bucket, n)
-    SELECT 'v:' || village_code, (reported_at + 28800) / 86400,
-           MAX(finished_at - reported_at, 0) / 900, COUNT(*)
-    FROM events WHERE village_code <> '' AND finished_at IS NOT NULL GROUP BY 1, 2, 3;
+    SELECT scope, day, CASE WHEN q < 96 THEN q WHEN q < 672 THEN q - q % 4 ELSE q - q % 96 END, COUNT(*)
+    FROM (SELECT 'v:' || village_code AS scope, (reported_at + 28800) / 86400 AS day,
+                 MAX(finished_at - reported_at, 0) / 900 AS q
+          FROM events WHERE village_code <> '' AND finished_at IS NOT NULL) AS finished
+    GROUP BY 1, 2, 3;
 
 -- ... and every year from its days.
 INSERT INTO kpi_years (scope, year, metric, n)

@@ -70,7 +70,7 @@ pub(crate) fn metrics_of(row: &EventRow) -> Vec<&'static str> {
 /// The handling-time bucket of a finished event.
 pub(crate) fn handling_bucket(row: &EventRow) -> Option<i64> {
     row.finished_at
-        .map(|finished| (finished - row.reported_at).max(0) / super::BUCKET)
+        .map(|finished| super::bucket_of(finished - row.reported_at))
 }
 
 /// The places an event's row counts in: the city, its town, its village.

@@ -17,8 +17,12 @@
 //! | median handling time (办理时长中位数) | median of finished − reported | finished events |
 //!
 //! "Finished" is the first time an event reached resolved or closed.
-//! Handling times are counted in 15-minute buckets; the median is the middle
-//! of the bucket that holds the middle event, so it is exact to ±7.5 minutes.
+//! Handling times are counted in buckets of 15 minutes under a day, of an
+//! hour under a week and of a day beyond ([`bucket_of`]); the median is the
+//! middle of the bucket that holds the middle event, so it is exact to ±7.5
+//! minutes under a day, ±30 minutes under a week, ±12 hours beyond. (One
+//! width for all kept thousands of buckets a year for the city, most of them
+//! the long tail.)
 
 mod counters;
 
@@ -28,8 +32,29 @@ pub(crate) use counters::statements;
 
 const LOCAL_OFFSET: i64 = 8 * 3600;
 const DAY: i64 = 86_400;
-/// Width of a handling-time bucket, in seconds.
+/// The unit of handling-time buckets, in seconds: a quarter of an hour.
 pub const BUCKET: i64 = 900;
+/// Quarter-hours in a day and in a week: where buckets widen.
+const QUARTERS_A_DAY: i64 = 96;
+const QUARTERS_A_WEEK: i64 = 7 * QUARTERS_A_DAY;
+
+/// The bucket of a handling time of `seconds`: the start of its bucket in
+/// quarter-hours. The migration `kpi_by_place` maps old buckets the same way.
+pub fn bucket_of(seconds: i64) -> i64 {
+    let quarters = seconds.max(0) / BUCKET;
+    quarters - quarters % bucket_width(quarters)
+}
+
+/// The width, in quarter-hours, of the bucket that starts at `bucket`.
+fn bucket_width(bucket: i64) -> i64 {
+    if bucket < QUARTERS_A_DAY {
+        1
+    } else if bucket < QUARTERS_A_WEEK {
+        4
+    } else {
+        QUARTERS_A_DAY
+    }
+}
 
 /// The local (UTC+8) day number of a unix time: days since 1970-01-01 local.
 pub fn local_day(unix: i64) -> i64 {
@@ -290,7 +315,8 @@ pub fn median_minutes(histogram: &BTreeMap<i64, i64>) -> Option<f64> {
     for (&bucket, &n) in histogram {
         seen += n;
         if seen > middle {
-            return Some((bucket as f64 + 0.5) * BUCKET as f64 / 60.0);
+            let middle_of_bucket = bucket as f64 + bucket_width(bucket) as f64 / 2.0;
+            return Some(middle_of_bucket * BUCKET as f64 / 60.0);
         }
     }
     None
@@ -329,5 +355,25 @@ mod tests {
         let histogram = BTreeMap::from([(0, 1), (4, 1), (8, 1)]);
         assert_eq!(median_minutes(&histogram), Some(67.5));
         assert_eq!(median_minutes(&BTreeMap::new()), None);
+        // Past a day, the middle of an hour; past a week, of a day.
+        assert_eq!(median_minutes(&BTreeMap::from([(100, 1)])), Some(1_530.0));
+        assert_eq!(median_minutes(&BTreeMap::from([(672, 1)])), Some(10_800.0));
+    }
+
+    #[test]
+    fn buckets_widen_past_a_day_and_a_week() {
+        assert_eq!(bucket_of(-5), 0);
+        assert_eq!(bucket_of(20 * 60), 1, "20 minutes: the second quarter");
+        assert_eq!(bucket_of(23 * 3600 + 59 * 60), 95);
+        assert_eq!(
+            bucket_of(25 * 3600 + 50 * 60),
+            100,
+            "25 h 50: the hour from 25 h"
+        );
+        assert_eq!(
+            bucket_of(8 * 86_400 + 3600),
+            768,
+            "8 days: the day from 8 days"
+        );
     }
 }
