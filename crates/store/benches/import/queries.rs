@@ -133,6 +133,60 @@ pub async fn run(store: &Store, now: i64, runs: usize) -> anyhow::Result<()> {
     })
     .await?;
     time_query("the city's panel", runs, |_| panel(store, Scope::City, now)).await?;
+    // The panel's parts, one level at a time: where its time goes.
+    let panels: [(&str, ScopeOf); 3] = [
+        (
+            "a village's",
+            Box::new(|i| Scope::Village(places.village(i))),
+        ),
+        ("a town's", Box::new(|i| Scope::Town(places.town(i)))),
+        ("the city's", Box::new(|_| Scope::City)),
+    ];
+    for (whose, scope) in &panels {
+        time_query(
+            &format!("{whose} KPIs (today, 7 days, the year)"),
+            runs,
+            |i| {
+                let scope = scope(i);
+                async move {
+                    store.kpis_in_windows(now, &KpiWindow::ALL, &scope).await?;
+                    Ok(())
+                }
+            },
+        )
+        .await?;
+        time_query(
+            &format!("{whose} 30-day list (first 300, and the count)"),
+            runs,
+            |i| {
+                let scope = scope(i);
+                async move {
+                    store
+                        .incidents(&scope, &IncidentFilter::default(), now, 300)
+                        .await?;
+                    Ok(())
+                }
+            },
+        )
+        .await?;
+        time_query(
+            &format!("{whose} open breakdown and overdue count"),
+            runs,
+            |i| {
+                let scope = scope(i);
+                let overdue = IncidentFilter {
+                    overdue_only: true,
+                    ..IncidentFilter::default()
+                };
+                async move {
+                    store.open_breakdown(&scope).await?;
+                    store.incidents(&scope, &overdue, now, 0).await?;
+                    Ok(())
+                }
+            },
+        )
+        .await?;
+    }
     time_query("rollup of every town", runs, |_| async move {
         store.rollups(Level::Town).await?;
         Ok(())
