@@ -14,3 +14,6 @@ CREATE INDEX events_severity3_by_town ON events (town_code, reported_at) WHERE s
 -- The city's overdue events (a few hundred, open ones all), in the order
 -- the list shows them; a town's come from `events_open_by_town`.
 CREATE INDEX events_overdue ON events (severity, reported_at) WHERE overdue = 1;
+-- The city's open events by severity, newest first: its list of open
+-- incidents (the console's first view) reads them a severity at a time.
+CREATE INDEX events_open_by_severity ON events (severity, reported_at) WHERE is_open = 1;
