@@ -90,19 +90,23 @@ type ScopeOf<'a> = Box<dyn Fn(usize) -> Scope + 'a>;
 
 /// A level's panel as the console asks for it (`gridwall_wall::console::level`):
 /// the open breakdown, the overdue count, three KPI windows, the 30-day
-/// series and the first page of incidents, all at once.
+/// series and the first page of its open incidents, all at once.
 async fn panel(store: &Store, scope: Scope, now: i64) -> anyhow::Result<()> {
     let overdue = IncidentFilter {
         overdue_only: true,
         ..IncidentFilter::default()
     };
-    let any = IncidentFilter::default();
+    // The console opens a place on its open incidents.
+    let open = IncidentFilter {
+        open_only: true,
+        ..IncidentFilter::default()
+    };
     tokio::try_join!(
         store.open_breakdown(&scope),
         store.incidents(&scope, &overdue, now, 0),
         store.kpis_in_windows(now, &KpiWindow::ALL, &scope),
         store.events_per_day(now, 30, &scope),
-        store.incidents(&scope, &any, now, 300),
+        store.incidents(&scope, &open, now, 300),
     )?;
     Ok(())
 }
@@ -150,6 +154,22 @@ pub async fn run(store: &Store, now: i64, runs: usize) -> anyhow::Result<()> {
                 let scope = scope(i);
                 async move {
                     store.kpis_in_windows(now, &KpiWindow::ALL, &scope).await?;
+                    Ok(())
+                }
+            },
+        )
+        .await?;
+        time_query(
+            &format!("{whose} open incidents (first 300, and the count)"),
+            runs,
+            |i| {
+                let scope = scope(i);
+                let open = IncidentFilter {
+                    open_only: true,
+                    ..IncidentFilter::default()
+                };
+                async move {
+                    store.incidents(&scope, &open, now, 300).await?;
                     Ok(())
                 }
             },

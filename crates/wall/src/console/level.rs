@@ -133,7 +133,12 @@ impl Console {
             states: filter.states.clone(),
             open_only: filter.open_only,
             overdue_only: filter.overdue_only,
-            since: filter.window_hours.map(|h| unix - i64::from(h) * 3600),
+            // "30 days" is the store's own window: today and the 29 days
+            // before, the days of the 30-day chart (and its total is their sum).
+            since: filter
+                .window_hours
+                .filter(|&hours| hours != 30 * 24)
+                .map(|h| unix - i64::from(h) * 3600),
         };
         let (rows, total) = self
             .store
