@@ -1,7 +1,7 @@
 //! The command centre's KPIs, each a ratio (or a median) over a window of
 //! local days, kept as counters per place (the city, its towns and villages)
 //! and day or year of `reported_at` that move with each event's newest
-//! revision, like the grid counters ([`counters`]).
+//! revision, like the grid counters (`kpi/counters.rs`).
 //!
 //! An event counts on the local (UTC+8) day it was reported, in its place, with
 //! the state of its newest revision. So "today" is the events reported today
