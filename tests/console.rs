@@ -193,6 +193,14 @@ async fn drilling_from_the_city_to_an_incident_shows_the_simulators_names_and_ti
     .context("scrolled to its end, the list still says there is more")?;
 
     drill(&wall, "town", &town).await?;
+    // The town's villages from the top, not at the city list's scroll.
+    let top = wall
+        .js("return document.querySelector('[data-testid=children]').scrollTop")
+        .await?;
+    anyhow::ensure!(
+        top.as_f64() == Some(0.0),
+        "the town's villages open scrolled to {top}, where the city's list was"
+    );
     drill(&wall, "village", &village).await?;
     drill(&wall, "grid", &grid_id).await?;
 
