@@ -60,8 +60,9 @@ impl Scope {
     }
 }
 
-/// The keys of every scope an event row counts in.
-fn scopes_of(row: &EventRow) -> Vec<String> {
+/// The keys of the city, town and village an event row counts in (the
+/// places the KPI counters are kept for, too).
+pub(crate) fn places_of(row: &EventRow) -> Vec<String> {
     let mut keys = vec![String::new()];
     if !row.town_code.is_empty() {
         keys.push(format!("t:{}", row.town_code));
@@ -69,6 +70,12 @@ fn scopes_of(row: &EventRow) -> Vec<String> {
     if !row.village_code.is_empty() {
         keys.push(format!("v:{}", row.village_code));
     }
+    keys
+}
+
+/// The keys of every scope an event row counts in.
+fn scopes_of(row: &EventRow) -> Vec<String> {
+    let mut keys = places_of(row);
     keys.push(format!("g:{}", row.grid_id));
     if let Some(micro) = &row.micro_grid_id {
         keys.push(format!("m:{micro}"));

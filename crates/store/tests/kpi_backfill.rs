@@ -2,13 +2,10 @@
 //! them from its old per-town counters and its events when it is opened: the
 //! migration's backfill yields the very counters the writer keeps.
 
-use std::time::Duration;
-
-use gridwall_sim::Simulator;
-use gridwall_store::{Backend, RawRecord, Store};
+use gridwall_store::{Backend, Store};
 use time::macros::datetime;
 
-use crate::support::{Fresh, on_both};
+use crate::support::{Fresh, land_history, on_both};
 
 const SQLITE: &str = include_str!("../migrations/sqlite/20261207090100_kpi_by_place.sql");
 const POSTGRES: &str = include_str!("../migrations/postgres/20261207090100_kpi_by_place.sql");
@@ -36,23 +33,10 @@ async fn counters(store: &Store) -> anyhow::Result<Vec<(String, String, i64, i64
 
 async fn an_old_store_gets_the_counters_the_writer_keeps(fresh: Fresh) -> anyhow::Result<()> {
     let store = &fresh.store;
-    let sim = Simulator::builder()
-        .seed(23)
-        .warmup(Duration::ZERO)
-        .build()?;
     // Across a new year, so that two years' counters are kept.
     let from = datetime!(2025-12-30 00:00 +08:00);
     let to = datetime!(2026-01-02 12:00 +08:00);
-    let mut batch = Vec::new();
-    for (seq, revision) in sim.history(from, to) {
-        let event = revision.case.event(revision.step, seq);
-        batch.push(RawRecord::new("zhili", serde_json::to_vec(&event)?));
-        if batch.len() == 1_000 {
-            store.apply(&batch, to).await?;
-            batch.clear();
-        }
-    }
-    store.apply(&batch, to).await?;
+    land_history(store, 23, from, to).await?;
     let kept = counters(store).await?;
     assert!(
         kept.iter()

@@ -2,13 +2,10 @@
 //! page and total as sorting the place's whole window would, at every level
 //! and under every kind of filter, over days of the simulator's history.
 
-use std::time::Duration;
-
-use gridwall_sim::Simulator;
-use gridwall_store::{IncidentFilter, RawRecord, Scope, Store};
+use gridwall_store::{IncidentFilter, Scope, Store};
 use time::macros::datetime;
 
-use crate::support::{Fresh, on_both};
+use crate::support::{Fresh, land_history, on_both};
 
 /// The page and total of one sort over the whole window: what the console
 /// showed before the list was read in groups.
@@ -67,22 +64,9 @@ async fn sorted_whole(
 
 async fn lists_read_in_groups_equal_one_sort_of_the_window(fresh: Fresh) -> anyhow::Result<()> {
     let store = &fresh.store;
-    let sim = Simulator::builder()
-        .seed(17)
-        .warmup(Duration::ZERO)
-        .build()?;
     let from = datetime!(2026-11-24 00:00 +08:00);
     let to = datetime!(2026-11-27 15:00 +08:00);
-    let mut batch = Vec::new();
-    for (seq, revision) in sim.history(from, to) {
-        let event = revision.case.event(revision.step, seq);
-        batch.push(RawRecord::new("zhili", serde_json::to_vec(&event)?));
-        if batch.len() == 1_000 {
-            store.apply(&batch, to).await?;
-            batch.clear();
-        }
-    }
-    store.apply(&batch, to).await?;
+    land_history(store, 17, from, to).await?;
     let now = to.unix_timestamp();
     // The default window starts at local midnight 29 days before today.
     let window_start = datetime!(2026-10-29 00:00 +08:00).unix_timestamp();

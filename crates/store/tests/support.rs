@@ -129,3 +129,31 @@ pub fn simple(id: &str, revision: u32) -> Rev<'_> {
 pub fn record(value: &Value) -> RawRecord {
     RawRecord::new("zhili", value.to_string())
 }
+
+/// Lands the simulator's history (seed `seed`) from `from` to `to` in
+/// batches of 1,000, with the store's clock at `to`.
+pub async fn land_history(
+    store: &gridwall_store::Store,
+    seed: u64,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let sim = gridwall_sim::Simulator::builder()
+        .seed(seed)
+        .warmup(std::time::Duration::ZERO)
+        .build()?;
+    let mut batch = Vec::new();
+    for (seq, revision) in sim.history(from, to) {
+        let event = revision.case.event(revision.step, seq);
+        batch.push(gridwall_store::RawRecord::new(
+            "zhili",
+            serde_json::to_vec(&event)?,
+        ));
+        if batch.len() == 1_000 {
+            store.apply(&batch, to).await?;
+            batch.clear();
+        }
+    }
+    store.apply(&batch, to).await?;
+    Ok(())
+}

@@ -17,7 +17,7 @@ use sqlx::Row;
 
 use super::{Kpi, KpiWindow, assemble, local_day, year_of_day};
 use crate::newest::{EVENT_COLUMNS, EventRow, Transition};
-use crate::series::Scope;
+use crate::series::{Scope, places_of};
 use crate::sql::{Statement, Value, placeholders};
 use crate::{Backend, Result, Store};
 
@@ -71,18 +71,6 @@ pub(crate) fn metrics_of(row: &EventRow) -> Vec<&'static str> {
 pub(crate) fn handling_bucket(row: &EventRow) -> Option<i64> {
     row.finished_at
         .map(|finished| super::bucket_of(finished - row.reported_at))
-}
-
-/// The places an event's row counts in: the city, its town, its village.
-fn places_of(row: &EventRow) -> Vec<String> {
-    let mut keys = vec![String::new()];
-    if !row.town_code.is_empty() {
-        keys.push(format!("t:{}", row.town_code));
-    }
-    if !row.village_code.is_empty() {
-        keys.push(format!("v:{}", row.village_code));
-    }
-    keys
 }
 
 /// Counter changes by (place, day or year, metric or bucket).
