@@ -16,10 +16,12 @@ use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 
 pub mod cluster;
+mod display;
 pub mod procs;
 mod sim;
 pub mod ui;
 
+pub use display::Display;
 pub use sim::{Sim, hostile};
 
 // A tokio mutex: the turn is held across awaits for the whole session.
@@ -58,79 +60,6 @@ pub fn screenshot_dir() -> PathBuf {
     let dir = target_dir().join("e2e-screenshots");
     std::fs::create_dir_all(&dir).expect("create the screenshot folder");
     dir
-}
-
-/// A virtual X display of a given size, ended on drop.
-pub struct Display {
-    pub number: u32,
-    child: Child,
-    /// Where Xvfb wrote its display number, kept open while it runs.
-    _displayfd: std::io::BufReader<std::process::ChildStdout>,
-}
-
-impl Display {
-    /// Xvfb picks the display number itself (`-displayfd`): it takes the
-    /// first one whose lock file it can create, so two tests starting
-    /// displays at once never share one. (Picking a number by looking for a
-    /// free lock first let two tests pick the same one; the second Xvfb
-    /// failed, both apps drew on the first, and when its test ended the
-    /// other test's app lost its display: "page crash or hang" in CI.)
-    pub fn start(width: u32, height: u32) -> Result<Self> {
-        use std::io::BufRead;
-        let mut child = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                &format!("{width}x{height}x24"),
-                "-nolisten",
-                "tcp",
-                "-noreset",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("cannot start Xvfb: install it with scripts/setup")?;
-        let stdout = child.stdout.take().context("Xvfb's stdout")?;
-        // Xvfb writes the number once it accepts connections.
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = std::io::BufReader::new(stdout);
-            let mut line = String::new();
-            let read = reader.read_line(&mut line);
-            let _ = tx.send((read.map(|_| line), reader));
-        });
-        let got = rx.recv_timeout(Duration::from_secs(10));
-        let (line, reader) = match got {
-            Ok((Ok(line), reader)) if !line.trim().is_empty() => (line, reader),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                bail!("Xvfb did not come up");
-            }
-        };
-        let number: u32 = line
-            .trim()
-            .parse()
-            .with_context(|| format!("Xvfb's display number: {line:?}"))?;
-        Ok(Self {
-            number,
-            child,
-            _displayfd: reader,
-        })
-    }
-
-    pub fn name(&self) -> String {
-        format!(":{}", self.number)
-    }
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        // SIGTERM first: killed hard, Xvfb leaves its lock file behind.
-        stop(&mut self.child, Duration::from_secs(3));
-    }
 }
 
 /// How to start the app for one test.
@@ -397,7 +326,7 @@ pub fn terminate(child: &Child) {
 
 /// Asks `child` to end (SIGTERM) and waits up to `within` for it, then
 /// kills it.
-fn stop(child: &mut Child, within: Duration) {
+pub(crate) fn stop(child: &mut Child, within: Duration) {
     terminate(child);
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
