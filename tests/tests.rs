@@ -10,6 +10,8 @@
 //!   every instance, a database cut shown stale and recovered.
 //! - `console`: the duty officer's console beside a wall window (drill-down
 //!   to an incident, search, push to wall with its audit entry).
+//! - `follow`: the camera matrix follows a flood of severe alerts one
+//!   dwell at a time, a more severe alert at once.
 //! - `footing`: the two-person switch into an emergency plan re-lays every
 //!   window and back; a drill's watermark; refusals audited; a restart.
 //! - `handover`: the shift handover report as PDF and PNG, its figures equal
@@ -40,6 +42,7 @@
 
 mod cluster;
 mod console;
+mod follow;
 mod footing;
 mod handover;
 mod ptz;

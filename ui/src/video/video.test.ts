@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CameraTile } from "../bindings/CameraTile";
 import { backoff } from "./budget";
+import { ALERT_DWELL_MS, dwellEnds, preferred, takesOver, type FollowedAlert } from "./follow";
 import { defaultScenes, layoutSpec, nearestCameras } from "./layouts";
 import { ptzActionOf } from "./ptz";
 import { reasonOfStatus } from "./hlsTile";
@@ -228,5 +229,34 @@ describe("ptz keys", () => {
       "zoom_out",
       null,
     ]);
+  });
+});
+
+describe("following severe alerts", () => {
+  const alert = (grid: string, severity: number, at: number): FollowedAlert => ({ grid, label: grid, severity, at });
+
+  it("shows the first alert at once", () => {
+    expect(takesOver(null, alert("a", 3, 0), 0)).toBe(true);
+  });
+
+  it("keeps an alert's cameras for the dwell against alerts as severe", () => {
+    const shown = alert("a", 3, 1_000);
+    expect(takesOver(shown, alert("b", 3, 2_000), 2_000)).toBe(false);
+    expect(takesOver(shown, alert("b", 2, 1_000 + ALERT_DWELL_MS - 1), 1_000 + ALERT_DWELL_MS - 1)).toBe(false);
+    expect(takesOver(shown, alert("b", 3, 1_000 + ALERT_DWELL_MS), 1_000 + ALERT_DWELL_MS)).toBe(true);
+    expect(dwellEnds(shown)).toBe(1_000 + ALERT_DWELL_MS);
+  });
+
+  it("lets a more severe alert take the matrix at once", () => {
+    expect(takesOver(alert("a", 3, 1_000), alert("b", 4, 1_500), 1_500)).toBe(true);
+  });
+
+  it("waits with the most severe alert, the newest among equals", () => {
+    const first = alert("a", 3, 1);
+    const second = alert("b", 3, 2);
+    expect(preferred(null, first)).toBe(first);
+    expect(preferred(first, second)).toBe(second);
+    const grave = alert("c", 4, 3);
+    expect(preferred(grave, alert("d", 3, 4))).toBe(grave);
   });
 });
