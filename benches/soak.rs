@@ -14,12 +14,17 @@
 //! evenly spaced, to show the watchdog's heals (WebDriver's session ends
 //! with the first killed page, so that run reports memory and heals only);
 //! `GRIDWALL_APP` measures another build. Output in `target/soak/`.
+//!
+//! `GRIDWALL_SOAK_SIM=external` runs the simulator as a process of its own
+//! (`GRIDWALL_SIM` names its build) instead of inside the app, as a wall PC
+//! against the city's platform runs: its memory and CPU are then not the
+//! app's, and are printed apart.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use gridwall_suite::procs::{TICKS, descendants, group, processes};
-use gridwall_suite::{Launch, Wall, percentile};
+use gridwall_suite::{Launch, Sim, Wall, percentile};
 use plotters::prelude::*;
 
 /// The page's frame-gap recorder: the longest gap, gaps over 2 s, and each
@@ -39,6 +44,8 @@ struct Sample {
     app_mib: f64,
     webkit_mib: f64,
     cpu_cores: f64,
+    /// The simulator's own process, when it runs apart (not the app's).
+    sim_mib: f64,
 }
 
 fn env_u64(name: &str, default: u64) -> u64 {
@@ -74,13 +81,18 @@ async fn main() -> Result<()> {
          [[window]]\nlabel = \"video\"\nlayout = \"video\"\nfullscreen = false\n\
          width = 3840\nheight = 2160\n",
     )?;
-    let wall = Wall::launch(
-        Launch::default()
-            .size(3840, 2160)
-            .config(&config)
-            .arg("--sim-speed=60"),
-    )
-    .await?;
+    let external = std::env::var("GRIDWALL_SOAK_SIM").is_ok_and(|v| v == "external");
+    let sim = if external {
+        Some(Sim::start(&["--speed=60"]).await?)
+    } else {
+        None
+    };
+    let launch = Launch::default().size(3840, 2160).config(&config);
+    let launch = match &sim {
+        Some(sim) => launch.against(sim),
+        None => launch.arg("--sim-speed=60"),
+    };
+    let wall = Wall::launch(launch).await?;
     wall.wait_for_live().await?;
     wall.switch_to_layout("video").await?;
     wall.wait_for_js(
@@ -141,9 +153,12 @@ async fn main() -> Result<()> {
             healing = None;
         }
         let now = processes();
-        let (mut ticks, mut app_kib, mut webkit_kib) = (0, 0, 0);
+        let (mut ticks, mut app_kib, mut webkit_kib, mut sim_kib) = (0, 0, 0, 0);
         for pid in descendants(&now, me) {
             let p = &now[&pid];
+            if group(&p.name) == "simulator" {
+                sim_kib += p.rss_kib;
+            }
             if group(&p.name) != "app" {
                 continue;
             }
@@ -160,6 +175,7 @@ async fn main() -> Result<()> {
             app_mib: app_kib as f64 / 1024.0,
             webkit_mib: webkit_kib as f64 / 1024.0,
             cpu_cores: ticks as f64 / TICKS,
+            sim_mib: sim_kib as f64 / 1024.0,
         });
         previous = now;
         if second % 60 == 0 {
@@ -241,6 +257,10 @@ fn report(samples: &[Sample], minutes: u64, kills: u64, killed: usize, status: &
         100.0 * (last - base) / base,
         100.0 * (peak_after5 - base) / base,
     );
+    let sim_last = samples.last().map_or(0.0, |s| s.sim_mib);
+    if sim_last > 0.0 {
+        println!("simulator apart (not counted above): {sim_last:.0} MiB at the end");
+    }
     println!(
         "app CPU: p50 {:.2}, p90 {:.2}, max {:.2} cores",
         percentile(&cpu, 0.5),
