@@ -149,22 +149,42 @@ async fn five_instances_share_one_truth() -> Result<()> {
     .await
     .context("the window does not pin the serious event")?;
 
-    // Acknowledged in the window: unpinned in every instance.
+    // Acknowledged in the window: unpinned in the window, then in every
+    // instance. (The bounds are generous: how fast is the benchmark's
+    // business, benches/cluster_propagation.rs.)
     wall.click(&format!("{pinned} [data-testid=ack]")).await?;
-    eventually(
-        Duration::from_secs(5),
-        "an instance still pins the acknowledged alert",
-        || {
-            Ok(alive.iter().all(|i| {
-                status_in(&dirs[*i]).is_some_and(|s| {
+    wall.wait_for_js(
+        &format!("return !document.querySelector('{pinned}')"),
+        Duration::from_secs(10),
+    )
+    .await
+    .context("the window still pins the alert it acknowledged")?;
+    let still_pinning = || -> Vec<usize> {
+        alive
+            .iter()
+            .copied()
+            .filter(|i| {
+                status_in(&dirs[*i]).is_none_or(|s| {
                     s["pinned"]
                         .as_array()
-                        .is_some_and(|p| !p.contains(&json!(serious)))
+                        .is_none_or(|p| p.contains(&json!(serious)))
                 })
-            }))
-        },
-    )
-    .await?;
+            })
+            .collect()
+    };
+    if eventually(Duration::from_secs(15), "", || {
+        Ok(still_pinning().is_empty())
+    })
+    .await
+    .is_err()
+    {
+        anyhow::bail!(
+            "instances {:?} still pin the alert acknowledged in the window (instance 4) \
+             after 15 s; the leader is {:?}",
+            still_pinning(),
+            leaders(&dirs)
+        );
+    }
 
     // Acts of another console (the test's own connection to the same
     // database, as one more instance): a push to the wall and a proposed
