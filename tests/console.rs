@@ -192,6 +192,34 @@ async fn drilling_from_the_city_to_an_incident_shows_the_simulators_names_and_ti
     .await
     .context("scrolled to its end, the list still says there is more")?;
 
+    // The city's open incidents: a first page, and the next on asking.
+    let rows = "return document.querySelectorAll('[data-testid=incident-row]').length";
+    wall.wait_for_js(
+        "return document.querySelectorAll('[data-testid=incident-row]').length > 0",
+        Duration::from_secs(20),
+    )
+    .await
+    .context("the city's incident list stayed empty")?;
+    let count = wall.text("[data-testid=incident-count]").await?;
+    let total: u64 = count
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .with_context(|| format!("a total in {count:?}"))?;
+    anyhow::ensure!(
+        total > 50,
+        "the city has {total} open incidents: its list's pages are not exercised"
+    );
+    assert_eq!(wall.js(rows).await?, json!(50), "the first page: {count}");
+    wall.click("[data-testid=incidents-more]").await?;
+    let more = total.min(100);
+    wall.wait_for_js(
+        &format!("{rows} === {more}"),
+        Duration::from_secs(10),
+    )
+    .await
+    .with_context(|| format!("\"more\" did not show {more} of {total} rows"))?;
+
     drill(&wall, "town", &town).await?;
     // The town's villages from the top, not at the city list's scroll.
     let top = wall

@@ -7,4 +7,9 @@ export type Filter = { sources: Array<string>, severities: Array<number>, states
 /**
  * Reported within the last so many hours; none = open ones, or 30 days.
  */
-window_hours: number | null, };
+window_hours: number | null, 
+/**
+ * How many rows of the list: none = the first page; the officer's
+ * "more" asks for longer lists, up to the console's limit.
+ */
+limit: number | null, };

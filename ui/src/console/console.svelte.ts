@@ -7,7 +7,7 @@ import type { IncidentDetail } from "../bindings/IncidentDetail";
 import type { LevelView } from "../bindings/LevelView";
 import type { Place } from "../bindings/Place";
 import { backend, errorMessage } from "../lib/backend";
-import { CITY, defaultFilters, parentOf, samePlace, toFilter, type FilterState } from "./logic";
+import { CITY, LIST_PAGE, defaultFilters, moreRows, parentOf, samePlace, toFilter, type FilterState } from "./logic";
 
 /** The level is asked again this often while shown (counts move). */
 const REFRESH_MS = 30_000;
@@ -25,6 +25,8 @@ export class ConsoleState {
   error = $state<string | null>(null);
   /** The child row the keyboard is on. */
   cursor = $state(0);
+  /** Rows of the incident list asked for: the first page until "more". */
+  listRows = $state(LIST_PAGE);
 
   private levelAsk = 0;
   private incidentAsk = 0;
@@ -46,6 +48,7 @@ export class ConsoleState {
     if (!samePlace(place, this.place)) {
       this.place = place;
       this.cursor = 0;
+      this.listRows = LIST_PAGE;
     }
     await this.load();
   }
@@ -73,7 +76,18 @@ export class ConsoleState {
 
   setFilters(next: FilterState): void {
     this.filters = next;
+    this.listRows = LIST_PAGE;
     void this.load();
+  }
+
+  /** The next page of the incident list, if there is more. */
+  more(): void {
+    const level = this.level;
+    if (!level) return;
+    const next = moreRows(level.incidents.length, Number(level.incidents_total), this.listRows);
+    if (next === null) return;
+    this.listRows = next;
+    void this.load(true);
   }
 
   async load(quiet = false): Promise<void> {
@@ -82,7 +96,8 @@ export class ConsoleState {
     const place = $state.snapshot(this.place);
     if (!quiet) this.loading = true;
     try {
-      const view = await backend.consoleLevel(place, toFilter($state.snapshot(this.filters)));
+      const rows = this.listRows;
+      const view = await backend.consoleLevel(place, toFilter($state.snapshot(this.filters), rows === LIST_PAGE ? null : rows));
       if (ask !== this.levelAsk) return;
       this.level = view;
       this.error = null;

@@ -6,6 +6,9 @@ import {
   breakdownRows,
   kpiText,
   defaultFilters,
+  LIST_MAX,
+  LIST_PAGE,
+  moreRows,
   formatCountdown,
   gridOf,
   moveIndex,
@@ -29,8 +32,18 @@ describe("filters", () => {
       open_only: true,
       overdue_only: false,
       window_hours: null,
+      limit: null,
     });
     expect(activeFilterCount(defaultFilters())).toBe(0);
+  });
+
+  it("asks the first page of the list unless more was asked", () => {
+    expect(toFilter(defaultFilters(), 150).limit).toBe(150);
+    expect(moreRows(50, 320, LIST_PAGE)).toBe(100);
+    expect(moreRows(100, 120, 100)).toBe(150);
+    expect(moreRows(120, 120, 150)).toBeNull();
+    expect(moreRows(LIST_MAX, 5000, LIST_MAX)).toBeNull();
+    expect(moreRows(980, 5000, 980)).toBe(LIST_MAX);
   });
 
   it("turns a time window into hours and drops the open-only rule", () => {

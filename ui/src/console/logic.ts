@@ -56,7 +56,7 @@ export function defaultFilters(): FilterState {
 const WINDOW_HOURS: Record<TimeWindow, number | null> = { open: null, "24h": 24, "7d": 168, "30d": 720 };
 
 /** The filter bar as the `console_level` command takes it (empty list = any). */
-export function toFilter(state: FilterState): Filter {
+export function toFilter(state: FilterState, limit: number | null = null): Filter {
   return {
     sources: [...state.sources],
     severities: [...state.severities],
@@ -64,7 +64,19 @@ export function toFilter(state: FilterState): Filter {
     open_only: state.window === "open",
     overdue_only: state.overdueOnly,
     window_hours: WINDOW_HOURS[state.window],
+    limit,
   };
+}
+
+/** The incident list's first page (Rust's `INCIDENTS_FIRST_PAGE`); "more" adds as many again. */
+export const LIST_PAGE = 50;
+/** The longest list Rust gives (`INCIDENTS_LIMIT`). */
+export const LIST_MAX = 1000;
+
+/** The list's length after one more "more", or null when nothing more can come. */
+export function moreRows(shown: number, total: number, asked: number): number | null {
+  if (shown >= total || asked >= LIST_MAX) return null;
+  return Math.min(LIST_MAX, asked + LIST_PAGE);
 }
 
 /** A list with `item` added, or removed when it was there; order kept as `order` says. */

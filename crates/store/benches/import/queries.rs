@@ -106,13 +106,24 @@ async fn panel(store: &Store, scope: Scope, now: i64) -> anyhow::Result<()> {
         store.incidents(&scope, &overdue, now, 0),
         store.kpis_in_windows(now, &KpiWindow::ALL, &scope),
         store.events_per_day(now, 30, &scope),
-        store.incidents(&scope, &open, now, 300),
+        store.incidents(&scope, &open, now, page()),
     )?;
     Ok(())
 }
 
+/// Rows of a list page: the console's first page (`INCIDENTS_FIRST_PAGE`
+/// in gridwall-wall, 50); `GRIDWALL_BENCH_PAGE` times another length (300
+/// was the console's list before it had pages).
+fn page() -> usize {
+    std::env::var("GRIDWALL_BENCH_PAGE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50)
+}
+
 pub async fn run(store: &Store, now: i64, runs: usize) -> anyhow::Result<()> {
     let places = Places::sample(store).await?;
+    println!("  lists of {} rows", page());
     println!("  | query | p50 | p99 |");
     println!("  |---|---|---|");
     let open = IncidentFilter {
@@ -123,7 +134,7 @@ pub async fn run(store: &Store, now: i64, runs: usize) -> anyhow::Result<()> {
         let scope = Scope::Grid(places.grids[i % places.grids.len()].clone());
         let open = &open;
         async move {
-            store.incidents(&scope, open, now, 300).await?;
+            store.incidents(&scope, open, now, page()).await?;
             Ok(())
         }
     })
@@ -160,7 +171,7 @@ pub async fn run(store: &Store, now: i64, runs: usize) -> anyhow::Result<()> {
         )
         .await?;
         time_query(
-            &format!("{whose} open incidents (first 300, and the count)"),
+            &format!("{whose} open incidents (first page, and the count)"),
             runs,
             |i| {
                 let scope = scope(i);
@@ -169,20 +180,20 @@ pub async fn run(store: &Store, now: i64, runs: usize) -> anyhow::Result<()> {
                     ..IncidentFilter::default()
                 };
                 async move {
-                    store.incidents(&scope, &open, now, 300).await?;
+                    store.incidents(&scope, &open, now, page()).await?;
                     Ok(())
                 }
             },
         )
         .await?;
         time_query(
-            &format!("{whose} 30-day list (first 300, and the count)"),
+            &format!("{whose} 30-day list (first page, and the count)"),
             runs,
             |i| {
                 let scope = scope(i);
                 async move {
                     store
-                        .incidents(&scope, &IncidentFilter::default(), now, 300)
+                        .incidents(&scope, &IncidentFilter::default(), now, page())
                         .await?;
                     Ok(())
                 }

@@ -142,7 +142,7 @@ impl Console {
         };
         let (rows, total) = self
             .store
-            .incidents(&place.scope(), &store_filter, unix, LIST_LIMIT)
+            .incidents(&place.scope(), &store_filter, unix, incidents_limit(filter))
             .await?;
         Ok((rows.iter().map(|i| row(directory, i)).collect(), total))
     }

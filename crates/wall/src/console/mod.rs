@@ -52,6 +52,19 @@ const LIVE_TIMEOUT: Duration = Duration::from_secs(3);
 const PHOTO_LIMIT: usize = 16 * 1024 * 1024;
 /// At most this many rows of a list reach the UI.
 const LIST_LIMIT: usize = 300;
+/// The incident list's first page: what an officer reads before scrolling,
+/// and what every click on a place pays for (decoding rows is most of a
+/// list's cost). "More" asks for longer lists, up to [`INCIDENTS_LIMIT`].
+pub const INCIDENTS_FIRST_PAGE: usize = 50;
+/// The longest incident list the console shows.
+pub const INCIDENTS_LIMIT: usize = 1000;
+
+/// The rows of the incident list `filter` asks for.
+fn incidents_limit(filter: &Filter) -> usize {
+    filter.limit.map_or(INCIDENTS_FIRST_PAGE, |n| {
+        usize::try_from(n).unwrap_or(INCIDENTS_LIMIT).clamp(1, INCIDENTS_LIMIT)
+    })
+}
 
 impl Console {
     pub fn new(
@@ -302,6 +315,15 @@ mod tests {
         });
         assert_eq!(grids[0].id, "330282004001G01");
         assert_eq!(d.workers.len(), 1, "unknown worker fields are ignored");
+    }
+
+    #[test]
+    fn the_incident_list_is_its_first_page_unless_more_is_asked() {
+        let asked = |limit| incidents_limit(&Filter { limit, ..Filter::default() });
+        assert_eq!(asked(None), INCIDENTS_FIRST_PAGE);
+        assert_eq!(asked(Some(150)), 150);
+        assert_eq!(asked(Some(0)), 1);
+        assert_eq!(asked(Some(u32::MAX)), INCIDENTS_LIMIT);
     }
 
     #[test]

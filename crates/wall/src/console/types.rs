@@ -151,6 +151,10 @@ pub struct Filter {
     /// Reported within the last so many hours; none = open ones, or 30 days.
     #[serde(default)]
     pub window_hours: Option<u32>,
+    /// How many rows of the list: none = the first page; the officer's
+    /// "more" asks for longer lists, up to the console's limit.
+    #[serde(default)]
+    pub limit: Option<u32>,
 }
 
 /// Everything the console shows for one place.

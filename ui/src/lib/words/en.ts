@@ -153,6 +153,7 @@ export const en: Dict = {
   con_incidents: "Incidents",
   con_shown: "showing",
   con_of: "of",
+  con_list_more: "Show {n} more ↓",
   con_no_incidents: "No incident matches",
   con_filter_source: "Source",
   con_filter_severity: "Severity",

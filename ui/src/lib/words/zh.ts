@@ -153,6 +153,7 @@ export const zh = {
   con_incidents: "事件列表",
   con_shown: "显示",
   con_of: "共",
+  con_list_more: "再显示 {n} 条 ↓",
   con_no_incidents: "无符合条件的事件",
   con_filter_source: "来源",
   con_filter_severity: "等级",
