@@ -211,14 +211,14 @@ async fn drilling_from_the_city_to_an_incident_shows_the_simulators_names_and_ti
         "the city has {total} open incidents: its list's pages are not exercised"
     );
     assert_eq!(wall.js(rows).await?, json!(50), "the first page: {count}");
+    wall.js("const l = document.querySelector('[data-testid=incident-list]'); l.scrollTop = l.scrollHeight; return true")
+        .await?;
+    wall.screenshot("console-incidents-more-1920x1080").await?;
     wall.click("[data-testid=incidents-more]").await?;
     let more = total.min(100);
-    wall.wait_for_js(
-        &format!("{rows} === {more}"),
-        Duration::from_secs(10),
-    )
-    .await
-    .with_context(|| format!("\"more\" did not show {more} of {total} rows"))?;
+    wall.wait_for_js(&format!("{rows} === {more}"), Duration::from_secs(10))
+        .await
+        .with_context(|| format!("\"more\" did not show {more} of {total} rows"))?;
 
     drill(&wall, "town", &town).await?;
     // The town's villages from the top, not at the city list's scroll.
