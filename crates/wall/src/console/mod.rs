@@ -62,7 +62,9 @@ pub const INCIDENTS_LIMIT: usize = 1000;
 /// The rows of the incident list `filter` asks for.
 fn incidents_limit(filter: &Filter) -> usize {
     filter.limit.map_or(INCIDENTS_FIRST_PAGE, |n| {
-        usize::try_from(n).unwrap_or(INCIDENTS_LIMIT).clamp(1, INCIDENTS_LIMIT)
+        usize::try_from(n)
+            .unwrap_or(INCIDENTS_LIMIT)
+            .clamp(1, INCIDENTS_LIMIT)
     })
 }
 
@@ -319,7 +321,12 @@ mod tests {
 
     #[test]
     fn the_incident_list_is_its_first_page_unless_more_is_asked() {
-        let asked = |limit| incidents_limit(&Filter { limit, ..Filter::default() });
+        let asked = |limit| {
+            incidents_limit(&Filter {
+                limit,
+                ..Filter::default()
+            })
+        };
         assert_eq!(asked(None), INCIDENTS_FIRST_PAGE);
         assert_eq!(asked(Some(150)), 150);
         assert_eq!(asked(Some(0)), 1);
