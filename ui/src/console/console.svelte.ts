@@ -7,7 +7,7 @@ import type { IncidentDetail } from "../bindings/IncidentDetail";
 import type { LevelView } from "../bindings/LevelView";
 import type { Place } from "../bindings/Place";
 import { backend, errorMessage } from "../lib/backend";
-import { CITY, LIST_PAGE, defaultFilters, moreRows, parentOf, samePlace, toFilter, type FilterState } from "./logic";
+import { CITY, LIST_PAGE, defaultFilters, moreCount, parentOf, samePlace, toFilter, type FilterState } from "./logic";
 
 /** The level is asked again this often while shown (counts move). */
 const REFRESH_MS = 30_000;
@@ -84,9 +84,10 @@ export class ConsoleState {
   more(): void {
     const level = this.level;
     if (!level) return;
-    const next = moreRows(level.incidents.length, Number(level.incidents_total), this.listRows);
-    if (next === null) return;
-    this.listRows = next;
+    const shown = level.incidents.length;
+    const more = moreCount(shown, Number(level.incidents_total));
+    if (more === 0) return;
+    this.listRows = shown + more;
     void this.load(true);
   }
 
@@ -96,8 +97,7 @@ export class ConsoleState {
     const place = $state.snapshot(this.place);
     if (!quiet) this.loading = true;
     try {
-      const rows = this.listRows;
-      const view = await backend.consoleLevel(place, toFilter($state.snapshot(this.filters), rows === LIST_PAGE ? null : rows));
+      const view = await backend.consoleLevel(place, toFilter($state.snapshot(this.filters), this.listRows));
       if (ask !== this.levelAsk) return;
       this.level = view;
       this.error = null;

@@ -7,8 +7,7 @@ import {
   kpiText,
   defaultFilters,
   LIST_MAX,
-  LIST_PAGE,
-  moreRows,
+  moreCount,
   formatCountdown,
   gridOf,
   moveIndex,
@@ -39,11 +38,11 @@ describe("filters", () => {
 
   it("asks the first page of the list unless more was asked", () => {
     expect(toFilter(defaultFilters(), 150).limit).toBe(150);
-    expect(moreRows(50, 320, LIST_PAGE)).toBe(100);
-    expect(moreRows(100, 120, 100)).toBe(150);
-    expect(moreRows(120, 120, 150)).toBeNull();
-    expect(moreRows(LIST_MAX, 5000, LIST_MAX)).toBeNull();
-    expect(moreRows(980, 5000, 980)).toBe(LIST_MAX);
+    expect(moreCount(50, 320)).toBe(50);
+    expect(moreCount(100, 120)).toBe(20);
+    expect(moreCount(120, 120)).toBe(0);
+    expect(moreCount(LIST_MAX, 5000)).toBe(0);
+    expect(moreCount(980, 5000)).toBe(LIST_MAX - 980);
   });
 
   it("turns a time window into hours and drops the open-only rule", () => {

@@ -73,10 +73,9 @@ export const LIST_PAGE = 50;
 /** The longest list Rust gives (`INCIDENTS_LIMIT`). */
 export const LIST_MAX = 1000;
 
-/** The list's length after one more "more", or null when nothing more can come. */
-export function moreRows(shown: number, total: number, asked: number): number | null {
-  if (shown >= total || asked >= LIST_MAX) return null;
-  return Math.min(LIST_MAX, asked + LIST_PAGE);
+/** How many rows one more "more" brings to a list showing `shown` of `total` (0: none). */
+export function moreCount(shown: number, total: number): number {
+  return Math.max(0, Math.min(LIST_PAGE, total - shown, LIST_MAX - shown));
 }
 
 /** A list with `item` added, or removed when it was there; order kept as `order` says. */

@@ -91,7 +91,7 @@ type ScopeOf<'a> = Box<dyn Fn(usize) -> Scope + 'a>;
 /// A level's panel as the console asks for it (`gridwall_wall::console::level`):
 /// the open breakdown, the overdue count, three KPI windows, the 30-day
 /// series and the first page of its open incidents, all at once.
-async fn panel(store: &Store, scope: Scope, now: i64) -> anyhow::Result<()> {
+async fn panel(store: &Store, scope: Scope, now: i64, page: usize) -> anyhow::Result<()> {
     let overdue = IncidentFilter {
         overdue_only: true,
         ..IncidentFilter::default()
@@ -106,7 +106,7 @@ async fn panel(store: &Store, scope: Scope, now: i64) -> anyhow::Result<()> {
         store.incidents(&scope, &overdue, now, 0),
         store.kpis_in_windows(now, &KpiWindow::ALL, &scope),
         store.events_per_day(now, 30, &scope),
-        store.incidents(&scope, &open, now, page()),
+        store.incidents(&scope, &open, now, page),
     )?;
     Ok(())
 }
@@ -123,7 +123,9 @@ fn page() -> usize {
 
 pub async fn run(store: &Store, now: i64, runs: usize) -> anyhow::Result<()> {
     let places = Places::sample(store).await?;
-    println!("  lists of {} rows", page());
+    // Read once: the timed closures only copy it.
+    let page = page();
+    println!("  lists of {page} rows");
     println!("  | query | p50 | p99 |");
     println!("  |---|---|---|");
     let open = IncidentFilter {
@@ -134,20 +136,23 @@ pub async fn run(store: &Store, now: i64, runs: usize) -> anyhow::Result<()> {
         let scope = Scope::Grid(places.grids[i % places.grids.len()].clone());
         let open = &open;
         async move {
-            store.incidents(&scope, open, now, page()).await?;
+            store.incidents(&scope, open, now, page).await?;
             Ok(())
         }
     })
     .await?;
     time_query("a village's panel", runs, |i| {
-        panel(store, Scope::Village(places.village(i)), now)
+        panel(store, Scope::Village(places.village(i)), now, page)
     })
     .await?;
     time_query("a town's panel", runs, |i| {
-        panel(store, Scope::Town(places.town(i)), now)
+        panel(store, Scope::Town(places.town(i)), now, page)
     })
     .await?;
-    time_query("the city's panel", runs, |_| panel(store, Scope::City, now)).await?;
+    time_query("the city's panel", runs, |_| {
+        panel(store, Scope::City, now, page)
+    })
+    .await?;
     // The panel's parts, one level at a time: where its time goes.
     let panels: [(&str, ScopeOf); 3] = [
         (
@@ -180,7 +185,7 @@ pub async fn run(store: &Store, now: i64, runs: usize) -> anyhow::Result<()> {
                     ..IncidentFilter::default()
                 };
                 async move {
-                    store.incidents(&scope, &open, now, page()).await?;
+                    store.incidents(&scope, &open, now, page).await?;
                     Ok(())
                 }
             },
@@ -193,7 +198,7 @@ pub async fn run(store: &Store, now: i64, runs: usize) -> anyhow::Result<()> {
                 let scope = scope(i);
                 async move {
                     store
-                        .incidents(&scope, &IncidentFilter::default(), now, page())
+                        .incidents(&scope, &IncidentFilter::default(), now, page)
                         .await?;
                     Ok(())
                 }
