@@ -8,7 +8,7 @@
 //! A `Scope` narrows every series to a town, a village or a grid, for the
 //! duty officer's drill-down; `Scope::City` is the wall's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sqlx::Row;
 
@@ -83,17 +83,31 @@ fn scopes_of(row: &EventRow) -> Vec<String> {
     keys
 }
 
+/// Whether two rows of one event count in the same `event_days` rows.
+fn same_count(old: &EventRow, new: &EventRow) -> bool {
+    local_day(old.reported_at) == local_day(new.reported_at)
+        && old.category == new.category
+        && old.town_code == new.town_code
+        && old.village_code == new.village_code
+        && old.grid_id == new.grid_id
+        && old.micro_grid_id == new.micro_grid_id
+}
+
 /// The daily series' writer: the statements that move `event_days` by
 /// `transitions`. Only a new event, or a revision that moves one to another
 /// day, category or place, changes a count.
 pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<Statement<'static>> {
-    let mut counts: BTreeMap<(String, i64, &str), i64> = BTreeMap::new();
-    let rows = transitions.iter().flat_map(|t| {
-        t.old
-            .iter()
-            .map(|old| (old, -1))
-            .chain(std::iter::once((&t.new, 1)))
-    });
+    // Hashed while a batch adds up; the few counts that moved are sorted.
+    let mut counts: HashMap<(String, i64, &str), i64> = HashMap::new();
+    let rows = transitions
+        .iter()
+        .filter(|t| !t.old.as_ref().is_some_and(|old| same_count(old, &t.new)))
+        .flat_map(|t| {
+            t.old
+                .iter()
+                .map(|old| (old, -1))
+                .chain(std::iter::once((&t.new, 1)))
+        });
     for (row, by) in rows {
         let day = local_day(row.reported_at);
         for scope in scopes_of(row) {
@@ -102,7 +116,8 @@ pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<St
                 .or_default() += by;
         }
     }
-    let counts: Vec<_> = counts.into_iter().filter(|(_, n)| *n != 0).collect();
+    let mut counts: Vec<_> = counts.into_iter().filter(|(_, n)| *n != 0).collect();
+    counts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     counts
         .chunks(500)
         .map(|chunk| {

@@ -11,7 +11,8 @@
 //! alone was a hundred thousand (day, bucket) rows. Grids and micro-grids
 //! (a few events a day) count their events' newest rows with the same rules.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 
 use sqlx::Row;
 
@@ -73,23 +74,39 @@ pub(crate) fn handling_bucket(row: &EventRow) -> Option<i64> {
         .map(|finished| super::bucket_of(finished - row.reported_at))
 }
 
-/// Counter changes by (place, day or year, metric or bucket).
-type Moves<K> = BTreeMap<(String, i64, K), i64>;
+/// Counter changes by (place, day or year, metric or bucket). Hashed, not
+/// ordered, while a batch adds up (a batch moves tens of thousands of keys,
+/// most back to zero); [`upserts`] sorts the few that moved.
+type Moves<K> = HashMap<(String, i64, K), i64>;
+
+/// Whether a change of an event's newest row leaves every counter where it
+/// was: the same day, place, counters and handling bucket (most revisions:
+/// an event dispatched, then in progress).
+fn moves_nothing(old: &EventRow, new: &EventRow) -> bool {
+    local_day(old.reported_at) == local_day(new.reported_at)
+        && old.town_code == new.town_code
+        && old.village_code == new.village_code
+        && handling_bucket(old) == handling_bucket(new)
+        && metrics_of(old) == metrics_of(new)
+}
 
 /// The KPI counters' writer: the statements that move the four counter
 /// tables by `transitions`, each counter once, in key order.
 pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<Statement<'static>> {
-    let mut days: Moves<&'static str> = BTreeMap::new();
-    let mut years: Moves<&'static str> = BTreeMap::new();
-    let mut handling_days: Moves<i64> = BTreeMap::new();
-    let mut handling_years: Moves<i64> = BTreeMap::new();
+    let mut days: Moves<&'static str> = HashMap::new();
+    let mut years: Moves<&'static str> = HashMap::new();
+    let mut handling_days: Moves<i64> = HashMap::new();
+    let mut handling_years: Moves<i64> = HashMap::new();
     // Each transition takes the old row's contribution out and puts the new one's in.
-    let rows = transitions.iter().flat_map(|t| {
-        t.old
-            .iter()
-            .map(|old| (old, -1))
-            .chain(std::iter::once((&t.new, 1)))
-    });
+    let rows = transitions
+        .iter()
+        .filter(|t| !t.old.as_ref().is_some_and(|old| moves_nothing(old, &t.new)))
+        .flat_map(|t| {
+            t.old
+                .iter()
+                .map(|old| (old, -1))
+                .chain(std::iter::once((&t.new, 1)))
+        });
     for (row, by) in rows {
         let day = local_day(row.reported_at);
         let year = year_of_day(day);
@@ -137,9 +154,10 @@ fn upserts<K>(
     moves: Moves<K>,
 ) -> Vec<Statement<'static>>
 where
-    K: Into<Value<'static>>,
+    K: Into<Value<'static>> + Ord + Hash,
 {
-    let moves: Vec<_> = moves.into_iter().filter(|(_, n)| *n != 0).collect();
+    let mut moves: Vec<_> = moves.into_iter().filter(|(_, n)| *n != 0).collect();
+    moves.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = Vec::new();
     let mut rest = moves.into_iter().peekable();
     while rest.peek().is_some() {
