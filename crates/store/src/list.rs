@@ -137,7 +137,7 @@ impl Store {
 
     /// ` INDEXED BY index` on SQLite, where one is given; nothing on
     /// PostgreSQL, which plans from its statistics.
-    fn indexed_by(&self, index: Option<&str>) -> String {
+    pub(crate) fn indexed_by(&self, index: Option<&str>) -> String {
         match (self.backend, index) {
             (Backend::Sqlite, Some(index)) => format!(" INDEXED BY {index}"),
             _ => String::new(),

@@ -183,6 +183,13 @@ async fn incident_lists_follow_scope_and_filters(fresh: Fresh) -> anyhow::Result
     assert_eq!(breakdown.len(), 2);
     assert!(breakdown.contains(&("police_110".to_owned(), 3, 1)));
     assert!(breakdown.contains(&("petition".to_owned(), 1, 1)));
+    // The city's open events, the closed one left out, counted from the
+    // index of open events by place.
+    let mut city = store.open_breakdown(&Scope::City).await?;
+    city.sort();
+    let open_in_city: u64 = city.iter().map(|(_, _, n)| n).sum();
+    assert_eq!(open_in_city, 3, "{city:?}");
+    assert!(city.contains(&("police_110".to_owned(), 3, 1)), "{city:?}");
 
     let (incident, raw) = store.incident("SJ2026112700003").await?.expect("stored");
     assert_eq!(incident.state, "closed");
