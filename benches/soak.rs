@@ -1,9 +1,11 @@
 //! A day on the wall (issue 15): the app at 3840×2160 with a wall window
 //! and a video window of 16 live tiles, its embedded simulator at 60× (24
 //! simulated hours in 24 minutes), sampled once a second from `/proc`: the
-//! RSS and CPU of all its processes (gridwall, WebKitWebProcess,
+//! RSS, PSS and CPU of all its processes (gridwall, WebKitWebProcess,
 //! WebKitNetworkProcess, …; the embedded simulator is inside gridwall, so
-//! its memory counts too). Each window's page records the gaps between its
+//! its memory counts too). Summed RSS counts every shared page (the
+//! libraries, the window buffers shared with X) once per process; summed PSS
+//! counts it once, which is the memory the processes take together. Each window's page records the gaps between its
 //! animation frames. Prints the figures, writes a CSV and a plot of memory
 //! over time (plotters). Asserts nothing.
 //!
@@ -23,7 +25,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use gridwall_suite::procs::{TICKS, descendants, group, processes};
+use gridwall_suite::procs::{TICKS, descendants, group, processes, pss_kib};
 use gridwall_suite::{Launch, Sim, Wall, percentile};
 use plotters::prelude::*;
 
@@ -41,7 +43,10 @@ const GAP_RECORDER: &str = "\
 
 struct Sample {
     t_s: f64,
+    /// Summed RSS of the app's processes.
     app_mib: f64,
+    /// Summed PSS of the same processes: each shared page counted once.
+    app_pss_mib: f64,
     webkit_mib: f64,
     cpu_cores: f64,
     /// The simulator's own process, when it runs apart (not the app's).
@@ -154,6 +159,7 @@ async fn main() -> Result<()> {
         }
         let now = processes();
         let (mut ticks, mut app_kib, mut webkit_kib, mut sim_kib) = (0, 0, 0, 0);
+        let mut pss_kib_sum = 0;
         for pid in descendants(&now, me) {
             let p = &now[&pid];
             if group(&p.name) == "simulator" {
@@ -166,6 +172,7 @@ async fn main() -> Result<()> {
                 .ticks
                 .saturating_sub(previous.get(&pid).map_or(0, |q| q.ticks));
             app_kib += p.rss_kib;
+            pss_kib_sum += pss_kib(pid).unwrap_or(0);
             if p.name.starts_with("WebKit") {
                 webkit_kib += p.rss_kib;
             }
@@ -173,6 +180,7 @@ async fn main() -> Result<()> {
         samples.push(Sample {
             t_s: started.elapsed().as_secs_f64(),
             app_mib: app_kib as f64 / 1024.0,
+            app_pss_mib: pss_kib_sum as f64 / 1024.0,
             webkit_mib: webkit_kib as f64 / 1024.0,
             cpu_cores: ticks as f64 / TICKS,
             sim_mib: sim_kib as f64 / 1024.0,
@@ -181,10 +189,11 @@ async fn main() -> Result<()> {
         if second % 60 == 0 {
             let s = samples.last().expect("one sample a second");
             println!(
-                "{:>3} min: {:.0} MiB (WebKit {:.0}), {:.2} cores",
+                "{:>3} min: RSS {:.0} MiB (WebKit {:.0}), PSS {:.0} MiB, {:.2} cores",
                 second / 60,
                 s.app_mib,
                 s.webkit_mib,
+                s.app_pss_mib,
                 s.cpu_cores
             );
         }
@@ -228,35 +237,21 @@ async fn main() -> Result<()> {
 }
 
 fn report(samples: &[Sample], minutes: u64, kills: u64, killed: usize, status: &serde_json::Value) {
-    let at = |min: f64| -> Vec<f64> {
-        samples
-            .iter()
-            .filter(|s| s.t_s >= min * 60.0 && s.t_s < (min + 1.0) * 60.0)
-            .map(|s| s.app_mib)
-            .collect()
-    };
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
-    let base = mean(&at(5.0));
-    let last = mean(&at(minutes as f64 - 1.0));
-    let after5: Vec<f64> = samples
-        .iter()
-        .filter(|s| s.t_s >= 300.0)
-        .map(|s| s.app_mib)
-        .collect();
-    let peak_after5 = after5.iter().copied().fold(f64::NAN, f64::max);
-    let peak = samples.iter().map(|s| s.app_mib).fold(f64::NAN, f64::max);
-    let mut cpu: Vec<f64> = samples.iter().map(|s| s.cpu_cores).collect();
-    cpu.sort_by(f64::total_cmp);
     println!();
     println!(
         "soak: {minutes} min at 60× ({minutes} simulated hours), {kills} planned kills, {killed} web processes killed"
     );
-    println!(
-        "app RSS (all processes): minute 5 mean {base:.0} MiB, last minute mean {last:.0} MiB ({:+.1} %), \
-         peak after minute 5 {peak_after5:.0} MiB ({:+.1} % over minute 5), peak {peak:.0} MiB",
-        100.0 * (last - base) / base,
-        100.0 * (peak_after5 - base) / base,
+    let base = memory_summary("app RSS (all processes, summed)", samples, minutes, |s| {
+        s.app_mib
+    });
+    memory_summary(
+        "app PSS (all processes, each shared page once)",
+        samples,
+        minutes,
+        |s| s.app_pss_mib,
     );
+    let mut cpu: Vec<f64> = samples.iter().map(|s| s.cpu_cores).collect();
+    cpu.sort_by(f64::total_cmp);
     let sim_last = samples.last().map_or(0.0, |s| s.sim_mib);
     if sim_last > 0.0 {
         println!("simulator apart (not counted above): {sim_last:.0} MiB at the end");
@@ -277,16 +272,50 @@ fn report(samples: &[Sample], minutes: u64, kills: u64, killed: usize, status: &
     }
 }
 
+/// Prints the minute-5 mean, the last minute's mean and the peak after
+/// minute 5 of one memory figure; returns the minute-5 mean.
+fn memory_summary(
+    what: &str,
+    samples: &[Sample],
+    minutes: u64,
+    of: impl Fn(&Sample) -> f64,
+) -> f64 {
+    let at = |min: f64| -> Vec<f64> {
+        samples
+            .iter()
+            .filter(|s| s.t_s >= min * 60.0 && s.t_s < (min + 1.0) * 60.0)
+            .map(&of)
+            .collect()
+    };
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let base = mean(&at(5.0));
+    let last = mean(&at(minutes as f64 - 1.0));
+    let peak_after5 = samples
+        .iter()
+        .filter(|s| s.t_s >= 300.0)
+        .map(&of)
+        .fold(f64::NAN, f64::max);
+    let peak = samples.iter().map(&of).fold(f64::NAN, f64::max);
+    println!(
+        "{what}: minute 5 mean {base:.0} MiB, last minute mean {last:.0} MiB ({:+.1} %), \
+         peak after minute 5 {peak_after5:.0} MiB ({:+.1} % over minute 5), peak {peak:.0} MiB",
+        100.0 * (last - base) / base,
+        100.0 * (peak_after5 - base) / base,
+    );
+    base
+}
+
 fn write_outputs(out: &std::path::Path, samples: &[Sample], kills: u64, base: f64) -> Result<()> {
     std::fs::create_dir_all(out)?;
-    let csv: String = std::iter::once("t_s,app_rss_mib,webkit_rss_mib,cpu_cores\n".to_owned())
-        .chain(samples.iter().map(|s| {
-            format!(
-                "{:.1},{:.1},{:.1},{:.2}\n",
-                s.t_s, s.app_mib, s.webkit_mib, s.cpu_cores
-            )
-        }))
-        .collect();
+    let csv: String =
+        std::iter::once("t_s,app_rss_mib,webkit_rss_mib,app_pss_mib,cpu_cores\n".to_owned())
+            .chain(samples.iter().map(|s| {
+                format!(
+                    "{:.1},{:.1},{:.1},{:.1},{:.2}\n",
+                    s.t_s, s.app_mib, s.webkit_mib, s.app_pss_mib, s.cpu_cores
+                )
+            }))
+            .collect();
     let name = if kills == 0 { "soak" } else { "soak-kills" };
     std::fs::write(out.join(format!("{name}.csv")), csv)?;
     if let Ok(bytes) = std::fs::read("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf") {
@@ -300,11 +329,16 @@ fn write_outputs(out: &std::path::Path, samples: &[Sample], kills: u64, base: f6
     let root = BitMapBackend::new(&png, (1600, 800)).into_drawing_area();
     root.fill(&WHITE)?;
     let end = samples.last().map_or(1.0, |s| s.t_s / 60.0);
-    let top = samples.iter().map(|s| s.app_mib).fold(1300.0_f64, f64::max) * 1.05;
+    let top = samples
+        .iter()
+        .map(|s| s.app_mib)
+        .fold(1.10 * base, f64::max)
+        .max(1300.0)
+        * 1.05;
     let mut chart = ChartBuilder::on(&root)
         .caption(
             format!(
-                "GridWall at 3840x2160, wall + 16 live tiles, simulator at 60x{}: RSS of all processes",
+                "GridWall at 3840x2160, wall + 16 live tiles, simulator at 60x{}: memory of all processes",
                 if kills == 0 { String::new() } else { format!(", {kills} page kills") }
             ),
             ("sans-serif", 26),
@@ -324,14 +358,21 @@ fn write_outputs(out: &std::path::Path, samples: &[Sample], kills: u64, base: f6
             samples.iter().map(|s| (s.t_s / 60.0, s.app_mib)),
             BLUE.stroke_width(2),
         ))?
-        .label("all processes")
+        .label("all processes, summed RSS")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(
+            samples.iter().map(|s| (s.t_s / 60.0, s.app_pss_mib)),
+            MAGENTA.stroke_width(2),
+        ))?
+        .label("all processes, summed PSS")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], MAGENTA.stroke_width(2)));
     chart
         .draw_series(LineSeries::new(
             samples.iter().map(|s| (s.t_s / 60.0, s.webkit_mib)),
             GREEN.stroke_width(2),
         ))?
-        .label("WebKit processes")
+        .label("WebKit processes, RSS")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREEN.stroke_width(2)));
     let limit = 1.10 * base;
     chart
@@ -339,7 +380,7 @@ fn write_outputs(out: &std::path::Path, samples: &[Sample], kills: u64, base: f6
             [(5.0, limit), (end, limit)],
             RED.stroke_width(1),
         ))?
-        .label("aim: minute 5 + 10 %")
+        .label("aim: minute 5 + 10 % (RSS)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(1)));
     chart
         .draw_series(LineSeries::new(

@@ -1,4 +1,4 @@
-//! The processes a bench started, sampled from `/proc`: CPU ticks and RSS,
+//! The processes a bench started, sampled from `/proc`: CPU ticks, RSS and PSS,
 //! grouped as the app (gridwall and its WebKit processes), the display,
 //! WebDriver and the simulator.
 
@@ -59,6 +59,19 @@ pub fn processes() -> HashMap<u32, Proc> {
         );
     }
     out
+}
+
+/// The proportional set size of `pid` (`Pss` in `/proc/<pid>/smaps_rollup`):
+/// its private pages, and each page it shares with other processes divided
+/// by how many map it. Summed over processes it counts every page once,
+/// where summed RSS counts a shared library once per process that maps it.
+/// Costlier to read than RSS (the kernel walks the page tables).
+pub fn pss_kib(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
 }
 
 /// The processes below `root` (children, theirs, …), without `root`.
