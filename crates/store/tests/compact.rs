@@ -66,3 +66,49 @@ async fn every_revision_of_a_simulated_month_reads_back_byte_for_byte(
 }
 
 on_both!(every_revision_of_a_simulated_month_reads_back_byte_for_byte);
+
+/// After a bulk import PostgreSQL has statistics for the tables it wrote,
+/// so the console's first queries are planned from them, not from an empty
+/// guess (autovacuum samples a table only a minute or more later, and
+/// records it as `last_autoanalyze`, not `last_analyze`).
+#[tokio::test]
+async fn a_bulk_import_leaves_postgresql_with_statistics() -> anyhow::Result<()> {
+    let fresh = crate::support::fresh(crate::support::Engine::Postgres).await?;
+    let store = &fresh.store;
+    let sim = Simulator::builder()
+        .seed(5)
+        .warmup(Duration::ZERO)
+        .build()?;
+    let from = datetime!(2026-06-01 00:00 +08:00);
+    let to = from + time::Duration::days(1);
+    let batch: Vec<RawRecord> = sim
+        .history(from, to)
+        .map(|(seq, revision)| {
+            let event = revision.case.event(revision.step, seq);
+            serde_json::to_string(&event).map(|json| RawRecord::new("zhili", json))
+        })
+        .collect::<Result<_, _>>()?;
+    let analyzed = || async {
+        let rows: Vec<(String, bool)> = sqlx::query_as(
+            "SELECT relname::text, last_analyze IS NOT NULL FROM pg_stat_user_tables \
+             WHERE relname IN ('events', 'event_revisions', 'event_days', 'kpi_days') \
+             ORDER BY relname",
+        )
+        .fetch_all(store.pool())
+        .await?;
+        anyhow::Ok(rows)
+    };
+    store
+        .apply_bulk("zhili", &batch, Some(batch.len() as u64), to)
+        .await?;
+    assert!(
+        analyzed().await?.iter().all(|(_, done)| !done),
+        "no statistics sampled while the import runs: {:?}",
+        analyzed().await?
+    );
+    store.finish_bulk().await;
+    let after = analyzed().await?;
+    assert_eq!(after.len(), 4, "{after:?}");
+    assert!(after.iter().all(|(_, done)| *done), "{after:?}");
+    Ok(())
+}

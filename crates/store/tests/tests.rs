@@ -5,7 +5,8 @@
 //!
 //! - `support`: a fresh store, event JSON builders, times.
 //! - `compact`: every revision of a simulated month, landed through the bulk
-//!   path and stored compressed, reads back byte for byte.
+//!   path and stored compressed, reads back byte for byte; after a bulk
+//!   import PostgreSQL has statistics for the tables it wrote.
 //! - `broadcasts`: a broadcast's draft before its POST, the platform's
 //!   answer, and acknowledgements counted once however they arrive.
 //! - `open`: WAL mode; a reopened file (by path or `sqlite:` URL) keeps its events.
