@@ -195,7 +195,31 @@ impl Store {
             writer: tokio::sync::Mutex::new(write::Writer::default()),
         };
         audit::adopt_unchained(&store).await?;
+        if backend == Backend::Postgres && !store.trigrams_see_chinese().await? {
+            tracing::warn!(
+                "this database's LC_CTYPE takes no trigrams from Chinese text: searching \
+                 incidents by address reads every event (create the database with a UTF-8 \
+                 LC_CTYPE, e.g. C.UTF-8 or zh_CN.UTF-8)"
+            );
+        }
         Ok(store)
+    }
+
+    /// Whether the address search's trigram index sees Chinese characters:
+    /// always on SQLite (FTS5's trigrams are of code points); on PostgreSQL
+    /// only under a database whose LC_CTYPE classes them as letters (not the
+    /// plain C locale).
+    pub async fn trigrams_see_chinese(&self) -> Result<bool> {
+        match self.backend {
+            Backend::Sqlite => Ok(true),
+            Backend::Postgres => {
+                let n: i32 =
+                    sqlx::query_scalar("SELECT CAST(cardinality(show_trgm('慈溪市')) AS INTEGER)")
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(n > 0)
+            }
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {
