@@ -237,13 +237,17 @@ impl Store {
         let mut found: Vec<Incident> = Vec::new();
         if query.chars().all(|c| c.is_ascii_alphanumeric()) {
             let prefix = query.to_ascii_uppercase();
-            let (sql, pattern) = match self.backend {
+            let (sql, order, pattern) = match self.backend {
                 // GLOB is case-sensitive, so SQLite reads the primary key in order.
-                Backend::Sqlite => ("id GLOB $1", format!("{prefix}*")),
-                Backend::Postgres => ("id LIKE $1", format!("{prefix}%")),
+                Backend::Sqlite => ("id GLOB $1", "id DESC", format!("{prefix}*")),
+                // The prefix index (text_pattern_ops) in its own order, which
+                // for ASCII ids is the primary key's: under a UTF-8 collation
+                // PostgreSQL may otherwise walk the primary key backwards
+                // through every newer id, filtering (70 ms at p99 over 60 days).
+                Backend::Postgres => ("id LIKE $1", "id USING ~>~", format!("{prefix}%")),
             };
             let sql =
-                format!("SELECT {COLUMNS} FROM events WHERE {sql} ORDER BY id DESC LIMIT {limit}");
+                format!("SELECT {COLUMNS} FROM events WHERE {sql} ORDER BY {order} LIMIT {limit}");
             for row in sqlx::query(&sql)
                 .bind(pattern)
                 .fetch_all(&self.pool)
