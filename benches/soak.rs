@@ -5,8 +5,8 @@
 //! WebKitNetworkProcess, …; the embedded simulator is inside gridwall, so
 //! its memory counts too). Summed RSS counts every shared page (the
 //! libraries, the window buffers shared with X) once per process; summed PSS
-//! counts it once, which is the memory the processes take together. Each window's page records the gaps between its
-//! animation frames. Prints the figures, writes a CSV and a plot of memory
+//! counts it once, which is the memory the processes take together. Each
+//! window's page records the gaps between its animation frames. Prints the figures, writes a CSV and a plot of memory
 //! over time (plotters). Asserts nothing.
 //!
 //!   cargo build -p gridwall && cargo bench -p gridwall-suite --bench soak --profile dev

@@ -40,14 +40,7 @@ pub fn processes() -> HashMap<u32, Proc> {
                 .and_then(|f| f.parse::<u64>().ok())
                 .unwrap_or(0)
         };
-        let rss_kib = std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("VmRSS:"))
-                    .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-            })
-            .unwrap_or(0);
+        let rss_kib = kib_field(&format!("/proc/{pid}/status"), "VmRSS:").unwrap_or(0);
         out.insert(
             pid,
             Proc {
@@ -67,10 +60,15 @@ pub fn processes() -> HashMap<u32, Proc> {
 /// where summed RSS counts a shared library once per process that maps it.
 /// Costlier to read than RSS (the kernel walks the page tables).
 pub fn pss_kib(pid: u32) -> Option<u64> {
-    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+    kib_field(&format!("/proc/{pid}/smaps_rollup"), "Pss:")
+}
+
+/// The value of the `name  N kB` line of a `/proc` file.
+fn kib_field(path: &str, name: &str) -> Option<u64> {
+    std::fs::read_to_string(path)
         .ok()?
         .lines()
-        .find_map(|l| l.strip_prefix("Pss:"))
+        .find_map(|l| l.strip_prefix(name))
         .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
 }
 

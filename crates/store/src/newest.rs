@@ -64,6 +64,24 @@ impl Transition {
     }
 }
 
+/// What `transitions` do to a count: each old row taken out (-1) and each
+/// new row put in (+1), skipping the changes `unchanged` says leave the
+/// count where it was (most revisions, for most derived tables).
+pub(crate) fn moved_rows<'a>(
+    transitions: &'a [Transition],
+    unchanged: impl Fn(&EventRow, &EventRow) -> bool + 'a,
+) -> impl Iterator<Item = (&'a EventRow, i64)> + 'a {
+    transitions
+        .iter()
+        .filter(move |t| !t.old.as_ref().is_some_and(|old| unchanged(old, &t.new)))
+        .flat_map(|t| {
+            t.old
+                .iter()
+                .map(|old| (old, -1))
+                .chain(std::iter::once((&t.new, 1)))
+        })
+}
+
 impl EventRow {
     /// A row of [`EVENT_COLUMNS`] from any of the drivers (`Any` on the live
     /// path, typed SQLite or PostgreSQL on the bulk path).

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use sqlx::Row;
 
 use crate::kpi::local_day;
-use crate::newest::{EventRow, Transition};
+use crate::newest::{EventRow, Transition, moved_rows};
 use crate::sql::{Statement, placeholders};
 use crate::{Backend, Result, Store};
 
@@ -99,16 +99,7 @@ fn same_count(old: &EventRow, new: &EventRow) -> bool {
 pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<Statement<'static>> {
     // Hashed while a batch adds up; the few counts that moved are sorted.
     let mut counts: HashMap<(String, i64, &str), i64> = HashMap::new();
-    let rows = transitions
-        .iter()
-        .filter(|t| !t.old.as_ref().is_some_and(|old| same_count(old, &t.new)))
-        .flat_map(|t| {
-            t.old
-                .iter()
-                .map(|old| (old, -1))
-                .chain(std::iter::once((&t.new, 1)))
-        });
-    for (row, by) in rows {
+    for (row, by) in moved_rows(transitions, same_count) {
         let day = local_day(row.reported_at);
         for scope in scopes_of(row) {
             *counts

@@ -17,7 +17,7 @@ use std::hash::Hash;
 use sqlx::Row;
 
 use super::{Kpi, KpiWindow, assemble, local_day, year_of_day};
-use crate::newest::{EVENT_COLUMNS, EventRow, Transition};
+use crate::newest::{EVENT_COLUMNS, EventRow, Transition, moved_rows};
 use crate::series::{Scope, places_of};
 use crate::sql::{Statement, Value, placeholders};
 use crate::{Backend, Result, Store};
@@ -97,17 +97,7 @@ pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<St
     let mut years: Moves<&'static str> = HashMap::new();
     let mut handling_days: Moves<i64> = HashMap::new();
     let mut handling_years: Moves<i64> = HashMap::new();
-    // Each transition takes the old row's contribution out and puts the new one's in.
-    let rows = transitions
-        .iter()
-        .filter(|t| !t.old.as_ref().is_some_and(|old| moves_nothing(old, &t.new)))
-        .flat_map(|t| {
-            t.old
-                .iter()
-                .map(|old| (old, -1))
-                .chain(std::iter::once((&t.new, 1)))
-        });
-    for (row, by) in rows {
+    for (row, by) in moved_rows(transitions, moves_nothing) {
         let day = local_day(row.reported_at);
         let year = year_of_day(day);
         let metrics = metrics_of(row);

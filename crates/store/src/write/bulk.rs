@@ -124,9 +124,10 @@ impl BulkSession {
             BulkConn::Sqlite(c) => c.close().await,
             BulkConn::Postgres(mut c) => {
                 // After a bulk import PostgreSQL plans the console's queries
-                // without statistics until autovacuum samples the tables (a
-                // minute or more later): a town's panel took 17 ms at p50
-                // instead of 4 in that minute. Sample them now.
+                // without statistics until autovacuum samples the tables, a
+                // minute or more later. Sample them now. (The panels stay
+                // slower for that minute all the same while autovacuum
+                // vacuums the new rows: docs/benchmarks.md.)
                 let started = std::time::Instant::now();
                 match sqlx::Executor::execute(&mut c, ANALYZE).await {
                     Ok(_) => tracing::info!(
