@@ -4,7 +4,7 @@
 //! event id prefix or address fragment.
 //!
 //! Every read goes through an index: open events through the small partial
-//! index `events_open`, a grid through `events_by_grid`, time windows through
+//! indexes `events_open` (and per place), time windows through
 //! the `reported_at` indexes, id prefixes through the primary key (SQLite
 //! `GLOB`) or a `text_pattern_ops` index (PostgreSQL), and address fragments
 //! of three characters or more through trigrams (FTS5 on SQLite, pg_trgm on

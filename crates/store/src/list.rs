@@ -19,9 +19,9 @@
 //! hundred events a month at most) and a town's open incidents (a few
 //! hundred) are sorted in one read: five reads would cost them more.
 //!
-//! The total of an unfiltered list is the sum of the place's daily counts in
-//! `event_days` (the days of the 30-day chart); a filtered list counts its
-//! rows, bounded by the place's window.
+//! The total of an unfiltered list is the sum of the place's daily counts
+//! (the days of the 30-day chart, `crate::series`); a filtered list counts
+//! its rows, bounded by the place's window.
 
 use sqlx::Row;
 
@@ -147,15 +147,12 @@ impl Store {
     /// Events reported in `scope` from local day `first_day` on, from the
     /// daily counts.
     async fn reported_since(&self, scope: &Scope, first_day: i64) -> Result<u64> {
-        let n: Option<i64> = sqlx::query(
-            "SELECT CAST(SUM(n) AS BIGINT) AS n FROM event_days WHERE scope = $1 AND day >= $2",
-        )
-        .bind(scope.key())
-        .bind(first_day)
-        .fetch_one(&self.pool)
-        .await?
-        .try_get("n")?;
-        Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
+        Ok(self
+            .day_counts(scope, first_day, None)
+            .await?
+            .iter()
+            .map(|(_, _, n)| n)
+            .sum())
     }
 }
 
@@ -187,7 +184,7 @@ fn open_index(scope: &Scope, overdue_only: bool) -> &'static str {
         Scope::City => "events_open",
         Scope::Town(_) => "events_open_by_town",
         Scope::Village(_) => "events_open_by_village",
-        Scope::Grid(_) | Scope::MicroGrid(_) => "events_by_grid",
+        Scope::Grid(_) | Scope::MicroGrid(_) => "events_open_by_grid",
     }
 }
 

@@ -1,9 +1,15 @@
-//! Time series for the charts: events per day and the week's top categories
-//! from `event_days`, counters per day, category and scope kept by this
-//! module's writer (issue 17: bounded by the days asked for, not by the
-//! history); events per hour from `events` through the `reported_at`
-//! indexes (a day holds about two thousand events); the 30-day resolution
-//! rate from the KPI counters.
+//! Time series for the charts: events per day and the week's top categories,
+//! events per hour, and the 30-day resolution rate from the KPI counters.
+//!
+//! Per-day counts of the city and its towns come from `event_days`, counters
+//! per day, category and place kept by this module's writer (issue 17:
+//! bounded by the days asked for, not by the history; a town has about a
+//! hundred events a day). A village, grid or micro-grid has a few events a
+//! day, so its days are counted from `events` through the place's
+//! `reported_at` index, which costs what the answer holds: counters for the
+//! 12,000 small places were most of `event_days` and a tenth of a five-year
+//! store. Events per hour come from `events` at every level (a day holds
+//! about two thousand events).
 //!
 //! A `Scope` narrows every series to a town, a village or a grid, for the
 //! duty officer's drill-down; `Scope::City` is the wall's.
@@ -48,7 +54,26 @@ impl Scope {
 }
 
 impl Scope {
-    /// The scope's key in `event_days`.
+    /// Whether the store keeps per-day counters (`event_days`, `kpi_days`)
+    /// for this scope: the city and its towns. Smaller places count their
+    /// few events of a window from `events`.
+    pub(crate) fn has_day_counters(&self) -> bool {
+        matches!(self, Scope::City | Scope::Town(_))
+    }
+
+    /// The index that reads this scope's events over a span of
+    /// `reported_at` (named for SQLite's `INDEXED BY`: without statistics its
+    /// planner may walk the city's span to find a village's few events).
+    pub(crate) fn span_index(&self) -> &'static str {
+        match self {
+            Scope::City => "events_by_reported",
+            Scope::Town(_) => "events_by_town",
+            Scope::Village(_) => "events_by_village",
+            Scope::Grid(_) | Scope::MicroGrid(_) => "events_by_grid_reported",
+        }
+    }
+
+    /// The scope's key in `event_days` and the KPI counters.
     pub(crate) fn key(&self) -> String {
         match self {
             Scope::City => String::new(),
@@ -60,25 +85,22 @@ impl Scope {
     }
 }
 
-/// The keys of the city, town and village an event row counts in (the
-/// places the KPI counters are kept for, too).
-pub(crate) fn places_of(row: &EventRow) -> Vec<String> {
+/// The keys of the scopes with per-day counters an event row counts in:
+/// the city and its town.
+pub(crate) fn day_places_of(row: &EventRow) -> Vec<String> {
     let mut keys = vec![String::new()];
     if !row.town_code.is_empty() {
         keys.push(format!("t:{}", row.town_code));
     }
-    if !row.village_code.is_empty() {
-        keys.push(format!("v:{}", row.village_code));
-    }
     keys
 }
 
-/// The keys of every scope an event row counts in.
-fn scopes_of(row: &EventRow) -> Vec<String> {
-    let mut keys = places_of(row);
-    keys.push(format!("g:{}", row.grid_id));
-    if let Some(micro) = &row.micro_grid_id {
-        keys.push(format!("m:{micro}"));
+/// The keys of the city, town and village an event row counts in: the
+/// places the year's KPI counters are kept for.
+pub(crate) fn places_of(row: &EventRow) -> Vec<String> {
+    let mut keys = day_places_of(row);
+    if !row.village_code.is_empty() {
+        keys.push(format!("v:{}", row.village_code));
     }
     keys
 }
@@ -88,9 +110,6 @@ fn same_count(old: &EventRow, new: &EventRow) -> bool {
     local_day(old.reported_at) == local_day(new.reported_at)
         && old.category == new.category
         && old.town_code == new.town_code
-        && old.village_code == new.village_code
-        && old.grid_id == new.grid_id
-        && old.micro_grid_id == new.micro_grid_id
 }
 
 /// The daily series' writer: the statements that move `event_days` by
@@ -101,7 +120,7 @@ pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<St
     let mut counts: HashMap<(String, i64, &str), i64> = HashMap::new();
     for (row, by) in moved_rows(transitions, same_count) {
         let day = local_day(row.reported_at);
-        for scope in scopes_of(row) {
+        for scope in day_places_of(row) {
             *counts
                 .entry((scope, day, row.category.as_str()))
                 .or_default() += by;
@@ -131,6 +150,9 @@ pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<St
 }
 
 const HOUR: i64 = 3600;
+const DAY: i64 = 86_400;
+/// UTC+8: the local days of the counters.
+const LOCAL_OFFSET: i64 = 8 * HOUR;
 
 impl Store {
     /// Events reported per local hour and source over the 24 hours ending
@@ -142,9 +164,10 @@ impl Store {
     ) -> Result<(i64, BTreeMap<String, [u64; 24]>)> {
         let first = (now.div_euclid(HOUR) - 23) * HOUR;
         let (condition, values) = scope.condition(3);
-        // Counted in SQL, per source and hour: the rows never leave the index.
+        let index = self.indexed_by(Some(scope.span_index()));
+        // Counted in SQL, per source and hour.
         let sql = format!(
-            "SELECT source, (reported_at - $1) / 3600 AS hour, COUNT(*) AS n FROM events \
+            "SELECT source, (reported_at - $1) / 3600 AS hour, COUNT(*) AS n FROM events{index} \
              WHERE reported_at >= $1 AND reported_at < $2{condition} GROUP BY source, hour"
         );
         let mut query = sqlx::query(&sql).bind(first).bind(first + 24 * HOUR);
@@ -172,22 +195,13 @@ impl Store {
     ) -> Result<Vec<(i64, u64)>> {
         let today = local_day(now);
         let first_day = today - days + 1;
-        let query = sqlx::query(
-            "SELECT day, CAST(SUM(n) AS BIGINT) AS n FROM event_days \
-             WHERE scope = $1 AND day >= $2 AND day <= $3 GROUP BY day",
-        )
-        .bind(scope.key())
-        .bind(first_day)
-        .bind(today);
         let mut counts = vec![0u64; usize::try_from(days).unwrap_or(0)];
-        for row in query.fetch_all(&self.pool).await? {
-            let day: i64 = row.try_get("day")?;
-            let n: i64 = row.try_get("n")?;
+        for (day, _, n) in self.day_counts(scope, first_day, Some(today)).await? {
             if let Some(slot) = usize::try_from(day - first_day)
                 .ok()
                 .and_then(|d| counts.get_mut(d))
             {
-                *slot += u64::try_from(n).unwrap_or(0);
+                *slot += n;
             }
         }
         Ok(counts
@@ -234,21 +248,63 @@ impl Store {
 
     /// Events per category reported over the 7 days ending today, most first.
     pub async fn top_categories(&self, now: i64, scope: &Scope) -> Result<Vec<(String, u64)>> {
-        let first_day = local_day(now) - 6;
-        let query = sqlx::query(
-            "SELECT category, CAST(SUM(n) AS BIGINT) AS n FROM event_days \
-             WHERE scope = $1 AND day >= $2 GROUP BY category HAVING SUM(n) > 0 \
-             ORDER BY n DESC, category",
-        )
-        .bind(scope.key())
-        .bind(first_day);
-        query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
+        let mut by_category: BTreeMap<String, u64> = BTreeMap::new();
+        for (_, category, n) in self.day_counts(scope, local_day(now) - 6, None).await? {
+            *by_category.entry(category).or_default() += n;
+        }
+        let mut top: Vec<(String, u64)> = by_category.into_iter().filter(|c| c.1 > 0).collect();
+        // Most first; ties by category (the map's order, kept by a stable sort).
+        top.sort_by_key(|c| std::cmp::Reverse(c.1));
+        Ok(top)
+    }
+
+    /// Events reported in `scope` per (local day, category) from `first_day`
+    /// through `last_day` (no end: every later day, so that an event an
+    /// upstream dated ahead counts too): from `event_days` for the city and
+    /// a town, from `events` for a smaller place.
+    pub(crate) async fn day_counts(
+        &self,
+        scope: &Scope,
+        first_day: i64,
+        last_day: Option<i64>,
+    ) -> Result<Vec<(i64, String, u64)>> {
+        let rows = if scope.has_day_counters() {
+            let until = if last_day.is_some() { " AND day <= $3" } else { "" };
+            let sql = format!(
+                "SELECT day, category, n FROM event_days \
+                 WHERE scope = $1 AND day >= $2{until}"
+            );
+            let mut query = sqlx::query(&sql).bind(scope.key()).bind(first_day);
+            if let Some(last) = last_day {
+                query = query.bind(last);
+            }
+            query.fetch_all(&self.pool).await?
+        } else {
+            let (condition, values) = scope.condition(3);
+            let index = self.indexed_by(Some(scope.span_index()));
+            // The local day as `local_day` computes it (reported_at is after 1970).
+            let sql = format!(
+                "SELECT (reported_at + {LOCAL_OFFSET}) / {DAY} AS day, category, COUNT(*) AS n \
+                 FROM events{index} WHERE reported_at >= $1 AND reported_at < $2{condition} \
+                 GROUP BY (reported_at + {LOCAL_OFFSET}) / {DAY}, category"
+            );
+            let end = last_day.map_or(i64::MAX, |last| (last + 1) * DAY - LOCAL_OFFSET);
+            let mut query = sqlx::query(&sql)
+                .bind(first_day * DAY - LOCAL_OFFSET)
+                .bind(end);
+            for value in values {
+                query = query.bind(value);
+            }
+            query.fetch_all(&self.pool).await?
+        };
+        rows.iter()
             .map(|row| {
                 let n: i64 = row.try_get("n")?;
-                Ok((row.try_get("category")?, u64::try_from(n).unwrap_or(0)))
+                Ok((
+                    row.try_get("day")?,
+                    row.try_get("category")?,
+                    u64::try_from(n).unwrap_or(0),
+                ))
             })
             .collect()
     }

@@ -46,6 +46,12 @@ async fn an_old_store_gets_the_counters_the_writer_keeps(fresh: Fresh) -> anyhow
                 .any(|c| c.0 == "kpi_handling_days" && c.1.starts_with("t:")),
         "the writer keeps counters for villages and towns"
     );
+    assert!(
+        !kept
+            .iter()
+            .any(|c| c.0.ends_with("_days") && c.1.starts_with("v:")),
+        "villages keep no day counters"
+    );
     let years: std::collections::BTreeSet<i64> = kept
         .iter()
         .filter(|c| c.0 == "kpi_years")
@@ -94,7 +100,14 @@ async fn an_old_store_gets_the_counters_the_writer_keeps(fresh: Fresh) -> anyhow
         sqlx::query(statement).execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    assert_eq!(counters(store).await?, kept);
+    // The villages' day counters it backfills, the next migration
+    // (20261207130000) deletes: villages count their days from events now.
+    let backfilled: Vec<_> = counters(store)
+        .await?
+        .into_iter()
+        .filter(|c| !(c.0.ends_with("_days") && c.1.starts_with("v:")))
+        .collect();
+    assert_eq!(backfilled, kept);
     Ok(())
 }
 

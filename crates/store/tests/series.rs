@@ -87,6 +87,25 @@ async fn series_count_what_was_reported_where_and_when(fresh: Fresh) -> anyhow::
     assert_eq!(days.iter().map(|(_, n)| n).sum::<u64>(), 3);
     assert_eq!(days[29].1, 2, "today holds E1 and E2");
     assert_eq!(days[20].1, 1, "nine days ago holds E6");
+    // A village counts its days from its events, a town from its counters:
+    // grid A is the only grid of both here, so all three agree.
+    let village_a = Scope::Village("330282004001".to_owned());
+    let town_a = Scope::Town("330282004000".to_owned());
+    assert_eq!(store.events_per_day(NOW, 30, &village_a).await?, days);
+    assert_eq!(store.events_per_day(NOW, 30, &town_a).await?, days);
+    let week = [("dispute.neighbour".to_owned(), 2)];
+    assert_eq!(store.top_categories(NOW, &village_a).await?, week);
+    assert_eq!(store.top_categories(NOW, &town_a).await?, week);
+    assert_eq!(
+        store
+            .top_categories(NOW, &Scope::Grid(grid_b.to_owned()))
+            .await?,
+        [
+            ("city.parking".to_owned(), 2),
+            ("dispute.neighbour".to_owned(), 1)
+        ],
+        "most first"
+    );
     Ok(())
 }
 

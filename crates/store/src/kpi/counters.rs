@@ -3,13 +3,16 @@
 //!
 //! Every counter is kept per place, keyed like `event_days` (`''` the city,
 //! `t:` + a town's code, `v:` + a village's), in two periods: per local day
-//! (`kpi_days`, `kpi_handling_days`) for "today" and "7 days", and per year
-//! (`kpi_years`, `kpi_handling_years`, keyed by the year's first day) for
-//! "this year". So every KPI of the city, a town or a village reads a few
-//! rows per day of a short window, or one row per counter of the year,
-//! however long the history (issue 17): a year of the city's handling times
-//! alone was a hundred thousand (day, bucket) rows. Grids and micro-grids
-//! (a few events a day) count their events' newest rows with the same rules.
+//! (`kpi_days`, `kpi_handling_days`) for "today" and "7 days" of the city
+//! and its towns, and per year (`kpi_years`, `kpi_handling_years`, keyed by
+//! the year's first day) for "this year" of the city, its towns and
+//! villages. So every KPI of those reads a few rows per day of a short
+//! window, or one row per counter of the year, however long the history
+//! (issue 17): a year of the city's handling times alone was a hundred
+//! thousand (day, bucket) rows. A village's day windows (about five events
+//! a day), a grid's and a micro-grid's count their events' newest rows with
+//! the same rules: the villages' day counters were most of the counter
+//! tables over five years and saved a read of a few dozen rows.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
@@ -18,7 +21,7 @@ use sqlx::Row;
 
 use super::{Kpi, KpiWindow, assemble, local_day, year_of_day};
 use crate::newest::{EVENT_COLUMNS, EventRow, Transition, moved_rows};
-use crate::series::{Scope, places_of};
+use crate::series::{Scope, day_places_of, places_of};
 use crate::sql::{Statement, Value, placeholders};
 use crate::{Backend, Result, Store};
 
@@ -102,15 +105,19 @@ pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<St
         let year = year_of_day(day);
         let metrics = metrics_of(row);
         let bucket = handling_bucket(row);
-        for place in places_of(row) {
+        for place in day_places_of(row) {
             for &metric in &metrics {
                 *days.entry((place.clone(), day, metric)).or_default() += by;
+            }
+            if let Some(bucket) = bucket {
+                *handling_days.entry((place, day, bucket)).or_default() += by;
+            }
+        }
+        for place in places_of(row) {
+            for &metric in &metrics {
                 *years.entry((place.clone(), year, metric)).or_default() += by;
             }
             if let Some(bucket) = bucket {
-                *handling_days
-                    .entry((place.clone(), day, bucket))
-                    .or_default() += by;
                 *handling_years.entry((place, year, bucket)).or_default() += by;
             }
         }
@@ -183,22 +190,51 @@ impl Store {
     }
 
     /// [`Store::kpis_in`] for several windows, one list per window in the
-    /// order asked. The city, a town and a village read their counters; a
-    /// grid's or micro-grid's events are read once, over the span of all the
-    /// windows, and counted into each window they fall in.
+    /// order asked. A window the store keeps counters for (every window of
+    /// the city and a town, a village's year) reads them; the other windows
+    /// of a village, a grid or a micro-grid read its events once, over the
+    /// span of those windows, and count them into each window they fall in.
     pub async fn kpis_in_windows(
         &self,
         now: i64,
         windows: &[KpiWindow],
         scope: &Scope,
     ) -> Result<Vec<Vec<Kpi>>> {
-        if matches!(scope, Scope::City | Scope::Town(_) | Scope::Village(_)) {
-            let place = scope.key();
-            let asks = windows
-                .iter()
-                .map(|&window| self.kpis_of(now, window, &place));
-            return futures_util::future::try_join_all(asks).await;
-        }
+        let counted = |window: KpiWindow| {
+            scope.has_day_counters()
+                || (matches!(scope, Scope::Village(_)) && window == KpiWindow::ThisYear)
+        };
+        let place = scope.key();
+        let from_counters = windows
+            .iter()
+            .filter(|&&w| counted(w))
+            .map(|&window| self.kpis_of(now, window, &place));
+        let uncounted: Vec<KpiWindow> = windows.iter().copied().filter(|&w| !counted(w)).collect();
+        let (mut kept, mut counted_now) = futures_util::future::try_join(
+            futures_util::future::try_join_all(from_counters),
+            self.kpis_from_events(now, &uncounted, scope),
+        )
+        .await?;
+        // Back in the order asked.
+        kept.reverse();
+        counted_now.reverse();
+        Ok(windows
+            .iter()
+            .map(|&w| {
+                let from = if counted(w) { &mut kept } else { &mut counted_now };
+                from.pop().unwrap_or_default()
+            })
+            .collect())
+    }
+
+    /// The KPIs of `scope` over `windows`, counted from its events' newest
+    /// rows, read once over the span of all the windows.
+    async fn kpis_from_events(
+        &self,
+        now: i64,
+        windows: &[KpiWindow],
+        scope: &Scope,
+    ) -> Result<Vec<Vec<Kpi>>> {
         let spans: Vec<(i64, i64)> = windows.iter().map(|w| w.days(now)).collect();
         let (Some(first), Some(last)) = (
             spans.iter().map(|s| s.0).min(),
@@ -209,8 +245,9 @@ impl Store {
         let start = first * DAY - LOCAL_OFFSET;
         let end = (last + 1) * DAY - LOCAL_OFFSET;
         let (condition, values) = scope.condition(3);
+        let index = self.indexed_by(Some(scope.span_index()));
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM events \
+            "SELECT {EVENT_COLUMNS} FROM events{index} \
              WHERE reported_at >= $1 AND reported_at < $2{condition}"
         );
         let mut query = sqlx::query(&sql).bind(start).bind(end);
