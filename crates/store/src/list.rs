@@ -27,7 +27,7 @@ use sqlx::Row;
 
 use crate::drill::{COLUMNS, DEFAULT_DAYS, Incident, IncidentFilter, Where};
 use crate::kpi::local_day;
-use crate::series::Scope;
+use crate::series::{By, Scope};
 use crate::{Backend, Result, Store};
 
 const DAY: i64 = 86_400;
@@ -147,12 +147,12 @@ impl Store {
     /// Events reported in `scope` from local day `first_day` on, from the
     /// daily counts.
     async fn reported_since(&self, scope: &Scope, first_day: i64) -> Result<u64> {
-        Ok(self
-            .day_counts(scope, first_day, None)
-            .await?
-            .iter()
-            .map(|(_, _, n)| n)
-            .sum())
+        let mut total = 0u64;
+        for row in self.day_counts(scope, By::Day, first_day, None).await? {
+            let n: i64 = row.try_get("n")?;
+            total += u64::try_from(n).unwrap_or(0);
+        }
+        Ok(total)
     }
 }
 

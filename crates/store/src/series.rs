@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::kpi::local_day;
 use crate::newest::{EventRow, Transition, moved_rows};
@@ -196,7 +197,10 @@ impl Store {
         let today = local_day(now);
         let first_day = today - days + 1;
         let mut counts = vec![0u64; usize::try_from(days).unwrap_or(0)];
-        for (day, _, n) in self.day_counts(scope, first_day, Some(today)).await? {
+        for row in self.day_counts(scope, By::Day, first_day, Some(today)).await? {
+            let day: i64 = row.try_get("k")?;
+            let n: i64 = row.try_get("n")?;
+            let n = u64::try_from(n).unwrap_or(0);
             if let Some(slot) = usize::try_from(day - first_day)
                 .ok()
                 .and_then(|d| counts.get_mut(d))
@@ -248,64 +252,73 @@ impl Store {
 
     /// Events per category reported over the 7 days ending today, most first.
     pub async fn top_categories(&self, now: i64, scope: &Scope) -> Result<Vec<(String, u64)>> {
-        let mut by_category: BTreeMap<String, u64> = BTreeMap::new();
-        for (_, category, n) in self.day_counts(scope, local_day(now) - 6, None).await? {
-            *by_category.entry(category).or_default() += n;
+        let first_day = local_day(now) - 6;
+        let mut top = Vec::new();
+        for row in self.day_counts(scope, By::Category, first_day, None).await? {
+            let n: i64 = row.try_get("n")?;
+            if n > 0 {
+                top.push((row.try_get("k")?, u64::try_from(n).unwrap_or(0)));
+            }
         }
-        let mut top: Vec<(String, u64)> = by_category.into_iter().filter(|c| c.1 > 0).collect();
-        // Most first; ties by category (the map's order, kept by a stable sort).
-        top.sort_by_key(|c| std::cmp::Reverse(c.1));
+        // Most first, ties by category.
+        top.sort_by(|a: &(String, u64), b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(top)
     }
 
-    /// Events reported in `scope` per (local day, category) from `first_day`
-    /// through `last_day` (no end: every later day, so that an event an
-    /// upstream dated ahead counts too): from `event_days` for the city and
-    /// a town, from `events` for a smaller place.
+    /// Events reported in `scope` from `first_day` through `last_day` (no
+    /// end: every later day, so that an event an upstream dated ahead counts
+    /// too), counted per local day or per category: rows of `k` (the day's
+    /// number or the category) and `n`. From `event_days` for the city and a
+    /// town, from `events` for a smaller place.
     pub(crate) async fn day_counts(
         &self,
         scope: &Scope,
+        by: By,
         first_day: i64,
         last_day: Option<i64>,
-    ) -> Result<Vec<(i64, String, u64)>> {
-        let rows = if scope.has_day_counters() {
+    ) -> Result<Vec<AnyRow>> {
+        if scope.has_day_counters() {
+            let key = match by {
+                By::Day => "day",
+                By::Category => "category",
+            };
             let until = if last_day.is_some() { " AND day <= $3" } else { "" };
+            // SUM over BIGINT is NUMERIC on PostgreSQL: cast back.
             let sql = format!(
-                "SELECT day, category, n FROM event_days \
-                 WHERE scope = $1 AND day >= $2{until}"
+                "SELECT {key} AS k, CAST(SUM(n) AS BIGINT) AS n FROM event_days \
+                 WHERE scope = $1 AND day >= $2{until} GROUP BY {key}"
             );
             let mut query = sqlx::query(&sql).bind(scope.key()).bind(first_day);
             if let Some(last) = last_day {
                 query = query.bind(last);
             }
-            query.fetch_all(&self.pool).await?
-        } else {
-            let (condition, values) = scope.condition(3);
-            let index = self.indexed_by(Some(scope.span_index()));
-            // The local day as `local_day` computes it (reported_at is after 1970).
-            let sql = format!(
-                "SELECT (reported_at + {LOCAL_OFFSET}) / {DAY} AS day, category, COUNT(*) AS n \
-                 FROM events{index} WHERE reported_at >= $1 AND reported_at < $2{condition} \
-                 GROUP BY (reported_at + {LOCAL_OFFSET}) / {DAY}, category"
-            );
-            let end = last_day.map_or(i64::MAX, |last| (last + 1) * DAY - LOCAL_OFFSET);
-            let mut query = sqlx::query(&sql)
-                .bind(first_day * DAY - LOCAL_OFFSET)
-                .bind(end);
-            for value in values {
-                query = query.bind(value);
-            }
-            query.fetch_all(&self.pool).await?
+            return Ok(query.fetch_all(&self.pool).await?);
+        }
+        // The local day as `local_day` computes it (reported_at is after 1970).
+        let key = match by {
+            By::Day => format!("(reported_at + {LOCAL_OFFSET}) / {DAY}"),
+            By::Category => "category".to_owned(),
         };
-        rows.iter()
-            .map(|row| {
-                let n: i64 = row.try_get("n")?;
-                Ok((
-                    row.try_get("day")?,
-                    row.try_get("category")?,
-                    u64::try_from(n).unwrap_or(0),
-                ))
-            })
-            .collect()
+        let (condition, values) = scope.condition(3);
+        let index = self.indexed_by(Some(scope.span_index()));
+        let sql = format!(
+            "SELECT {key} AS k, COUNT(*) AS n FROM events{index} \
+             WHERE reported_at >= $1 AND reported_at < $2{condition} GROUP BY {key}"
+        );
+        let end = last_day.map_or(i64::MAX, |last| (last + 1) * DAY - LOCAL_OFFSET);
+        let mut query = sqlx::query(&sql)
+            .bind(first_day * DAY - LOCAL_OFFSET)
+            .bind(end);
+        for value in values {
+            query = query.bind(value);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
     }
+}
+
+/// What [`Store::day_counts`] counts per.
+#[derive(Clone, Copy)]
+pub(crate) enum By {
+    Day,
+    Category,
 }
