@@ -197,7 +197,10 @@ impl Store {
         let today = local_day(now);
         let first_day = today - days + 1;
         let mut counts = vec![0u64; usize::try_from(days).unwrap_or(0)];
-        for row in self.day_counts(scope, By::Day, first_day, Some(today)).await? {
+        for row in self
+            .day_counts(scope, By::Day, first_day, Some(today))
+            .await?
+        {
             let day: i64 = row.try_get("k")?;
             let n: i64 = row.try_get("n")?;
             let n = u64::try_from(n).unwrap_or(0);
@@ -254,7 +257,10 @@ impl Store {
     pub async fn top_categories(&self, now: i64, scope: &Scope) -> Result<Vec<(String, u64)>> {
         let first_day = local_day(now) - 6;
         let mut top = Vec::new();
-        for row in self.day_counts(scope, By::Category, first_day, None).await? {
+        for row in self
+            .day_counts(scope, By::Category, first_day, None)
+            .await?
+        {
             let n: i64 = row.try_get("n")?;
             if n > 0 {
                 top.push((row.try_get("k")?, u64::try_from(n).unwrap_or(0)));
@@ -282,7 +288,11 @@ impl Store {
                 By::Day => "day",
                 By::Category => "category",
             };
-            let until = if last_day.is_some() { " AND day <= $3" } else { "" };
+            let until = if last_day.is_some() {
+                " AND day <= $3"
+            } else {
+                ""
+            };
             // SUM over BIGINT is NUMERIC on PostgreSQL: cast back.
             let sql = format!(
                 "SELECT {key} AS k, CAST(SUM(n) AS BIGINT) AS n FROM event_days \

@@ -221,7 +221,11 @@ impl Store {
         Ok(windows
             .iter()
             .map(|&w| {
-                let from = if counted(w) { &mut kept } else { &mut counted_now };
+                let from = if counted(w) {
+                    &mut kept
+                } else {
+                    &mut counted_now
+                };
                 from.pop().unwrap_or_default()
             })
             .collect())
