@@ -160,6 +160,8 @@ async fn main() -> Result<()> {
         let now = processes();
         let (mut ticks, mut app_kib, mut webkit_kib, mut sim_kib) = (0, 0, 0, 0);
         let mut pss_kib_sum = 0;
+        // Each WebKit process's RSS, by pid: which window's page grows.
+        let mut each_webkit: Vec<String> = Vec::new();
         for pid in descendants(&now, me) {
             let p = &now[&pid];
             if group(&p.name) == "simulator" {
@@ -175,6 +177,7 @@ async fn main() -> Result<()> {
             pss_kib_sum += pss_kib(pid).unwrap_or(0);
             if p.name.starts_with("WebKit") {
                 webkit_kib += p.rss_kib;
+                each_webkit.push(format!("{} {pid} {:.0}", p.name, p.rss_kib as f64 / 1024.0));
             }
         }
         samples.push(Sample {
@@ -188,11 +191,13 @@ async fn main() -> Result<()> {
         previous = now;
         if second % 60 == 0 {
             let s = samples.last().expect("one sample a second");
+            each_webkit.sort();
             println!(
-                "{:>3} min: RSS {:.0} MiB (WebKit {:.0}), PSS {:.0} MiB, {:.2} cores",
+                "{:>3} min: RSS {:.0} MiB (WebKit {:.0}: {}), PSS {:.0} MiB, {:.2} cores",
                 second / 60,
                 s.app_mib,
                 s.webkit_mib,
+                each_webkit.join(", "),
                 s.app_pss_mib,
                 s.cpu_cores
             );
