@@ -26,19 +26,17 @@
 use sqlx::Row;
 
 use crate::drill::{COLUMNS, DEFAULT_DAYS, Incident, IncidentFilter, Where};
-use crate::kpi::local_day;
+use crate::kpi::{day_start, local_day};
 use crate::series::{By, Scope};
 use crate::{Backend, Result, Store};
 
-const DAY: i64 = 86_400;
-const LOCAL_OFFSET: i64 = 8 * 3600;
 /// The longest page a caller may ask for.
 const MOST: usize = 10_000;
 
 /// The first instant of the default window at `now`: local midnight of the
 /// first of its days.
 pub fn default_since(now: i64) -> i64 {
-    (local_day(now) - DEFAULT_DAYS + 1) * DAY - LOCAL_OFFSET
+    day_start(local_day(now) - DEFAULT_DAYS + 1)
 }
 
 /// Which part of the sort order a read covers.

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::kpi::local_day;
+use crate::kpi::{DAY, LOCAL_OFFSET, day_start, local_day};
 use crate::newest::{EventRow, Transition, moved_rows};
 use crate::sql::{Statement, placeholders};
 use crate::{Backend, Result, Store};
@@ -151,9 +151,6 @@ pub(crate) fn statements(backend: Backend, transitions: &[Transition]) -> Vec<St
 }
 
 const HOUR: i64 = 3600;
-const DAY: i64 = 86_400;
-/// UTC+8: the local days of the counters.
-const LOCAL_OFFSET: i64 = 8 * HOUR;
 
 impl Store {
     /// Events reported per local hour and source over the 24 hours ending
@@ -315,10 +312,8 @@ impl Store {
             "SELECT {key} AS k, COUNT(*) AS n FROM events{index} \
              WHERE reported_at >= $1 AND reported_at < $2{condition} GROUP BY {key}"
         );
-        let end = last_day.map_or(i64::MAX, |last| (last + 1) * DAY - LOCAL_OFFSET);
-        let mut query = sqlx::query(&sql)
-            .bind(first_day * DAY - LOCAL_OFFSET)
-            .bind(end);
+        let end = last_day.map_or(i64::MAX, |last| day_start(last + 1));
+        let mut query = sqlx::query(&sql).bind(day_start(first_day)).bind(end);
         for value in values {
             query = query.bind(value);
         }

@@ -19,14 +19,11 @@ use std::hash::Hash;
 
 use sqlx::Row;
 
-use super::{Kpi, KpiWindow, assemble, local_day, year_of_day};
+use super::{Kpi, KpiWindow, assemble, day_start, local_day, year_of_day};
 use crate::newest::{EVENT_COLUMNS, EventRow, Transition, moved_rows};
 use crate::series::{Scope, day_places_of, places_of};
 use crate::sql::{Statement, Value, placeholders};
 use crate::{Backend, Result, Store};
-
-const LOCAL_OFFSET: i64 = 8 * 3600;
-const DAY: i64 = 86_400;
 
 /// The counters an event's newest row adds one to.
 pub(crate) fn metrics_of(row: &EventRow) -> Vec<&'static str> {
@@ -210,23 +207,22 @@ impl Store {
             .filter(|&&w| counted(w))
             .map(|&window| self.kpis_of(now, window, &place));
         let uncounted: Vec<KpiWindow> = windows.iter().copied().filter(|&w| !counted(w)).collect();
-        let (mut kept, mut counted_now) = futures_util::future::try_join(
+        let (kept, counted_now) = futures_util::future::try_join(
             futures_util::future::try_join_all(from_counters),
             self.kpis_from_events(now, &uncounted, scope),
         )
         .await?;
-        // Back in the order asked.
-        kept.reverse();
-        counted_now.reverse();
+        // Back in the order asked: each list is in the order of its windows.
+        let (mut kept, mut counted_now) = (kept.into_iter(), counted_now.into_iter());
         Ok(windows
             .iter()
             .map(|&w| {
-                let from = if counted(w) {
-                    &mut kept
+                let next = if counted(w) {
+                    kept.next()
                 } else {
-                    &mut counted_now
+                    counted_now.next()
                 };
-                from.pop().unwrap_or_default()
+                next.unwrap_or_default()
             })
             .collect())
     }
@@ -246,8 +242,8 @@ impl Store {
         ) else {
             return Ok(Vec::new());
         };
-        let start = first * DAY - LOCAL_OFFSET;
-        let end = (last + 1) * DAY - LOCAL_OFFSET;
+        let start = day_start(first);
+        let end = day_start(last + 1);
         let (condition, values) = scope.condition(3);
         let index = self.indexed_by(Some(scope.span_index()));
         let sql = format!(

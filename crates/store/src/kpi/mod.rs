@@ -30,8 +30,9 @@ use std::collections::BTreeMap;
 
 pub(crate) use counters::statements;
 
-const LOCAL_OFFSET: i64 = 8 * 3600;
-const DAY: i64 = 86_400;
+/// UTC+8: the local days every counter and window is kept in.
+pub(crate) const LOCAL_OFFSET: i64 = 8 * 3600;
+pub(crate) const DAY: i64 = 86_400;
 /// The unit of handling-time buckets, in seconds: a quarter of an hour.
 pub const BUCKET: i64 = 900;
 /// Quarter-hours in a day and in a week: where buckets widen.
@@ -59,6 +60,11 @@ fn bucket_width(bucket: i64) -> i64 {
 /// The local (UTC+8) day number of a unix time: days since 1970-01-01 local.
 pub fn local_day(unix: i64) -> i64 {
     (unix + LOCAL_OFFSET).div_euclid(DAY)
+}
+
+/// The first unix second of local day `day`.
+pub fn day_start(day: i64) -> i64 {
+    day * DAY - LOCAL_OFFSET
 }
 
 /// The local day number of the first of January of the year that holds
