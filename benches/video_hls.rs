@@ -8,9 +8,8 @@
 //! the `gridwall-sim` binary (whose HLS encoding is its own CPU, printed
 //! apart). CPU is sampled from `/proc` for every process this bench started
 //! and grouped as `procs::group` says: the app is `gridwall` and its WebKit
-//! processes. Frames: `tileframe` events of the MJPEG tiles' canvas (`load`
-//! of the <img> in older builds), and the <video>s'
-//! `getVideoPlaybackQuality()` for HLS. `GRIDWALL_BENCH_SECS`
+//! processes. Frames: `load` events of the MJPEG tiles' <img>, and the
+//! <video>s' `getVideoPlaybackQuality()` for HLS. `GRIDWALL_BENCH_SECS`
 //! sets each phase (30 s); `GRIDWALL_APP` and `GRIDWALL_SIM` as for `video_load`.
 
 use std::collections::HashMap;
@@ -39,7 +38,7 @@ async fn cameras(sim: &Sim, form: &str) -> Result<Vec<String>> {
     Ok(found)
 }
 
-/// Frames shown so far: pictures drawn by live tiles plus decoded video frames.
+/// Frames shown so far: <img> loads of live tiles plus decoded video frames.
 async fn frames(wall: &Wall) -> Result<(f64, f64)> {
     let counts = wall
         .js(
@@ -126,11 +125,9 @@ async fn main() -> Result<()> {
     wall.js(
         "window.__gridwallVideo.followAlerts(false); window.__gridwallVideo.hold(true); \
          window.__benchLoads = 0; \
-         const count = (e) => { \
-           if (e.target.closest?.('[data-testid=video-tile][data-mode=live]')) window.__benchLoads += 1; \
-         }; \
-         document.addEventListener('load', count, true); \
-         document.addEventListener('tileframe', count, true); return true",
+         document.addEventListener('load', (e) => { \
+           if (e.target.tagName === 'IMG' && e.target.closest('[data-testid=video-tile][data-mode=live]')) window.__benchLoads += 1; \
+         }, true); return true",
     )
     .await?;
     let mjpeg = cameras(&sim, "mjpeg").await?;

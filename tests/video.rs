@@ -65,12 +65,6 @@ pub(crate) async fn tile_pixels(wall: &Wall, camera: &str) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// JavaScript: `has(tile)`, whether a tile's canvas shows a picture (its
-/// middle pixel drawn, not just the canvas there).
-const HAS_PICTURE: &str = "const has = (t) => { const c = t.querySelector('canvas.shown'); \
-     if (!c) return false; \
-     return c.getContext('2d').getImageData(c.width >> 1, c.height >> 1, 1, 1).data[3] > 0; };";
-
 async fn mode_of(wall: &Wall, camera: &str) -> Result<String> {
     let mode = wall
         .js(&format!(
@@ -186,7 +180,7 @@ async fn live_tiles_move_and_a_cut_stream_falls_back_to_snapshots_and_back() -> 
     wall.wait_for_js(
         &format!(
             "const t = document.querySelector('[data-testid=video-tile][data-camera=\"{camera}\"]'); \
-             {HAS_PICTURE} return has(t)"
+             return (t.querySelector('img')?.naturalWidth ?? 0) > 0"
         ),
         Duration::from_secs(10),
     )
@@ -209,12 +203,12 @@ async fn live_tiles_move_and_a_cut_stream_falls_back_to_snapshots_and_back() -> 
 /// Tiles by what they show: live with a picture, and snapshots with one.
 async fn picture_counts(wall: &Wall) -> Result<(u64, u64)> {
     let counts = wall
-        .js(&format!(
+        .js(
             "const tiles = [...document.querySelectorAll('[data-testid=video-tile]')]; \
-             {HAS_PICTURE} \
+             const has = (t) => (t.querySelector('img')?.naturalWidth ?? 0) > 0; \
              return [tiles.filter((t) => t.dataset.mode === 'live' && has(t)).length, \
                      tiles.filter((t) => t.dataset.mode === 'snapshot' && has(t)).length]",
-        ))
+        )
         .await?;
     let [live, snapshots]: [u64; 2] = serde_json::from_value(counts)?;
     Ok((live, snapshots))

@@ -7,11 +7,8 @@
 // and reports on (`hlsPlaying`, `hlsFailed`); snapshots every 2 s
 // otherwise. The proxy says why live is not available (the gateway's cap, a
 // hung or ended stream, an offline camera); the tile shows it and tries live
-// again with backoff. Each picture is decoded here (`createImageBitmap`) and
-// closed as soon as a newer one replaces it, so nothing per frame waits for
-// the garbage collector (a blob: URL per frame did: the video page's memory
-// rose and fell in a saw-tooth). The component draws `TileView.picture` onto
-// one canvas and reports when it is painted.
+// again with backoff. The component renders `TileView` (a blob: URL of the
+// latest picture) and reports the <img>'s load.
 
 import type { CameraTile } from "../bindings/CameraTile";
 import { backoff } from "./budget";
@@ -27,14 +24,11 @@ export function liveForm(camera: CameraTile): "mjpeg" | "hls" | null {
   return null;
 }
 
-/** A decoded picture: an `ImageBitmap` in the page, a fake in tests. */
-export type Picture = Pick<ImageBitmap, "width" | "height" | "close">;
-
 export interface TileView {
   mode: TileMode;
   reason: TileReason;
-  /** The picture the canvas shows now (the feed closes it once replaced); null shows none. */
-  picture: Picture | null;
+  /** The picture the <img> shows now; null shows none. */
+  src: string | null;
   /** The HLS playlist the <video> plays (or tries to) now; null: no video. */
   hls: string | null;
 }
@@ -63,15 +57,17 @@ const PAINT_WAIT_MS = 1_500;
 /** A live stream that ran this long without trouble resets the backoff. */
 const HEALTHY_MS = 20_000;
 
-/** What the tile needs of `fetch` and of image decoding (tests pass fakes). */
+/** What the tile needs of `fetch` and of blob URLs (tests pass fakes). */
 export interface MediaIo {
   fetch: (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
-  decode: (blob: Blob) => Promise<Picture>;
+  toUrl: (blob: Blob) => string;
+  revoke: (url: string) => void;
 }
 
 const BROWSER_IO: MediaIo = {
   fetch: (url, init) => fetch(url, init),
-  decode: (blob) => createImageBitmap(blob),
+  toUrl: (blob) => URL.createObjectURL(blob),
+  revoke: (url) => URL.revokeObjectURL(url),
 };
 
 /** The proxy's `x-media-reason` as the tile says it. */
@@ -89,7 +85,7 @@ export function reasonOf(reason: string | null): TileReason {
 }
 
 export class TileFeed {
-  private view: TileView = { mode: "idle", reason: null, picture: null, hls: null };
+  private view: TileView = { mode: "idle", reason: null, src: null, hls: null };
   private timers: ReturnType<typeof setTimeout>[] = [];
   private failures = 0;
   private snapshotErrors = 0;
@@ -99,7 +95,7 @@ export class TileFeed {
   /** Which live attempt runs; an older pump stops when it changes. */
   private attempt = 0;
   private abort: AbortController | null = null;
-  private picture: Picture | null = null;
+  private picture: string | null = null;
   private stopped = false;
   private paintWaiter: (() => void) | null = null;
 
@@ -153,7 +149,7 @@ export class TileFeed {
     this.stopped = true;
     this.clearTimers();
     this.leaveLive();
-    this.set({ mode: "idle", reason: null, picture: null, hls: null });
+    this.set({ mode: "idle", reason: null, src: null, hls: null });
     this.show(null);
   }
 
@@ -217,15 +213,9 @@ export class TileFeed {
         if (current()) this.liveFailed("failed");
         return;
       }
-      const picture = await this.decode(blob);
-      if (!current()) {
-        picture?.close();
-        return;
-      }
-      // A frame that does not decode is skipped; the next one may.
-      if (picture === null) continue;
-      if (this.view.mode !== "live") this.set({ mode: "live", reason: null, picture: null, hls: null });
-      this.show(picture);
+      if (!current()) return;
+      if (this.view.mode !== "live") this.set({ mode: "live", reason: null, src: null, hls: null });
+      this.show(blob);
       if (this.failures && this.now() - this.liveSince > HEALTHY_MS) this.failures = 0;
       await this.waitPainted();
     }
@@ -248,7 +238,7 @@ export class TileFeed {
     this.leaveLive();
     this.snapshotPending = false;
     this.snapshotErrors = 0;
-    this.set({ mode: reason === "offline" ? "offline" : "snapshot", reason, picture: this.view.picture, hls: null });
+    this.set({ mode: reason === "offline" ? "offline" : "snapshot", reason, src: this.view.src, hls: null });
     void this.snapshot();
     const tick = () => {
       if (!this.snapshotPending) void this.snapshot();
@@ -280,15 +270,7 @@ export class TileFeed {
       if (!current()) return;
       ok = response.ok;
       offline = response.headers.get("x-media-reason") === "offline";
-      if (ok) {
-        const picture = await this.decode(await response.blob());
-        if (!current()) {
-          picture?.close();
-          return;
-        }
-        // A snapshot that does not decode keeps the last picture; the camera answered.
-        if (picture) this.show(picture);
-      }
+      if (ok) this.show(await response.blob());
     } catch {
       ok = false;
     }
@@ -301,25 +283,16 @@ export class TileFeed {
     }
     this.snapshotErrors += 1;
     if ((offline || this.snapshotErrors >= 2) && this.view.mode !== "offline") {
-      this.set({ mode: "offline", reason: "offline", picture: this.view.picture, hls: null });
+      this.set({ mode: "offline", reason: "offline", src: this.view.src, hls: null });
     }
   }
 
-  /** The picture in `blob`, or null when it does not decode. */
-  private async decode(blob: Blob): Promise<Picture | null> {
-    try {
-      return await this.io.decode(blob);
-    } catch {
-      return null;
-    }
-  }
-
-  /** Shows a picture (or none), closing the previous one. */
-  private show(picture: Picture | null): void {
+  /** Shows a picture (or none), giving the previous blob URL back. */
+  private show(blob: Blob | null): void {
     const old = this.picture;
-    this.picture = picture;
-    if (picture) this.set({ ...this.view, picture });
-    if (old && old !== picture) old.close();
+    this.picture = blob ? this.io.toUrl(blob) : null;
+    if (blob) this.set({ ...this.view, src: this.picture });
+    if (old) this.io.revoke(old);
   }
 
   private clearTimers(): void {
