@@ -42,25 +42,15 @@ pub(crate) async fn tile_pixels(wall: &Wall, camera: &str) -> Result<Vec<u8>> {
         ))
         .await?;
     let [x, y, w, h]: [usize; 4] = serde_json::from_value(rect)?;
-    let png = wall.client.screenshot().await?;
-    let mut reader = png::Decoder::new(png.as_slice()).read_info()?;
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let frame = reader.next_frame(&mut buf)?;
-    let channels = frame.color_type.samples();
+    let shot = gridwall_suite::shots::decode(&wall.client.screenshot().await?)?;
     anyhow::ensure!(
-        frame.bit_depth == png::BitDepth::Eight,
-        "an 8-bit screenshot"
-    );
-    anyhow::ensure!(
-        x + w <= frame.width as usize && y + h <= frame.height as usize,
+        x + w <= shot.width && y + h <= shot.height,
         "the tile is inside the window"
     );
     let mut out = Vec::with_capacity(w * h * 3);
     for row in y..y + h {
-        let line = &buf[row * frame.line_size..(row + 1) * frame.line_size];
-        for px in line[x * channels..(x + w) * channels].chunks(channels) {
-            out.extend_from_slice(&px[..3]);
-        }
+        let start = (row * shot.width + x) * 3;
+        out.extend_from_slice(&shot.rgb[start..start + w * 3]);
     }
     Ok(out)
 }

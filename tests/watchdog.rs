@@ -37,16 +37,7 @@ fn signal_web_processes(app_pid: u32, signal: libc::c_int) -> Result<usize> {
 /// Distinct colours in a PNG: a blank or white page has a handful, the
 /// wall thousands.
 fn colours(png_path: &std::path::Path) -> Result<usize> {
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png_path)?));
-    let mut reader = decoder.read_info()?;
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let frame = reader.next_frame(&mut buf)?;
-    let channels = frame.color_type.samples();
-    let mut seen = std::collections::HashSet::new();
-    for px in buf[..frame.buffer_size()].chunks(channels).step_by(7) {
-        seen.insert((px[0], px[1], px[2]));
-    }
-    Ok(seen.len())
+    Ok(gridwall_suite::shots::read(png_path)?.colours())
 }
 
 /// Waits until `check` holds for the app's status.json.

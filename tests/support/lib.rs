@@ -19,6 +19,7 @@ mod bench;
 pub mod cluster;
 mod display;
 pub mod procs;
+pub mod shots;
 mod sim;
 pub mod ui;
 
