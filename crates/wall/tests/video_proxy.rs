@@ -226,7 +226,7 @@ async fn an_ended_stream_and_an_offline_camera_are_told_apart() {
 }
 
 #[tokio::test]
-async fn the_media_scheme_answers_frames_snapshots_and_reasons() {
+async fn the_media_scheme_answers_frame_numbers_frames_snapshots_and_reasons() {
     let gw = gateway(1, lingering()).await;
     let first = gw.cameras[0].camera_id.clone();
     let second = gw.cameras[1].camera_id.clone();
@@ -235,8 +235,27 @@ async fn the_media_scheme_answers_frames_snapshots_and_reasons() {
         answer = gw.proxy.answer(&format!("/live/{first}"), None).await;
     }
     assert_eq!(answer.status, 200);
-    assert_eq!(answer.content_type, "image/jpeg");
+    assert!(
+        answer.body.is_empty(),
+        "a poll answers the frame's number only"
+    );
     let seq = answer.seq.expect("a frame number");
+    let frame = gw
+        .proxy
+        .answer(&format!("/frame/{first}/{seq}"), None)
+        .await;
+    assert_eq!((frame.status, frame.content_type), (200, "image/jpeg"));
+    assert_eq!(&frame.body[..2], b"\xff\xd8");
+    assert!(frame.seq.is_some_and(|n| n >= seq));
+    let unknown = gw.proxy.answer(&format!("/frame/{second}/1"), None).await;
+    assert_eq!((unknown.status, unknown.reason), (502, Some("failed")));
+    assert_eq!(
+        gw.proxy
+            .answer(&format!("/frame/{first}/x"), None)
+            .await
+            .status,
+        400
+    );
     let next = gw
         .proxy
         .answer(&format!("/live/{first}"), Some(&format!("after={seq}")))

@@ -1,14 +1,17 @@
 // What one tile of the matrix pulls, as a small state machine with no DOM.
 // All media comes from the app's own `gridwall-video:` scheme (Rust's camera
 // proxy, crates/wall/src/video_proxy/), never from the gateway: live frames
-// one long poll each (`/live/{id}?after={seq}`), or for a camera that offers
+// one long poll each for the next frame's number (`/live/{id}?after={seq}`),
+// the <img> then loading that frame itself (`/frame/{id}/{seq}`), so no
+// Blob per frame waits for the page's collector; or for a camera that offers
 // HLS and no MJPEG (drones, body cameras) the playlist
 // `/hls/{id}/live.m3u8` that the component plays with hls.js (hlsTile.ts)
 // and reports on (`hlsPlaying`, `hlsFailed`); snapshots every 2 s
 // otherwise. The proxy says why live is not available (the gateway's cap, a
 // hung or ended stream, an offline camera); the tile shows it and tries live
-// again with backoff. The component renders `TileView` (a blob: URL of the
-// latest picture) and reports the <img>'s load.
+// again with backoff. The component renders `TileView` (the latest picture's
+// URL: a frame of the proxy, or a snapshot's blob: URL) and reports the
+// <img>'s load.
 
 import type { CameraTile } from "../bindings/CameraTile";
 import { backoff } from "./budget";
@@ -57,7 +60,7 @@ const PAINT_WAIT_MS = 1_500;
 /** A live stream that ran this long without trouble resets the backoff. */
 const HEALTHY_MS = 20_000;
 
-/** What the tile needs of `fetch` and of blob URLs (tests pass fakes). */
+/** What the tile needs of `fetch` and of snapshots' blob URLs (tests pass fakes). */
 export interface MediaIo {
   fetch: (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
   toUrl: (blob: Blob) => string;
@@ -95,6 +98,7 @@ export class TileFeed {
   /** Which live attempt runs; an older pump stops when it changes. */
   private attempt = 0;
   private abort: AbortController | null = null;
+  /** The snapshot's blob: URL shown now, to give back when replaced. */
   private picture: string | null = null;
   private stopped = false;
   private paintWaiter: (() => void) | null = null;
@@ -205,17 +209,14 @@ export class TileFeed {
         this.liveFailed(reasonOf(response.headers.get("x-media-reason")));
         return;
       }
-      after = Number(response.headers.get("x-frame-seq") ?? after) || after;
-      let blob: Blob;
-      try {
-        blob = await response.blob();
-      } catch {
-        if (current()) this.liveFailed("failed");
+      const seq = Number(response.headers.get("x-frame-seq"));
+      if (!(seq > after)) {
+        this.liveFailed("failed");
         return;
       }
-      if (!current()) return;
+      after = seq;
       if (this.view.mode !== "live") this.set({ mode: "live", reason: null, src: null, hls: null });
-      this.show(blob);
+      this.show(`${this.mediaUrl}/frame/${this.id}/${seq}`);
       if (this.failures && this.now() - this.liveSince > HEALTHY_MS) this.failures = 0;
       await this.waitPainted();
     }
@@ -287,11 +288,15 @@ export class TileFeed {
     }
   }
 
-  /** Shows a picture (or none), giving the previous blob URL back. */
-  private show(blob: Blob | null): void {
+  /**
+   * Shows a picture: a live frame's URL, a snapshot (as a blob: URL), or
+   * none; gives the previous blob: URL back.
+   */
+  private show(picture: string | Blob | null): void {
     const old = this.picture;
-    this.picture = blob ? this.io.toUrl(blob) : null;
-    if (blob) this.set({ ...this.view, src: this.picture });
+    const src = picture === null || typeof picture === "string" ? picture : this.io.toUrl(picture);
+    this.picture = picture === null || typeof picture === "string" ? null : src;
+    if (src !== null) this.set({ ...this.view, src });
     if (old) this.io.revoke(old);
   }
 

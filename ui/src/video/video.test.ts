@@ -58,7 +58,7 @@ describe("backoff", () => {
 
 /** A fake media scheme: each camera answers as `answer` says now. */
 function fakeProxy() {
-  const state = { live: "frames" as "frames" | "cap" | "hung" | "offline", snapshots: 200, seq: 0, requests: [] as string[] };
+  const state = { live: "frames" as "frames" | "cap" | "hung" | "offline", snapshots: 200, seq: 0, requests: [] as string[], blobs: [] as string[], revoked: [] as string[] };
   const respond = (status: number, headers: Record<string, string> = {}) =>
     Promise.resolve(new Response(status === 200 ? new Blob(["jpeg"]) : null, { status, headers }));
   const io: MediaIo = {
@@ -71,14 +71,18 @@ function fakeProxy() {
         state.seq += 1;
         // One frame per timer tick, as the proxy's long poll would pace it.
         return new Promise((resolve) =>
-          setTimeout(() => resolve(new Response(new Blob(["jpeg"]), { status: 200, headers: { "x-frame-seq": String(state.seq) } })), 100),
+          setTimeout(() => resolve(new Response(null, { status: 200, headers: { "x-frame-seq": String(state.seq) } })), 100),
         );
       }
       const status = { cap: 429, hung: 504, offline: 503 }[state.live];
       return respond(status, { "x-media-reason": state.live });
     },
-    toUrl: () => `blob:${state.requests.length}`,
-    revoke: () => {},
+    toUrl: () => {
+      const url = `blob:${state.requests.length}`;
+      state.blobs.push(url);
+      return url;
+    },
+    revoke: (url) => state.revoked.push(url),
   };
   return { state, io };
 }
@@ -101,7 +105,8 @@ describe("tile feed", () => {
     tile.start();
     await vi.advanceTimersByTimeAsync(350);
     expect(last()).toMatchObject({ mode: "live", reason: null });
-    expect(last().src).toMatch(/^blob:/);
+    // The <img> loads the frame itself: no blob per frame.
+    expect(last().src).toBe(`gridwall-video://localhost/frame/a/${state.seq}`);
     expect(state.requests.at(-1)).toBe(`gridwall-video://localhost/live/a?after=${state.seq - 1}`);
     tile.stop();
     const asked = state.requests.length;
@@ -154,6 +159,26 @@ describe("tile feed", () => {
     state.live = "frames";
     await vi.advanceTimersByTimeAsync(5_200);
     expect(last().mode).toBe("live");
+    tile.stop();
+  });
+
+  it("makes a blob URL for snapshots only, and gives it back once a live frame replaces it", async () => {
+    const { state, io } = fakeProxy();
+    state.live = "cap";
+    const tile = feed(cam("a"), io);
+    tile.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(state.blobs).toHaveLength(1);
+    expect(last().src).toBe(state.blobs[0]);
+    state.live = "frames";
+    await vi.advanceTimersByTimeAsync(5_200);
+    for (let i = 0; i < 5; i++) {
+      tile.painted();
+      await vi.advanceTimersByTimeAsync(150);
+    }
+    expect(last()).toMatchObject({ mode: "live", src: expect.stringContaining("/frame/a/") });
+    expect(state.blobs.length).toBeLessThanOrEqual(3);
+    expect(state.revoked).toEqual(state.blobs);
     tile.stop();
   });
 

@@ -2,7 +2,9 @@
 
 use bytes::Bytes;
 
-use super::{HlsBody, LIVE_PLAYLIST, MediaError, Poll, VideoProxy};
+use tokio::time::Instant;
+
+use super::{Frame, HlsBody, LIVE_PLAYLIST, MediaError, Poll, VideoProxy};
 
 /// The URI scheme the shell serves media on, and the webview's base URL for it
 /// (WebKitGTK spells custom schemes `scheme://localhost/`).
@@ -66,13 +68,18 @@ impl MediaAnswer {
 impl VideoProxy {
     /// Answers one request of the media scheme, by its path and query:
     ///
-    /// - `/live/{camera_id}?after={seq}`: the next frame (`200`, with its
-    ///   number), or `204` when none came in time (ask again), or the error;
+    /// - `/live/{camera_id}?after={seq}`: the number of the next frame
+    ///   (`200`, an empty body), or `204` when none came in time (ask
+    ///   again), or the error;
+    /// - `/frame/{camera_id}/{seq}`: that frame's JPEG (or a newer one), for
+    ///   the tile's `<img src>`: the picture goes to the webview's image
+    ///   loader, and no `Blob` per frame waits for the page's collector;
     /// - `/snapshot/{camera_id}`: one JPEG, or the error;
     /// - `/hls/{camera_id}/live.m3u8`: the camera's HLS playlist, its URIs
     ///   replaced by numbers; `/hls/{camera_id}/{number}`: what it listed.
     pub async fn answer(&self, path: &str, query: Option<&str>) -> MediaAnswer {
-        const EXPECTED: &str = "expected /live/{camera}, /snapshot/{camera} or /hls/{camera}/…";
+        const EXPECTED: &str =
+            "expected /live/{camera}, /frame/{camera}/{seq}, /snapshot/{camera} or /hls/{camera}/…";
         let mut segments = path.trim_start_matches('/').splitn(2, '/');
         let (Some(kind), Some(camera)) = (segments.next(), segments.next()) else {
             return MediaAnswer::bad(EXPECTED);
@@ -94,6 +101,18 @@ impl VideoProxy {
                     Err(error) => MediaAnswer::error(&error),
                 }
             }
+            "frame" => {
+                let Some((camera, seq)) = camera.split_once('/') else {
+                    return MediaAnswer::bad(EXPECTED);
+                };
+                let Ok(seq) = seq.parse::<u64>() else {
+                    return MediaAnswer::bad("a frame is named by its number");
+                };
+                match self.held_frame(camera, seq) {
+                    Ok(frame) => MediaAnswer::jpeg(frame.jpeg, Some(frame.seq)),
+                    Err(error) => MediaAnswer::error(&error),
+                }
+            }
             "snapshot" => match self.snapshot(camera).await {
                 Ok(jpeg) => MediaAnswer::jpeg(jpeg, None),
                 Err(error) => MediaAnswer::error(&error),
@@ -108,7 +127,13 @@ impl VideoProxy {
                     return MediaAnswer::bad("after must be a frame number");
                 };
                 match self.next_frame(camera, after).await {
-                    Ok(Poll::Frame(frame)) => MediaAnswer::jpeg(frame.jpeg, Some(frame.seq)),
+                    Ok(Poll::Frame(frame)) => MediaAnswer {
+                        status: 200,
+                        content_type: "text/plain; charset=utf-8",
+                        seq: Some(frame.seq),
+                        reason: None,
+                        body: Bytes::new(),
+                    },
                     Ok(Poll::NotYet) => MediaAnswer {
                         status: 204,
                         content_type: "text/plain; charset=utf-8",
@@ -121,5 +146,17 @@ impl VideoProxy {
             }
             _ => MediaAnswer::bad(EXPECTED),
         }
+    }
+
+    /// The frame `seq` of `camera_id`'s open stream, or the newer one it
+    /// holds now; the stream counts as watched. An error when the stream
+    /// closed meanwhile (the viewer's next poll says why).
+    pub fn held_frame(&self, camera_id: &str, seq: u64) -> Result<Frame, MediaError> {
+        let feed = self.state().feeds.get(camera_id).cloned();
+        let gone = || MediaError::Failed("the stream holds no such frame".into());
+        let feed = feed.ok_or_else(gone)?;
+        *feed.last_asked.lock().expect("feed lock poisoned") = Instant::now();
+        let frame = feed.frames.borrow().frame.clone();
+        frame.filter(|f| f.seq >= seq).ok_or_else(gone)
     }
 }
