@@ -127,10 +127,13 @@ async fn main() -> Result<()> {
     let total = minutes * 60;
     let kill_at: Vec<u64> = (1..=kills).map(|k| k * total / (kills + 1)).collect();
     let mut killed = 0;
-    // After each kill: when it happened and how many pages had subscribed,
-    // until both windows' pages have subscribed again.
+    // After each kill: when it happened (also in wall-clock ms) and how
+    // many pages had subscribed, until both windows' pages have subscribed
+    // again; then until both say they are whole again (their own clock).
     let mut healing: Option<(Instant, u64)> = None;
     let mut back_after: Vec<f64> = Vec::new();
+    let mut whole_pending: Option<u64> = None;
+    let mut whole_after: Vec<String> = Vec::new();
     let subscribed = || {
         gridwall_suite::cluster::status_in(wall.data_dir.path())
             .and_then(|s| s["pages_subscribed"].as_u64())
@@ -146,6 +149,7 @@ async fn main() -> Result<()> {
         tokio::time::sleep(next.saturating_sub(started.elapsed())).await;
         if kill_at.contains(&second) {
             healing = Some((Instant::now(), subscribed()));
+            whole_pending = Some(epoch_ms());
             killed += kill_pages(app_pid);
             println!("{second} s: killed the app's web processes ({killed} so far)");
         }
@@ -156,6 +160,13 @@ async fn main() -> Result<()> {
             println!("{second} s: both pages subscribed again {secs:.1} s after the kill");
             back_after.push(secs);
             healing = None;
+        }
+        if let Some(killed_at) = whole_pending
+            && let Some(whole) = whole_again(wall.data_dir.path(), killed_at)
+        {
+            println!("{second} s: both pages whole again: {whole}");
+            whole_after.push(whole);
+            whole_pending = None;
         }
         let now = processes();
         let (mut ticks, mut app_kib, mut webkit_kib, mut sim_kib) = (0, 0, 0, 0);
@@ -215,6 +226,14 @@ async fn main() -> Result<()> {
                 ""
             }
         );
+        println!(
+            "pages whole again after each kill (their own clocks): {whole_after:?}{}",
+            if whole_pending.is_some() {
+                "; the last never came back whole"
+            } else {
+                ""
+            }
+        );
     }
     if killed == 0 {
         for window in ["video", "wall"] {
@@ -239,6 +258,31 @@ async fn main() -> Result<()> {
         }
     }
     wall.close().await
+}
+
+fn epoch_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Once both windows' pages say they were whole after `killed_at` (ms
+/// since the epoch): how long after it each was, and the video window's
+/// pictures, as text.
+fn whole_again(data_dir: &std::path::Path, killed_at: u64) -> Option<String> {
+    let status = gridwall_suite::cluster::status_in(data_dir)?;
+    let mut parts = Vec::new();
+    for window in ["wall", "video"] {
+        let page = &status["pages"][window];
+        let at = page["whole_at_ms"].as_u64().filter(|&at| at > killed_at)?;
+        parts.push(format!(
+            "{window} {:.1} s ({} of {} tiles with a picture)",
+            (at - killed_at) as f64 / 1000.0,
+            page["pictures"],
+            page["tiles"]
+        ));
+    }
+    Some(parts.join(", "))
 }
 
 fn report(samples: &[Sample], minutes: u64, kills: u64, killed: usize, status: &serde_json::Value) {

@@ -157,6 +157,22 @@ async fn heal_after(signal: libc::c_int, within: Duration, shot: &str) -> Result
             );
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
+        // The reloaded page says when its picture was whole again.
+        let signalled_ms = signalled_at
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis() as u64;
+        let whole = wait_status(
+            dir.path(),
+            Duration::from_secs(30),
+            "the healed page never said it was whole again",
+            |s| s["pages"]["wall"]["whole_at_ms"].as_u64() > Some(signalled_ms),
+        )
+        .await?;
+        println!(
+            "healed: the page was whole again {:.1} s after the signal (its own clock)",
+            (whole["pages"]["wall"]["whole_at_ms"].as_u64().unwrap_or(0) - signalled_ms) as f64
+                / 1000.0
+        );
         std::fs::copy(&png, gridwall_suite::screenshot_dir().join(shot))?;
         anyhow::Ok(healed)
     }

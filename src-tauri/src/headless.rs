@@ -60,6 +60,8 @@ pub(crate) async fn write_status(state: AppState, path: PathBuf, cancel: Cancell
         status["pages_subscribed"] = serde_json::json!(state.subscriptions());
         status["heals"] = serde_json::json!(state.watchdog.heals());
         status["quiet_reloads"] = serde_json::json!(state.watchdog.quiet_reloads());
+        // What each page says of its picture (when it was whole after loading).
+        status["pages"] = serde_json::json!(state.watchdog.reports());
         // Written only when something in it changed: a wall PC runs for
         // months, and grid deltas come up to ten times a second.
         if last.as_ref() != Some(&status) {

@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 use tauri::{AppHandle, Manager, State, WebviewWindow, Window};
 use tokio_util::sync::CancellationToken;
 
+use gridwall_wall::view::PageReport;
+
 use crate::state::AppState;
 
 /// A page silent this long is reloaded.
@@ -41,6 +43,8 @@ pub struct Watchdog {
     reloaded_silent: Mutex<std::collections::HashSet<String>>,
     /// Windows whose page said it is hidden (it draws no frames).
     hidden: Mutex<std::collections::HashSet<String>>,
+    /// What each window's page last said of its picture.
+    reports: Mutex<HashMap<String, PageReport>>,
 }
 
 impl Watchdog {
@@ -82,6 +86,12 @@ impl Watchdog {
 
     pub fn quiet_reloads(&self) -> u64 {
         self.quiet_reloads.load(Ordering::Relaxed)
+    }
+
+    /// Each window's page's last report of its picture, by window label.
+    pub fn reports(&self) -> std::collections::BTreeMap<String, PageReport> {
+        let reports = self.reports.lock().unwrap_or_else(|p| p.into_inner());
+        reports.iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 }
 
@@ -218,8 +228,22 @@ fn end_web_process(window: &WebviewWindow, dog: &Watchdog) -> bool {
 
 /// The page drew a frame: it is alive. `visible: false` when the page was
 /// hidden (a minimised console draws no frames and must not be "healed").
+/// `report`: what the page shows (kept for the status file).
 #[tauri::command]
-pub fn heartbeat(window: Window, state: State<'_, AppState>, visible: bool) {
+pub fn heartbeat(
+    window: Window,
+    state: State<'_, AppState>,
+    visible: bool,
+    report: Option<PageReport>,
+) {
+    if let Some(report) = report {
+        state
+            .watchdog
+            .reports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(window.label().to_owned(), report);
+    }
     let mut beats = state
         .watchdog
         .beats

@@ -26,6 +26,21 @@ pub struct PageView {
     pub scene_index: u32,
 }
 
+/// What a page says of its own picture with each heartbeat, so that the
+/// app's status tells how long a healed window stayed less than whole.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PageReport {
+    /// When the page, since it loaded, first showed its whole picture (the
+    /// live clock, the map drawn, every camera tile with a picture or its
+    /// camera's offline note), in ms since the Unix epoch; null: not yet.
+    #[ts(type = "number | null")]
+    pub whole_at_ms: Option<u64>,
+    /// Camera tiles that show a picture now, of `tiles`.
+    pub pictures: u32,
+    pub tiles: u32,
+}
+
 /// A field longer than this is not a choice a page makes: refused.
 const MAX_FIELD: usize = 200;
 

@@ -6,6 +6,7 @@ import type { WallEvent } from "../bindings/WallEvent";
 import type { WindowSetup } from "../bindings/WindowSetup";
 import type { GridDue } from "../bindings/GridDue";
 import type { AppHealth } from "../bindings/AppHealth";
+import type { PageReport } from "../bindings/PageReport";
 import type { WarningItem } from "../bindings/WarningItem";
 import type { CommandError } from "../bindings/CommandError";
 import type { CityData } from "../map/GridMap";
@@ -47,8 +48,11 @@ export interface Backend {
   acknowledgeAlert(eventId: string): Promise<void>;
   /** Each grid's next deadline, for the map's time-to-breach layer. */
   breachMap(): Promise<GridDue[]>;
-  /** The page drew a frame (or was hidden): Rust's watchdog reloads a silent one. */
-  heartbeat(visible: boolean): Promise<void>;
+  /**
+   * The page drew a frame (or was hidden): Rust's watchdog reloads a silent
+   * one. `report`: what the page shows, for the app's status.
+   */
+  heartbeat(visible: boolean, report?: PageReport): Promise<void>;
   /** Heals and restarts so far, for the console's status line. */
   health(): Promise<AppHealth | null>;
   // --- the app's own early warnings (智慧脑): acted on in the signed-in person's name ---
@@ -136,9 +140,9 @@ class TauriBackend implements Backend {
     return invoke<GridDue[]>("breach_map");
   }
 
-  async heartbeat(visible: boolean): Promise<void> {
+  async heartbeat(visible: boolean, report?: PageReport): Promise<void> {
     const { invoke } = await import("@tauri-apps/api/core");
-    await invoke("heartbeat", { visible });
+    await invoke("heartbeat", { visible, report: report ?? null });
   }
 
   async health(): Promise<AppHealth | null> {
