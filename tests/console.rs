@@ -74,17 +74,11 @@ async fn names(sim: &Sim, grid_id: &str) -> Result<(HashMap<String, Value>, Valu
 
 /// Clicks a child of the shown level and waits until that place is shown.
 async fn drill(wall: &Wall, level: &str, id: &str) -> Result<()> {
-    let css = format!("[data-testid=child][data-level={level}][data-id=\"{id}\"]");
-    // A refresh may redraw the list between finding the row and clicking it
-    // (WebDriver then answers with an empty error): find it again.
-    let mut tries = 0;
-    while let Err(err) = wall.click(&css).await {
-        tries += 1;
-        if tries == 4 {
-            return Err(err).with_context(|| format!("no child {level} {id} to click"));
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    wall.click(&format!(
+        "[data-testid=child][data-level={level}][data-id=\"{id}\"]"
+    ))
+    .await
+    .with_context(|| format!("no child {level} {id} to click"))?;
     showing(wall, level, id).await
 }
 

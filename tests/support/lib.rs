@@ -214,9 +214,25 @@ impl Wall {
             .await?)
     }
 
+    /// Clicks the element matching a CSS selector. A page may redraw the
+    /// element between WebDriver finding and clicking it (WebDriver then
+    /// answers with an empty error): it is found again, up to four times,
+    /// 300 ms apart.
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.client.find(Locator::Css(css)).await?.click().await?;
-        Ok(())
+        let mut tries = 0;
+        loop {
+            let result = async {
+                self.client.find(Locator::Css(css)).await?.click().await?;
+                anyhow::Ok(())
+            }
+            .await;
+            tries += 1;
+            match result {
+                Ok(()) => return Ok(()),
+                Err(err) if tries == 4 => return Err(err),
+                Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
+            }
+        }
     }
 
     pub async fn js(&self, script: &str) -> Result<serde_json::Value> {
