@@ -30,9 +30,12 @@ async fn scenarios_reach_the_feed_as_contract_events_where_the_truth_says() {
     // Wait (bounded) until both have ended on the simulated clock.
     let mut truths = Vec::new();
     for _ in 0..100 {
+        // The clock is read before the truth is asked for: the truth lists
+        // reports drawn ahead too, and only those due when it pumped (at
+        // `now` or later) are on the feed, which `/events/{id}` reads as is.
+        let now = sim.running.clock().now().unix_timestamp();
         let body = sim.get_json("/admin/scenarios", 200).await;
         truths = body["scenarios"].as_array().unwrap().clone();
-        let now = sim.running.clock().now().unix_timestamp();
         if truths.iter().all(|t| t["end"].as_i64().unwrap() < now) {
             break;
         }
