@@ -20,10 +20,11 @@ export function wholeNow(doc: Pick<Document, "querySelector" | "querySelectorAll
   const tiles = Array.from(doc.querySelectorAll<HTMLElement>("[data-testid=video-tile]")).filter(
     (t) => (t.dataset.camera ?? "") !== "",
   );
-  const pictures = tiles.filter((t) => t.querySelector("img.shown, video.shown") !== null).length;
-  const settled = tiles.filter((t) => t.dataset.mode === "offline" || t.querySelector("img.shown, video.shown") !== null);
+  const shown = tiles.map((t) => t.querySelector("img.shown, video.shown") !== null);
+  const pictures = shown.filter(Boolean).length;
+  const settled = tiles.every((t, i) => shown[i] || t.dataset.mode === "offline");
   const something = maps.length + tiles.length > 0;
-  return { whole: running && something && mapsDrawn && settled.length === tiles.length, pictures, tiles: tiles.length };
+  return { whole: running && something && mapsDrawn && settled, pictures, tiles: tiles.length };
 }
 
 /** How often a loading page looks whether it is whole, and for how long. */

@@ -34,6 +34,18 @@ impl MediaAnswer {
         }
     }
 
+    /// A long poll's answer with no body: the next frame's number (`200`),
+    /// or none in time (`204`).
+    fn number(status: u16, seq: Option<u64>) -> Self {
+        Self {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            seq,
+            reason: None,
+            body: Bytes::new(),
+        }
+    }
+
     fn hls(answer: HlsBody) -> Self {
         Self {
             status: 200,
@@ -127,20 +139,8 @@ impl VideoProxy {
                     return MediaAnswer::bad("after must be a frame number");
                 };
                 match self.next_frame(camera, after).await {
-                    Ok(Poll::Frame(frame)) => MediaAnswer {
-                        status: 200,
-                        content_type: "text/plain; charset=utf-8",
-                        seq: Some(frame.seq),
-                        reason: None,
-                        body: Bytes::new(),
-                    },
-                    Ok(Poll::NotYet) => MediaAnswer {
-                        status: 204,
-                        content_type: "text/plain; charset=utf-8",
-                        seq: None,
-                        reason: None,
-                        body: Bytes::new(),
-                    },
+                    Ok(Poll::Frame(frame)) => MediaAnswer::number(200, Some(frame.seq)),
+                    Ok(Poll::NotYet) => MediaAnswer::number(204, None),
                     Err(error) => MediaAnswer::error(&error),
                 }
             }
