@@ -214,23 +214,37 @@ impl Wall {
             .await?)
     }
 
-    /// Clicks the element matching a CSS selector. A page may redraw the
-    /// element between WebDriver finding and clicking it (WebDriver then
-    /// answers with an empty error): it is found again, up to four times,
-    /// 300 ms apart.
+    /// Clicks the element matching a CSS selector, scrolled to the middle
+    /// of its list first, as an operator scrolls to a row before clicking
+    /// it. A page may redraw or move the element between WebDriver finding
+    /// and clicking it (a live list re-sorts; WebKit's driver then answers
+    /// with an empty error, most often under load): it is tried again, up
+    /// to ten times, 500 ms apart, and the last error is told whole.
     pub async fn click(&self, css: &str) -> Result<()> {
+        let selector = serde_json::to_string(css)?;
         let mut tries = 0;
         loop {
+            // A script that fails leaves the scrolling to WebDriver.
+            let _ = self
+                .js(&format!(
+                    "document.querySelector({selector})?.scrollIntoView({{block: 'center'}}); return true"
+                ))
+                .await;
             let result = async {
                 self.client.find(Locator::Css(css)).await?.click().await?;
-                anyhow::Ok(())
+                Ok::<_, fantoccini::error::CmdError>(())
             }
             .await;
             tries += 1;
             match result {
                 Ok(()) => return Ok(()),
-                Err(err) if tries == 4 => return Err(err),
-                Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
+                Err(err) if tries == 10 => {
+                    bail!("clicking {css} failed {tries} times, the last: {err:?}");
+                }
+                Err(err) => {
+                    eprintln!("clicking {css}: try {tries} failed: {err:?}");
+                    tokio::time::sleep(Duration::from_millis(500)).await
+                }
             }
         }
     }
