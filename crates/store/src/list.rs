@@ -17,7 +17,11 @@
 //! The city's open incidents (about 4,000 at any time) are read so too,
 //! through `events_open_by_severity`. A village, grid or micro-grid (a few
 //! hundred events a month at most) and a town's open incidents (a few
-//! hundred) are sorted in one read: five reads would cost them more.
+//! hundred) are sorted in one read: five reads would cost them more. On
+//! SQLite a village's window is sorted from `events_by_village`, which holds
+//! the sort keys, and only its page's rows are read: a month's rows sit on
+//! as many pages of `events`, each a disk read when the store is not in the
+//! operating system's cache.
 //!
 //! The total of an unfiltered list is the sum of the place's daily counts
 //! (the days of the 30-day chart, `crate::series`); a filtered list counts
@@ -32,6 +36,11 @@ use crate::{Backend, Result, Store};
 
 /// The longest page a caller may ask for.
 const MOST: usize = 10_000;
+
+/// The most rows of a village's window sorted from its index (a month is
+/// about 150; a year about 2,000): a longer window is read and sorted in
+/// one statement.
+const WINDOW_BY_ROWID: usize = 5_000;
 
 /// The first instant of the default window at `now`: local midnight of the
 /// first of its days.
@@ -106,6 +115,9 @@ impl Store {
         } else {
             vec![None]
         };
+        if let Some(page) = self.village_page(scope, filter, since, limit).await? {
+            return Ok((page, total));
+        }
         let mut page = Vec::new();
         for group in groups {
             let wanted = limit - page.len();
@@ -133,6 +145,62 @@ impl Store {
         Ok((page, total))
     }
 
+    /// A village's page on SQLite, sorted from `events_by_village` alone
+    /// (its entries hold the sort keys and the row's place): only the
+    /// page's rows are read, not the window's. `None` where the index does
+    /// not hold what the filter asks (sources, states, openness), on
+    /// PostgreSQL, which plans from its statistics, or for a window too
+    /// large to name its rows in one statement.
+    async fn village_page(
+        &self,
+        scope: &Scope,
+        filter: &IncidentFilter,
+        since: Option<i64>,
+        limit: usize,
+    ) -> Result<Option<Vec<Incident>>> {
+        let covered = filter.sources.is_empty()
+            && filter.states.is_empty()
+            && !filter.open_only
+            && !filter.overdue_only;
+        if !matches!(scope, Scope::Village(_)) || !covered || self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let w = narrowing(scope, filter, since, None);
+        let sql = format!(
+            "SELECT rowid AS r, overdue, severity, reported_at FROM events INDEXED BY events_by_village \
+             WHERE 1 = 1{}",
+            w.sql
+        );
+        let mut keys: Vec<(i64, (i64, i64, i64))> = Vec::new();
+        for row in w.query(&sql).fetch_all(&self.pool).await? {
+            let key = (
+                row.try_get("overdue")?,
+                row.try_get("severity")?,
+                row.try_get("reported_at")?,
+            );
+            keys.push((row.try_get("r")?, key));
+        }
+        if keys.len() > WINDOW_BY_ROWID {
+            return Ok(None);
+        }
+        let cut = page_with_ties(&mut keys, limit);
+        if cut == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        // Row ids the database gave: integers, inlined.
+        let rows: Vec<String> = keys[..cut].iter().map(|(r, _)| r.to_string()).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM events WHERE rowid IN ({}) \
+             ORDER BY overdue DESC, severity DESC, reported_at DESC, id LIMIT {limit}",
+            rows.join(", ")
+        );
+        let mut page = Vec::with_capacity(cut.min(limit));
+        for row in sqlx::query(&sql).fetch_all(&self.pool).await? {
+            page.push(Incident::from_row(&row)?);
+        }
+        Ok(Some(page))
+    }
+
     /// ` INDEXED BY index` on SQLite, where one is given; nothing on
     /// PostgreSQL, which plans from its statistics.
     pub(crate) fn indexed_by(&self, index: Option<&str>) -> String {
@@ -152,6 +220,18 @@ impl Store {
         }
         Ok(total)
     }
+}
+
+/// Sorts `(row, key)` by key, largest first, and returns how many lead to
+/// the first `limit` rows and every row tied with the last of them: the id,
+/// which is not in the key, breaks those ties afterwards.
+fn page_with_ties<K: Ord>(keys: &mut [(i64, K)], limit: usize) -> usize {
+    keys.sort_unstable_by(|a, b| b.1.cmp(&a.1));
+    let mut cut = keys.len().min(limit);
+    while cut > 0 && cut < keys.len() && keys[cut].1 == keys[cut - 1].1 {
+        cut += 1;
+    }
+    cut
 }
 
 /// The index a group of a town's or the city's list is read through. Without statistics its planner took the city's severe events to
@@ -222,4 +302,31 @@ fn narrowing<'a>(
     }
     w.text_in("state", filter.states.iter().map(String::as_str));
     w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_with_ties;
+
+    #[test]
+    fn a_page_cut_keeps_every_row_tied_with_its_last() {
+        let mut keys = vec![(1, 5), (2, 9), (3, 7), (4, 7), (5, 7), (6, 1)];
+        assert_eq!(page_with_ties(&mut keys, 2), 4, "9, then every 7");
+        assert_eq!(keys[0], (2, 9));
+        assert_eq!(keys[4], (1, 5));
+        assert_eq!(page_with_ties(&mut keys, 3), 4);
+        assert_eq!(
+            page_with_ties(&mut keys, 1),
+            1,
+            "9 alone: nothing ties with it"
+        );
+        assert_eq!(page_with_ties(&mut keys, 5), 5, "the ties end at the fifth");
+        assert_eq!(page_with_ties(&mut keys, 6), 6);
+        assert_eq!(
+            page_with_ties(&mut keys, 60),
+            6,
+            "no more rows than there are"
+        );
+        assert_eq!(page_with_ties(&mut keys, 0), 0);
+    }
 }
