@@ -78,8 +78,14 @@ impl<S: Sink> Ingest<S> {
     ) -> Result<()> {
         let start = state.cursor.unwrap_or(0);
         let mut since = start;
+        // The next page, asked for while this one landed.
+        let mut ahead: Option<Result<Option<Page>>> = None;
         loop {
-            let Some(page) = self.page(since, cancel).await? else {
+            let fetched = match ahead.take() {
+                Some(fetched) => fetched,
+                None => self.page(since, cancel).await,
+            };
+            let Some(page) = fetched? else {
                 tracing::info!(
                     since,
                     "the feed no longer has our position (410); taking a snapshot"
@@ -93,21 +99,33 @@ impl<S: Sink> Ingest<S> {
                 None => newest_in_page.map_or(since, |n| n.max(since)),
             };
             let bulk = page.head_seq.saturating_sub(since) >= self.config.bulk_threshold;
-            self.land(
-                &page.records(&self.config.upstream),
-                Some(next),
-                state,
-                bulk,
-            )
-            .await?;
+            let records = page.records(&self.config.upstream);
+            let following = page.next_since.filter(|&n| n > since);
+            match following {
+                // The platform's and the network's time for the next page
+                // passes while the store lands this one. Landing stays one
+                // page at a time, in order, each with its own cursor: a page
+                // fetched ahead is only held, and dropped on an error.
+                Some(n) => {
+                    let (landed, fetched) = tokio::join!(
+                        self.land(&records, Some(next), state, bulk),
+                        self.page(n, cancel)
+                    );
+                    landed?;
+                    ahead = Some(fetched);
+                }
+                None => {
+                    self.land(&records, Some(next), state, bulk).await?;
+                }
+            }
             self.tracker.set_progress(
                 Phase::Backfill,
                 next.saturating_sub(start),
                 Some(page.head_seq.saturating_sub(start)),
             );
-            match page.next_since {
-                Some(n) if n > since => since = n,
-                _ => return Ok(()),
+            match following {
+                Some(n) => since = n,
+                None => return Ok(()),
             }
         }
     }
