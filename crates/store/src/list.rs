@@ -37,11 +37,6 @@ use crate::{Backend, Result, Store};
 /// The longest page a caller may ask for.
 const MOST: usize = 10_000;
 
-/// The most rows of a village's window sorted from its index (a month is
-/// about 150; a year about 2,000): a longer window is read and sorted in
-/// one statement.
-const WINDOW_BY_ROWID: usize = 5_000;
-
 /// The first instant of the default window at `now`: local midnight of the
 /// first of its days.
 pub fn default_since(now: i64) -> i64 {
@@ -147,10 +142,11 @@ impl Store {
 
     /// A village's page on SQLite, sorted from `events_by_village` alone
     /// (its entries hold the sort keys and the row's place): only the
-    /// page's rows are read, not the window's. `None` where the index does
-    /// not hold what the filter asks (sources, states, openness), on
-    /// PostgreSQL, which plans from its statistics, or for a window too
-    /// large to name its rows in one statement.
+    /// page's rows are read, not the window's. The window's keys are cut at
+    /// the page's last row, keeping every row tied with it on the keys (the
+    /// id, which the index lacks, orders those). `None` where the index does
+    /// not hold what the filter asks (sources, states, openness), and on
+    /// PostgreSQL, which plans from its statistics.
     async fn village_page(
         &self,
         scope: &Scope,
@@ -165,37 +161,24 @@ impl Store {
         if !matches!(scope, Scope::Village(_)) || !covered || self.backend != Backend::Sqlite {
             return Ok(None);
         }
-        let w = narrowing(scope, filter, since, None);
-        let sql = format!(
-            "SELECT rowid AS r, overdue, severity, reported_at FROM events INDEXED BY events_by_village \
-             WHERE 1 = 1{}",
-            w.sql
-        );
-        let mut keys: Vec<(i64, (i64, i64, i64))> = Vec::new();
-        for row in w.query(&sql).fetch_all(&self.pool).await? {
-            let key = (
-                row.try_get("overdue")?,
-                row.try_get("severity")?,
-                row.try_get("reported_at")?,
-            );
-            keys.push((row.try_get("r")?, key));
-        }
-        if keys.len() > WINDOW_BY_ROWID {
-            return Ok(None);
-        }
-        let cut = page_with_ties(&mut keys, limit);
-        if cut == 0 {
+        if limit == 0 {
             return Ok(Some(Vec::new()));
         }
-        // Row ids the database gave: integers, inlined.
-        let rows: Vec<String> = keys[..cut].iter().map(|(r, _)| r.to_string()).collect();
+        let w = narrowing(scope, filter, since, None);
         let sql = format!(
-            "SELECT {COLUMNS} FROM events WHERE rowid IN ({}) \
+            "WITH k AS (SELECT rowid AS r, overdue, severity, reported_at \
+               FROM events INDEXED BY events_by_village WHERE 1 = 1{}), \
+             cut AS (SELECT overdue, severity, reported_at FROM k \
+               ORDER BY overdue DESC, severity DESC, reported_at DESC LIMIT 1 OFFSET {}) \
+             SELECT {COLUMNS} FROM events WHERE rowid IN (SELECT r FROM k \
+               WHERE NOT EXISTS (SELECT 1 FROM cut) \
+               OR (overdue, severity, reported_at) >= (SELECT overdue, severity, reported_at FROM cut)) \
              ORDER BY overdue DESC, severity DESC, reported_at DESC, id LIMIT {limit}",
-            rows.join(", ")
+            w.sql,
+            limit - 1
         );
-        let mut page = Vec::with_capacity(cut.min(limit));
-        for row in sqlx::query(&sql).fetch_all(&self.pool).await? {
+        let mut page = Vec::new();
+        for row in w.query(&sql).fetch_all(&self.pool).await? {
             page.push(Incident::from_row(&row)?);
         }
         Ok(Some(page))
@@ -220,18 +203,6 @@ impl Store {
         }
         Ok(total)
     }
-}
-
-/// Sorts `(row, key)` by key, largest first, and returns how many lead to
-/// the first `limit` rows and every row tied with the last of them: the id,
-/// which is not in the key, breaks those ties afterwards.
-fn page_with_ties<K: Ord>(keys: &mut [(i64, K)], limit: usize) -> usize {
-    keys.sort_unstable_by(|a, b| b.1.cmp(&a.1));
-    let mut cut = keys.len().min(limit);
-    while cut > 0 && cut < keys.len() && keys[cut].1 == keys[cut - 1].1 {
-        cut += 1;
-    }
-    cut
 }
 
 /// The index a group of a town's or the city's list is read through. Without statistics its planner took the city's severe events to
@@ -302,31 +273,4 @@ fn narrowing<'a>(
     }
     w.text_in("state", filter.states.iter().map(String::as_str));
     w
-}
-
-#[cfg(test)]
-mod tests {
-    use super::page_with_ties;
-
-    #[test]
-    fn a_page_cut_keeps_every_row_tied_with_its_last() {
-        let mut keys = vec![(1, 5), (2, 9), (3, 7), (4, 7), (5, 7), (6, 1)];
-        assert_eq!(page_with_ties(&mut keys, 2), 4, "9, then every 7");
-        assert_eq!(keys[0], (2, 9));
-        assert_eq!(keys[4], (1, 5));
-        assert_eq!(page_with_ties(&mut keys, 3), 4);
-        assert_eq!(
-            page_with_ties(&mut keys, 1),
-            1,
-            "9 alone: nothing ties with it"
-        );
-        assert_eq!(page_with_ties(&mut keys, 5), 5, "the ties end at the fifth");
-        assert_eq!(page_with_ties(&mut keys, 6), 6);
-        assert_eq!(
-            page_with_ties(&mut keys, 60),
-            6,
-            "no more rows than there are"
-        );
-        assert_eq!(page_with_ties(&mut keys, 0), 0);
-    }
 }

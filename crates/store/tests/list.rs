@@ -5,7 +5,7 @@
 use gridwall_store::{IncidentFilter, Scope, Store};
 use time::macros::datetime;
 
-use crate::support::{Fresh, land_history, on_both};
+use crate::support::{Fresh, Rev, at, land_history, on_both};
 
 /// The page and total of one sort over the whole window: what the console
 /// showed before the list was read in groups.
@@ -149,4 +149,55 @@ async fn lists_read_in_groups_equal_one_sort_of_the_window(fresh: Fresh) -> anyh
     Ok(())
 }
 
-on_both!(lists_read_in_groups_equal_one_sort_of_the_window);
+/// Rows tied on every key the village's index holds (overdue, severity,
+/// report time) are ordered by id, wherever the page is cut among them.
+async fn a_village_page_cut_among_ties_is_ordered_by_id(fresh: Fresh) -> anyhow::Result<()> {
+    let store = &fresh.store;
+    // Twelve events of one village, all reported at the same instant: four
+    // of severity 3, then eight of severity 1, their ids not in arrival order.
+    let ids: Vec<String> = [7, 3, 11, 1, 9, 5, 12, 2, 8, 4, 10, 6]
+        .iter()
+        .map(|n| format!("E{n:02}"))
+        .collect();
+    let batch: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            Rev {
+                id,
+                revision: 1,
+                grid_id: "330282004001G01",
+                severity: if i < 4 { 3 } else { 1 },
+                state: "reported",
+                updated_at: 60,
+                due_at: None,
+            }
+            .record()
+        })
+        .collect();
+    store.apply(&batch, at(120)).await?;
+    let mut want: Vec<(u8, &String)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (if i < 4 { 3 } else { 1 }, id))
+        .collect();
+    want.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let want: Vec<String> = want.into_iter().map(|(_, id)| id.clone()).collect();
+    let village = Scope::Village("330282004001".into());
+    let filter = IncidentFilter {
+        since: Some(-60),
+        ..IncidentFilter::default()
+    };
+    for limit in 0..=13 {
+        let (page, total) = store.incidents(&village, &filter, 120, limit).await?;
+        let got: Vec<String> = page.into_iter().map(|i| i.id).collect();
+        assert_eq!(got, want[..limit.min(12)], "a page of {limit}");
+        assert_eq!(total, 12);
+    }
+    Ok(())
+}
+
+on_both!(
+    lists_read_in_groups_equal_one_sort_of_the_window,
+    a_village_page_cut_among_ties_is_ordered_by_id
+);
