@@ -268,6 +268,10 @@ impl AppState {
         tasks.supervise("broadcasts", move |cancel| broadcasts.clone().run(cancel));
         let warnings = self.warnings.clone();
         tasks.supervise("early warnings", move |cancel| warnings.clone().run(cancel));
+        let live = self.live.clone();
+        tasks.supervise("store upkeep", move |cancel| {
+            gridwall_wall::upkeep::run(live.clone(), cancel)
+        });
         if let Some(years) = self.config.keep_revisions_years {
             let (live, clock) = (self.live.clone(), self.clock.clone());
             tasks.supervise("retention", move |cancel| {

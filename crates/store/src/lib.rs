@@ -37,6 +37,7 @@ pub mod footing;
 pub mod grid;
 pub mod kpi;
 pub mod list;
+pub mod maintenance;
 pub mod newest;
 pub mod parse;
 pub mod query;

@@ -29,6 +29,8 @@
 //! - `drill`: the console's incident lists, breakdowns, search and scoped KPIs.
 //! - `list`: a place's list read group by group shows the page and total one
 //!   sort of its whole window shows, at every level and under every filter.
+//! - `maintenance`: the partial indexes of open events, rebuilt when thin
+//!   on PostgreSQL, answer as before; SQLite needs no rebuild.
 //! - `footing`: emergency plans, the footing in force, proposals decided once.
 //! - `scenes`: the video matrix's saved scenes and each window's rotation.
 //! - `audit`: the audit log's hash chain: edits, deletions, inserts and swaps
@@ -55,6 +57,7 @@ mod grid_state;
 mod kpi;
 mod kpi_backfill;
 mod list;
+mod maintenance;
 mod open;
 mod quarantine;
 mod retention;

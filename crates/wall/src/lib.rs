@@ -42,6 +42,7 @@ pub mod retention;
 pub mod scenes;
 pub mod session;
 pub mod tasks;
+pub mod upkeep;
 pub mod video;
 pub mod video_proxy;
 pub mod view;
