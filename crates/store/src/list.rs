@@ -88,6 +88,9 @@ impl Store {
         };
 
         let limit = limit.min(MOST);
+        if let Some(page) = self.village_page(scope, filter, since, limit).await? {
+            return Ok((page, total));
+        }
         // A village, grid or micro-grid has a few hundred events a month at
         // most, a town a few hundred open ones: one sort of those costs
         // less than five reads.
@@ -110,9 +113,6 @@ impl Store {
         } else {
             vec![None]
         };
-        if let Some(page) = self.village_page(scope, filter, since, limit).await? {
-            return Ok((page, total));
-        }
         let mut page = Vec::new();
         for group in groups {
             let wanted = limit - page.len();

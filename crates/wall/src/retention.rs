@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 
 use crate::live::Live;
+use crate::upkeep::on_the_leader;
 
 /// The first pass waits this long after start: not in the first import's way.
 const FIRST_PASS: Duration = Duration::from_secs(10 * 60);
@@ -32,16 +33,7 @@ pub fn cutoff(now: OffsetDateTime, years: u32) -> OffsetDateTime {
 /// Prunes on the instance that ingests, `years` after finishing, until cancelled.
 pub async fn run(live: Arc<Live>, clock: Clock, years: u32, cancel: CancellationToken) {
     tracing::info!(years, "retention of raw revisions is on");
-    let mut next = tokio::time::Instant::now() + FIRST_PASS;
-    loop {
-        tokio::select! {
-            () = cancel.cancelled() => return,
-            () = tokio::time::sleep_until(next) => {}
-        }
-        next = tokio::time::Instant::now() + EVERY;
-        if !live.leading() {
-            continue;
-        }
+    on_the_leader(&live, FIRST_PASS, EVERY, &cancel, || async {
         let before = cutoff(clock.now(), years);
         match live.store().prune_revisions(before).await {
             Ok(dropped) => {
@@ -49,7 +41,8 @@ pub async fn run(live: Arc<Live>, clock: Clock, years: u32, cancel: Cancellation
             }
             Err(err) => tracing::warn!("retention: {err}"),
         }
-    }
+    })
+    .await;
 }
 
 #[cfg(test)]

@@ -17,16 +17,7 @@ const EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// Keeps the store in shape on the instance that ingests, until cancelled.
 pub async fn run(live: Arc<Live>, cancel: CancellationToken) {
-    let mut next = tokio::time::Instant::now() + FIRST_PASS;
-    loop {
-        tokio::select! {
-            () = cancel.cancelled() => return,
-            () = tokio::time::sleep_until(next) => {}
-        }
-        next = tokio::time::Instant::now() + EVERY;
-        if !live.leading() {
-            continue;
-        }
+    on_the_leader(&live, FIRST_PASS, EVERY, &cancel, || async {
         match live.store().rebuild_thin_indexes(1.0).await {
             Ok(rebuilt) => {
                 for r in rebuilt {
@@ -39,6 +30,33 @@ pub async fn run(live: Arc<Live>, cancel: CancellationToken) {
                 }
             }
             Err(err) => tracing::warn!("upkeep: {err}"),
+        }
+    })
+    .await;
+}
+
+/// Runs `pass` `first` after start and then every `every`, on whichever
+/// instance is the ingest leader at the time (the others skip their turn),
+/// until cancelled: the store's periodic chores (this upkeep, retention).
+pub(crate) async fn on_the_leader<F, Fut>(
+    live: &Live,
+    first: Duration,
+    every: Duration,
+    cancel: &CancellationToken,
+    mut pass: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut next = tokio::time::Instant::now() + first;
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep_until(next) => {}
+        }
+        next = tokio::time::Instant::now() + every;
+        if live.leading() {
+            pass().await;
         }
     }
 }
