@@ -56,7 +56,9 @@ pub struct IngestConfig {
     pub clock: Clock,
     /// A stream batch is committed at this many records...
     pub batch_max: usize,
-    /// ...or this long after its first record, whichever comes first.
+    /// ...or this long after its first record, whichever comes first. A
+    /// record that comes at least this long after the last batch landed
+    /// does not wait: it lands with the chunk it came in.
     pub batch_wait: Duration,
     /// `limit` of a backfill page (1 to 5,000).
     pub page_limit: u32,

@@ -127,6 +127,8 @@ struct Memory {
     cursors: HashMap<String, u64>,
     reference: HashMap<String, Vec<(String, String)>>,
     acks: Vec<Vec<u8>>,
+    /// The sizes of the batches landed with at least one record, in order.
+    batches: Vec<usize>,
 }
 
 impl MemorySink {
@@ -161,6 +163,11 @@ impl MemorySink {
     pub fn acks(&self) -> usize {
         self.lock().acks.len()
     }
+
+    /// How many records each batch with any held, in the order they landed.
+    pub fn batches(&self) -> Vec<usize> {
+        self.lock().batches.clone()
+    }
 }
 
 impl Sink for MemorySink {
@@ -173,6 +180,9 @@ impl Sink for MemorySink {
     ) -> Result<Applied> {
         let mut memory = self.lock();
         let mut applied = Applied::default();
+        if !batch.is_empty() {
+            memory.batches.push(batch.len());
+        }
         for record in batch {
             match parse_event(&record.body) {
                 Ok(event) => {

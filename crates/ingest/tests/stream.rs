@@ -162,3 +162,82 @@ async fn a_message_that_never_ends_is_dropped_within_a_bound_and_read_from_pages
     let sent_mib = endless.sent.load(Ordering::Relaxed) >> 20;
     println!("the endless stream sent {sent_mib} MiB before the client let go");
 }
+
+/// A stream that sends one event, waits, then sends ten more in ten chunks
+/// a few milliseconds apart, then only pings.
+async fn lone_then_burst() -> impl IntoResponse {
+    let message = |seq: u64| {
+        let body = GENUINE
+            .replace("\"SJ1\"", &format!("\"SJ{seq}\""))
+            .replace("\"seq\":5", &format!("\"seq\":{seq}"));
+        Ok::<_, std::io::Error>(axum::body::Bytes::from(format!(
+            "event: event\nid: {seq}\ndata: {body}\n\n"
+        )))
+    };
+    let chunks = futures_util::stream::unfold(5u64, move |seq| async move {
+        let pause = match seq {
+            5 => 0,
+            6 => 1_500,
+            16.. => 500,
+            _ => 3,
+        };
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        let chunk = if seq < 16 {
+            message(seq)
+        } else {
+            Ok(axum::body::Bytes::from_static(b": ping\n\n"))
+        };
+        Some((chunk, seq + 1))
+    });
+    (
+        [("content-type", "text/event-stream")],
+        axum::body::Body::from_stream(chunks),
+    )
+}
+
+#[tokio::test]
+async fn a_lone_event_lands_at_once_and_a_burst_still_lands_together() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = Router::new()
+        .route("/api/v1/events", get(page))
+        .route("/api/v1/events/stream", get(lone_then_burst));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let sink = Arc::new(MemorySink::new());
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&url, dir.path(), gridwall_domain::clock::Clock::real());
+    // Far longer than the pause before the burst: a lone event held for
+    // the whole wait would still be missing when the burst starts.
+    config.batch_wait = Duration::from_secs(4);
+    config.batch_max = 500;
+    let ingest = Ingest::new(config, Arc::clone(&sink)).unwrap();
+    let cancel = CancellationToken::new();
+    let check = async {
+        tokio::time::sleep(Duration::from_millis(1_200)).await;
+        let lone = sink.newest();
+        // The burst's last record waits out the batch wait (4 s).
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while sink.newest().len() < 11 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        cancel.cancel();
+        lone
+    };
+    let (_, lone) = tokio::join!(ingest.follow(&cancel), check);
+
+    assert_eq!(
+        lone,
+        vec![("SJ5".to_owned(), 1)],
+        "a lone event must land before the burst, not after the batch wait"
+    );
+    assert_eq!(sink.newest().len(), 11, "every event landed");
+    let batches = sink.batches();
+    assert_eq!(
+        batches[0], 1,
+        "the lone event landed on its own: {batches:?}"
+    );
+    assert!(
+        batches.len() <= 3,
+        "a burst of ten lands in one or two batches, not one each: {batches:?}"
+    );
+}

@@ -75,6 +75,12 @@ impl<S: Sink> Ingest<S> {
                                 self.flush(&mut batch, state).await?;
                             }
                         }
+                        // A record after a quiet spell lands with its chunk:
+                        // the wait only gathers records that come close
+                        // together (a burst still lands in few batches).
+                        if batch.quiet_before(self.config.batch_wait) {
+                            self.flush(&mut batch, state).await?;
+                        }
                         if parser.overflowed() {
                             // What came before it is in the batch; the
                             // message itself is read from pages next round.
@@ -147,7 +153,10 @@ impl<S: Sink> Ingest<S> {
         let head = self.tracker.health().borrow().head_seq;
         self.tracker
             .set_progress(Phase::Live, cursor.unwrap_or(0), head);
-        *batch = Batch::default();
+        *batch = Batch {
+            landed_at: Some(Instant::now()),
+            ..Batch::default()
+        };
         Ok(())
     }
 }
@@ -162,6 +171,8 @@ struct Batch {
     /// Whether the last message was an event (whose record might be refused).
     ends_on_event: bool,
     first_at: Option<Instant>,
+    /// When the batch before this one landed (None before the first).
+    landed_at: Option<Instant>,
 }
 
 impl Batch {
@@ -171,6 +182,12 @@ impl Batch {
 
     fn is_empty(&self) -> bool {
         self.len() == 0 && self.last_id.is_none()
+    }
+
+    /// Whether this batch holds something and the one before landed at
+    /// least `wait` ago (or none did): then it need not wait for more.
+    fn quiet_before(&self, wait: std::time::Duration) -> bool {
+        !self.is_empty() && self.landed_at.is_none_or(|at| at.elapsed() >= wait)
     }
 
     fn push(&mut self, message: Message, upstream: &str) {
