@@ -2,8 +2,9 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { cixi, loadCixi } from "./cityData.testsupport";
 import { City } from "./city";
 import { FakeContainer, FakePath2D, filledAt, installFakePath2D, ManualFrames } from "./fakeCanvas";
-import { GridMap, type GridDelta } from "./GridMap";
+import { GridMap, type GridDelta, type GridMapStats } from "./GridMap";
 import { legendEntries, palette, type GridColour } from "./palette";
+import { GridState } from "./state";
 
 beforeAll(async () => {
   installFakePath2D();
@@ -49,6 +50,17 @@ describe("GridMap", () => {
     // Town names are drawn, big enough to read.
     const texts = el.canvas.context.calls.filter((c) => c.op === "fillText").map((c) => c.target);
     expect(texts).toContain("宗汉街道");
+  });
+
+  it("tells the colour it holds apart from the colour it painted", () => {
+    const state = new GridState({ unknownDeltas: 0 } as GridMapStats);
+    state.load(City.from(cixi().grids, cixi().towns, cixi().names));
+    const id = cixi().names[0]!.grid_id;
+    expect(state.receivedOf(id)).toBeNull();
+    state.apply([delta(id, "red")]);
+    expect(state.receivedOf(id)).toBe("red");
+    expect(state.colourOf(id)).toBeNull(); // not painted yet
+    expect(state.receivedOf("no-such-grid")).toBeNull();
   });
 
   it("paints 5,000 deltas given before a frame in exactly one frame, the last status winning", () => {

@@ -118,6 +118,12 @@ export class GridState {
     return this.selectedIndex >= 0 ? (this.city?.gridIds[this.selectedIndex] ?? null) : null;
   }
 
+  /** The colour held for a grid, painted or not yet, or null before any status (or for an unknown grid). */
+  receivedOf(gridId: string): GridColour | null {
+    const i = this.city?.indexOf(gridId);
+    return i === undefined ? null : (COLOUR_NAME[this.colour[i]!] ?? null);
+  }
+
   /** The status last painted for a grid, or null before any (or for an unknown grid). */
   colourOf(gridId: string): GridColour | null {
     const i = this.city?.indexOf(gridId);

@@ -10,6 +10,8 @@ import type { Viewport } from "./viewport";
 
 export interface TestHooks {
   colourOf(gridId: string): GridColour | null;
+  /** The colour the map holds for a grid, painted or not yet (null before any status). */
+  receivedOf(gridId: string): GridColour | null;
   count(): number;
   selected(): string | null;
   frames(): number;
@@ -38,6 +40,7 @@ export function makeTestHooks(
   const view = viewport.view;
   return {
     colourOf: (id) => map.colourOf(id),
+    receivedOf: (id) => state.receivedOf(id),
     count: () => map.gridCount(),
     selected: () => map.selected(),
     frames: () => counters.frames,
