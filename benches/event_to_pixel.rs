@@ -29,12 +29,8 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
-use gridwall_suite::{Launch, Sim, Wall};
+use gridwall_suite::{Launch, Sim, Wall, percentile};
 use serde_json::json;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 fn epoch_ms() -> f64 {
     SystemTime::now()
